@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Differences between the kernel versions ebpfdma builds for, in one place.
+ * The first target is Debian 12's 6.1; every newer spelling is selected by
+ * LINUX_VERSION_CODE here and nowhere else.
+ */
+#ifndef _EBPFDMA_COMPAT_H
+#define _EBPFDMA_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/module.h>
+
+/* 6.13 turned the namespace argument of MODULE_IMPORT_NS into a string. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define EBPFDMA_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#else
+#define EBPFDMA_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#endif
+
+#endif /* _EBPFDMA_COMPAT_H */

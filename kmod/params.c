@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ebpfdma module parameters, validated through kernel_param_ops so that a
+ * bad value is refused at modprobe time or at the sysfs write, with an errno
+ * that says why, instead of being stored.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/moduleparam.h>
+#include <kunit/visibility.h>
+
+#include "ebpfdma.h"
+#include "uapi/ebpfdma.h"
+
+unsigned int ebpfdma_nr_slots = EBPFDMA_NR_SLOTS_DEFAULT;
+unsigned int ebpfdma_slot_size = EBPFDMA_SLOT_SIZE_DEFAULT;
+
+/**
+ * ebpfdma_parse_nr_slots() - parse and validate the nr_slots parameter
+ * @val: the text written by the user (decimal, 0x-hex or 0-octal)
+ * @out: where the value is stored on success
+ *
+ * Return: 0; -EINVAL if @val is not a number; -ERANGE if it lies outside
+ * [EBPFDMA_NR_SLOTS_MIN, EBPFDMA_NR_SLOTS_MAX].
+ */
+VISIBLE_IF_KUNIT int ebpfdma_parse_nr_slots(const char *val, unsigned int *out)
+{
+	unsigned int n;
+	int ret;
+
+	ret = kstrtouint(val, 0, &n);
+	if (ret)
+		return ret;
+	if (n < EBPFDMA_NR_SLOTS_MIN || n > EBPFDMA_NR_SLOTS_MAX)
+		return -ERANGE;
+	*out = n;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(ebpfdma_parse_nr_slots);
+
+/**
+ * ebpfdma_parse_slot_size() - parse and validate the slot_size parameter
+ * @val: the text written by the user, in bytes
+ * @out: where the value is stored on success
+ *
+ * Return: 0; -EINVAL if @val is not a number or not a power of two; -ERANGE
+ * if it lies outside [EBPFDMA_SLOT_SIZE_MIN, EBPFDMA_SLOT_SIZE_MAX].
+ */
+VISIBLE_IF_KUNIT int ebpfdma_parse_slot_size(const char *val, unsigned int *out)
+{
+	unsigned int n;
+	int ret;
+
+	ret = kstrtouint(val, 0, &n);
+	if (ret)
+		return ret;
+	if (n < EBPFDMA_SLOT_SIZE_MIN || n > EBPFDMA_SLOT_SIZE_MAX)
+		return -ERANGE;
+	if (!is_power_of_2(n))
+		return -EINVAL;
+	*out = n;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(ebpfdma_parse_slot_size);
+
+/**
+ * ebpfdma_check_pool_geometry() - check a pool's total size
+ * @nr_slots: number of slots, already validated alone
+ * @slot_size: bytes per slot, already validated alone
+ *
+ * The two parameters are validated one by one as they are set; their product
+ * is checked when a pool of that geometry is about to be made.
+ *
+ * Return: 0, or -E2BIG if the pool would exceed EBPFDMA_POOL_BYTES_MAX.
+ */
+int ebpfdma_check_pool_geometry(unsigned int nr_slots, unsigned int slot_size)
+{
+	if ((u64)nr_slots * slot_size > EBPFDMA_POOL_BYTES_MAX)
+		return -E2BIG;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(ebpfdma_check_pool_geometry);
+
+/* Length of a parameter's text without the newline a sysfs write adds. */
+static int param_len(const char *val)
+{
+	return strcspn(val, "\n");
+}
+
+static int nr_slots_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int ret;
+
+	ret = ebpfdma_parse_nr_slots(val, &n);
+	if (ret) {
+		pr_warn("nr_slots: '%.*s' refused (%d): must be %u..%u\n",
+			param_len(val), val, ret, EBPFDMA_NR_SLOTS_MIN,
+			EBPFDMA_NR_SLOTS_MAX);
+		return ret;
+	}
+	WRITE_ONCE(*(unsigned int *)kp->arg, n);
+	return 0;
+}
+
+static int slot_size_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int ret;
+
+	ret = ebpfdma_parse_slot_size(val, &n);
+	if (ret) {
+		pr_warn("slot_size: '%.*s' refused (%d): must be a power of two, %u..%u bytes\n",
+			param_len(val), val, ret, EBPFDMA_SLOT_SIZE_MIN,
+			EBPFDMA_SLOT_SIZE_MAX);
+		return ret;
+	}
+	WRITE_ONCE(*(unsigned int *)kp->arg, n);
+	return 0;
+}
+
+static const struct kernel_param_ops nr_slots_ops = {
+	.set = nr_slots_set,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops slot_size_ops = {
+	.set = slot_size_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(nr_slots, &nr_slots_ops, &ebpfdma_nr_slots, 0644);
+MODULE_PARM_DESC(
+	nr_slots,
+	"Number of DMA-coherent slots in the pool (8..1048576, default 4096)");
+module_param_cb(slot_size, &slot_size_ops, &ebpfdma_slot_size, 0644);
+MODULE_PARM_DESC(
+	slot_size,
+	"Bytes per slot: a power of two, 512..1048576 (default 4096); nr_slots * slot_size <= 1 GiB");

@@ -1,0 +1,204 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: install what is missing, build everything, and run every test:
+# style, KUnit (debug kernel), the VM selftests on the stock and the debug
+# kernel, the DKMS selftest.  Every result is a TAP line in
+# build/check/results.tap; a guest whose kernel log shows a splat fails even
+# if its tests passed.  Ends with "N passed, N failed[, N skipped]" and
+# exits non-zero on any failure.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$here/lib.sh"
+cd "$top"
+
+out=$top/build/check
+rm -rf "$out"
+mkdir -p "$out"
+results=$out/results.tap
+: >"$results"
+phases=()
+
+# record LABEL STATUS DESC: add one result.
+record() {
+	if [ "$2" = 0 ]; then
+		echo "ok - $1: $3" | tee -a "$results"
+	else
+		echo "not ok - $1: $3" | tee -a "$results"
+	fi
+}
+
+# collect FILE: add the flat TAP lines ("ok - ..." / "not ok - ...") of FILE.
+collect() {
+	grep -E '^(not )?ok - ' "$1" >>"$results"
+}
+
+phase_start() {
+	phase_name=$1
+	phase_t0=$(date +%s)
+	note "== $phase_name"
+}
+
+phase_end() {
+	phases+=("$(printf '%-28s %5d s' "$phase_name" $(($(date +%s) - phase_t0)))")
+}
+
+# vm LABEL LOGNAME VM-RUN-ARGS... -- CMD: run a guest; its output goes to
+# $out/LOGNAME.out, its console to $out/LOGNAME.console; the guest's own
+# health (status, splats) is one more result.
+vm() {
+	local label=$1 name=$2 rc=0
+	shift 2
+	"$here/vm-run.sh" --work "$out/vm-$name" --log "$out/$name.console" "$@" \
+		>"$out/$name.out" 2>&1 || rc=$?
+	sed 's/^/  /' "$out/$name.out" >&2
+	case $rc in
+	124) record "$label" 1 "guest finished in time (timed out, see $out/$name.console)" ;;
+	125) record "$label" 1 "guest kernel survived (it died, see $out/$name.console)" ;;
+	*)
+		if guest_log_splats "$out/$name.console" >"$out/$name.splats"; then
+			record "$label" 1 "guest kernel log has no splat (see $out/$name.splats)"
+		else
+			record "$label" 0 "guest kernel log has no splat"
+		fi
+		;;
+	esac
+	return $rc
+}
+
+t_all=$(date +%s)
+
+phase_start "packages"
+"$here/deps.sh"
+record deps $? "build and test packages are installed"
+phase_end
+
+stock=$(stock_kernel_release)
+stock_kdir=/usr/src/linux-headers-$stock
+stock_out=$top/build/$stock
+debug_kdir= debug_out= debug_release=
+
+phase_start "build (stock kernel)"
+EBPFDMA_WERROR=1 tools/build/build-module.sh "$stock_kdir" "$stock_out" >"$out/build-stock.log" 2>&1
+record build $? "ebpfdma.ko for $stock builds warning-free with .BTF (log: $out/build-stock.log)"
+phase_end
+
+phase_start "debug kernel (cached)"
+if kcache=$("$here/debug-kernel.sh"); then
+	record build 0 "debug kernel $(cat "$kcache/release")"
+	debug_kdir=$kcache/build
+	debug_release=$(cat "$kcache/release")
+	debug_out=$top/build/$debug_release
+else
+	record build 1 "debug kernel builds"
+fi
+phase_end
+
+if [ -n "$debug_kdir" ]; then
+	phase_start "build (debug kernel)"
+	EBPFDMA_WERROR=1 tools/build/build-module.sh "$debug_kdir" "$debug_out" \
+		>"$out/build-debug.log" 2>&1
+	rc=$?
+	[ -f "$debug_out/kunit/ebpfdma_kunit.ko" ] || rc=1
+	record build $rc "ebpfdma.ko and ebpfdma_kunit.ko for $debug_release build warning-free with .BTF (log: $out/build-debug.log)"
+	phase_end
+fi
+
+phase_start "style"
+"$here/style.sh" >"$out/style.tap" 2>&1
+sed -E 's/^(not ok|ok) [0-9]+ /\1 - style: /' "$out/style.tap" >"$out/style.flat"
+grep '^#' "$out/style.tap" >&2
+collect "$out/style.flat"
+phase_end
+
+# Module trees the guests "modprobe" from.
+modtree_stock=$stock_out/modroot
+"$here/modtree.sh" "$stock" / "$modtree_stock" "$stock_out/ebpfdma.ko" ||
+	record build 1 "module tree for $stock"
+if [ -n "$debug_kdir" ]; then
+	modtree_debug=$debug_out/modroot
+	"$here/modtree.sh" "$debug_release" "$kcache/modroot" "$modtree_debug" \
+		"$debug_out/ebpfdma.ko" "$debug_out/kunit/ebpfdma_kunit.ko" ||
+		record build 1 "module tree for $debug_release"
+fi
+
+if [ -n "$debug_kdir" ]; then
+	phase_start "kunit (debug kernel)"
+	vm kunit kunit --kernel debug --modules "$modtree_debug" -- bash -c '
+		modprobe ebpfdma_kunit || echo "not ok - kunit: modprobe ebpfdma_kunit"
+		for r in /sys/kernel/debug/kunit/*/results; do cat "$r"; done'
+	awk -v label=kunit -f "$here/ktap2tap.awk" "$out/kunit.out" >"$out/kunit.flat"
+	grep -q '^not ok - kunit: modprobe' "$out/kunit.out" &&
+		grep '^not ok - kunit: modprobe' "$out/kunit.out" >>"$out/kunit.flat"
+	[ -s "$out/kunit.flat" ] || echo "not ok - kunit: the suites reported no result" >>"$out/kunit.flat"
+	collect "$out/kunit.flat"
+	phase_end
+else
+	record kunit 1 "KUnit needs the debug kernel, which did not build"
+fi
+
+selftests=(module.sh)
+run_selftests() {
+	local kernel=$1 modtree=$2
+	phase_start "selftests ($kernel kernel)"
+	vm "$kernel" "selftests-$kernel" --kernel "$kernel" --modules "$modtree" \
+		--disk "$out/disk-$kernel.img" --nics 2 -- \
+		"$here/selftests/run-guest.sh" "$kernel" "${selftests[@]}"
+	collect "$out/selftests-$kernel.out"
+	phase_end
+}
+truncate -s 64M "$out/disk-stock.img" "$out/disk-debug.img"
+run_selftests stock "$modtree_stock"
+if [ -n "$debug_kdir" ]; then
+	run_selftests debug "$modtree_debug"
+else
+	record debug 1 "selftests need the debug kernel, which did not build"
+fi
+
+dkms_test() {
+	local kernel=$1 release=$2 kdir=$3 modbase=$4 d=$out/dkms-$1 ko
+	phase_start "dkms ($kernel kernel)"
+	rm -rf "$d"
+	mkdir -p "$d/source" "$d/tree"
+	tools/build/dkms-stage.sh "$d/source" >/dev/null &&
+		dkms build -m ebpfdma -v "$(tools/build/version.sh)" -k "$release" \
+			--kernelsourcedir "$kdir" --sourcetree "$d/source" \
+			--dkmstree "$d/tree" >"$d/build.log" 2>&1
+	record "$kernel/dkms" $? "dkms build for $release (log: $d/build.log)"
+	ko=$(find "$d/tree" -name 'ebpfdma.ko*' -path '*/module/*' | head -n1)
+	if [ -n "$ko" ] && EBPFDMA_MOD_SUBDIR=updates/dkms \
+		"$here/modtree.sh" "$release" "$modbase" "$d/modroot" "$ko"; then
+		vm "$kernel/dkms" "dkms-$kernel" --kernel "$kernel" --modules "$d/modroot" -- \
+			"$here/selftests/run-guest.sh" "$kernel" dkms.sh
+		collect "$out/dkms-$kernel.out"
+	else
+		record "$kernel/dkms" 1 "the DKMS-built module is installed into a module tree"
+	fi
+	phase_end
+}
+dkms_test stock "$stock" "$stock_kdir" /
+[ -z "$debug_kdir" ] || dkms_test debug "$debug_release" "$debug_kdir" "$kcache/modroot"
+
+echo
+echo "Phase times:"
+printf '  %s\n' "${phases[@]}"
+echo "  total                        $(($(date +%s) - t_all)) s"
+echo
+failed=$(grep -c '^not ok' "$results")
+skipped=$(grep -c '^ok .*# SKIP' "$results")
+passed=$(($(grep -c '^ok' "$results") - skipped))
+if [ "$failed" != 0 ]; then
+	echo "Failed:"
+	grep '^not ok' "$results" | sed 's/^/  /'
+fi
+if [ "$skipped" != 0 ]; then
+	echo "Skipped:"
+	grep '^ok .*# SKIP' "$results" | sed 's/^/  /'
+fi
+if [ "$skipped" != 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]

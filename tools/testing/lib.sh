@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers shared by the build and test scripts (sourced, not run).
+
+# Where machine-wide build products are cached (debug kernel, extracted
+# kernel source, resolve_btfids): outside the checkout, so a machine builds
+# them once.
+EBPFDMA_CACHE=${EBPFDMA_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/ebpfdma}
+
+die() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+note() {
+	echo "[$(date +%H:%M:%S)] $*" >&2
+}
+
+# Version of Debian's linux-source-6.1 package, e.g. "6.1.192-2".
+linux_source_version() {
+	dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null
+}
+
+# Extract linux-source-6.1 once into the cache; print the tree's path.
+linux_source_tree() {
+	local ver dir tarball=/usr/src/linux-source-6.1.tar.xz
+	ver=$(linux_source_version)
+	[ -n "$ver" ] && [ -f "$tarball" ] ||
+		die "Debian package linux-source-6.1 is not installed (apt-get install linux-source-6.1)"
+	dir=$EBPFDMA_CACHE/src/$ver
+	if [ ! -f "$dir/.extracted" ]; then
+		note "extracting $tarball into $dir"
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		tar -xJf "$tarball" -C "$dir" --strip-components=1 ||
+			die "cannot extract $tarball"
+		touch "$dir/.extracted"
+	fi
+	echo "$dir"
+}
+
+# Newest installed Debian stock kernel release, e.g. "6.1.0-56-amd64".
+stock_kernel_release() {
+	local v best=
+	for v in /boot/vmlinuz-*-amd64; do
+		[ -f "$v" ] || continue
+		v=${v#/boot/vmlinuz-}
+		[ -d "/lib/modules/$v/kernel" ] || continue
+		best=$(printf '%s\n%s\n' "$best" "$v" | sort -V | tail -n1)
+	done
+	echo "$best"
+}
+
+# Release string of a kernel build tree (Debian's headers keep the upstream
+# version in include/config/kernel.release; utsrelease.h has the real one).
+kdir_release() {
+	sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+		"$1/include/generated/utsrelease.h" 2>/dev/null
+}
+
+# Print the lines of a guest console log that show a kernel splat; succeed
+# when there is at least one.
+guest_log_splats() {
+	grep -E -m 20 \
+		'WARNING:|BUG:|Oops|Call Trace|general protection fault|Kernel panic|KASAN:|UBSAN:|unreferenced object|suspected memory leak|INFO: task .* blocked|rcu: INFO|detected stall|DMA-API:' \
+		"$1"
+}

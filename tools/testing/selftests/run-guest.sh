@@ -1,0 +1,26 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-guest.sh LABEL SELFTEST...
+#
+# Run selftests inside the guest and print their results as one flat TAP
+# stream, each line named "LABEL/SELFTEST: description".  A selftest that
+# exits non-zero without reporting a failure is itself a failure.
+label=$1
+shift
+dir=$(cd "$(dirname "$0")" && pwd)
+rc=0
+for t in "$@"; do
+	name=${t%.sh}
+	out=$(bash "$dir/$t" 2>&1)
+	trc=$?
+	printf '%s\n' "$out" | sed -E \
+		-e "s@^(not ok|ok) [0-9]+ @\1 - $label/$name: @" \
+		-e '/^(TAP version|1\.\.)/d'
+	if [ "$trc" != 0 ]; then
+		rc=1
+		printf '%s\n' "$out" | grep -q '^not ok' ||
+			echo "not ok - $label/$name: exited with status $trc"
+	fi
+done
+exit $rc

@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+# kselftest-style TAP helpers for the selftests (sourced).
+#
+#   check DESC CMD...          ok when CMD succeeds
+#   check_fails DESC MESSAGE CMD...
+#                              ok when CMD fails and its output says MESSAGE
+#   check_write_error DESC FILE VALUE MESSAGE
+#                              ok when writing VALUE to FILE fails with the
+#                              error text MESSAGE (strerror of the errno)
+#   skip DESC REASON           a skipped test, with its reason
+#   tap_done                   print the plan; exit 1 if anything failed
+
+_tap_n=0
+_tap_failed=0
+echo "TAP version 13"
+
+_tap_result() {
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $_tap_n $2"
+	else
+		echo "not ok $_tap_n $2"
+		_tap_failed=$((_tap_failed + 1))
+	fi
+}
+
+check() {
+	local desc=$1 out rc=0
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	[ "$rc" = 0 ] || printf '# %s\n# -> exit %s\n' "$*" "$rc"
+	[ "$rc" = 0 ] || printf '%s\n' "$out" | head -n 20 | sed 's/^/# /'
+	_tap_result "$rc" "$desc"
+}
+
+check_fails() {
+	local desc=$1 msg=$2 out rc=0
+	shift 2
+	out=$("$@" 2>&1) || rc=$?
+	if [ "$rc" = 0 ]; then
+		printf '# %s succeeded but should have failed\n' "$*"
+	else
+		case "$out" in
+		*"$msg"*)
+			_tap_result 0 "$desc"
+			return
+			;;
+		esac
+		printf '# %s failed, but without "%s"\n' "$*" "$msg"
+	fi
+	printf '%s\n' "$out" | head -n 20 | sed 's/^/# /'
+	_tap_result 1 "$desc"
+}
+
+check_write_error() {
+	local desc=$1 file=$2 value=$3 msg=$4 out
+	out=$( { printf '%s' "$value" >"$file"; } 2>&1) && {
+		echo "# writing '$value' to $file succeeded"
+		_tap_result 1 "$desc"
+		return
+	}
+	case "$out" in
+	*"$msg"*) _tap_result 0 "$desc" ;;
+	*)
+		echo "# expected '$msg', got: $out"
+		_tap_result 1 "$desc"
+		;;
+	esac
+}
+
+skip() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n $1 # SKIP $2"
+}
+
+tap_done() {
+	echo "1..$_tap_n"
+	[ "$_tap_failed" = 0 ]
+}
