@@ -11,8 +11,8 @@ KVER := $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/
 OUT ?= build/$(or $(KVER),unknown)
 
 
-.PHONY: all module deps check style demo bench vm kunit debug-kernel \
-	dkms-install dkms-remove clean help
+.PHONY: all module deps check style demo vm debug-kernel dkms-install \
+	dkms-remove clean help
 
 all: module
 

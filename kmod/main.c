@@ -21,15 +21,9 @@ static int ebpfdma_open(struct inode *inode, struct file *file)
 	return nonseekable_open(inode, file);
 }
 
-static int ebpfdma_release(struct inode *inode, struct file *file)
-{
-	return 0;
-}
-
 static const struct file_operations ebpfdma_fops = {
 	.owner = THIS_MODULE,
 	.open = ebpfdma_open,
-	.release = ebpfdma_release,
 	.llseek = no_llseek,
 };
 

@@ -36,4 +36,9 @@ cp -rsf "$top/Kbuild" "$top/kmod" "$top/uapi" "$top/kunit" "$out/"
 
 make -C "$kdir" M="$out" ${EBPFDMA_WERROR:+KCFLAGS=-Werror} modules
 kos=("$out/ebpfdma.ko")
-"$here/module-btf.sh" "$kdir" "${kos[@]}"
+# A module without BTF is not a build product: remove it rather than leave
+# a .ko that loads but cannot offer its kfuncs.
+"$here/module-btf.sh" "$kdir" "${kos[@]}" || {
+	rm -f "${kos[@]}"
+	die "module BTF could not be generated; ${kos[*]} removed"
+}

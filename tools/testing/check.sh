@@ -31,7 +31,7 @@ record() {
 
 # collect FILE: add the flat TAP lines ("ok - ..." / "not ok - ...") of FILE.
 collect() {
-	grep -E '^(not )?ok - ' "$1" >>"$results"
+	grep -E '^(not )?ok - ' "$1" | tee -a "$results"
 }
 
 phase_start() {
@@ -52,7 +52,9 @@ vm() {
 	shift 2
 	"$here/vm-run.sh" --work "$out/vm-$name" --log "$out/$name.console" "$@" \
 		>"$out/$name.out" 2>&1 || rc=$?
-	sed 's/^/  /' "$out/$name.out" >&2
+	# Diagnostics of failed checks ("# ..."); the results themselves are
+	# printed as they are collected.
+	grep '^#' "$out/$name.out" | sed 's/^/  /' >&2
 	case $rc in
 	124) record "$label" 1 "guest finished in time (timed out, see $out/$name.console)" ;;
 	125) record "$label" 1 "guest kernel survived (it died, see $out/$name.console)" ;;
@@ -84,7 +86,7 @@ EBPFDMA_WERROR=1 tools/build/build-module.sh "$stock_kdir" "$stock_out" >"$out/b
 record build $? "ebpfdma.ko for $stock builds warning-free with .BTF (log: $out/build-stock.log)"
 phase_end
 
-phase_start "debug kernel (cached)"
+phase_start "debug kernel (built once)"
 if kcache=$("$here/debug-kernel.sh"); then
 	record build 0 "debug kernel $(cat "$kcache/release")"
 	debug_kdir=$kcache/build
@@ -107,9 +109,22 @@ fi
 
 phase_start "style"
 "$here/style.sh" >"$out/style.tap" 2>&1
-sed -E 's/^(not ok|ok) [0-9]+ /\1 - style: /' "$out/style.tap" >"$out/style.flat"
+tap_flatten style <"$out/style.tap" >"$out/style.flat"
 grep '^#' "$out/style.tap" >&2
 collect "$out/style.flat"
+phase_end
+
+phase_start "unit (host)"
+for t in "$here"/unit/*.sh; do
+	name=$(basename "$t" .sh)
+	"$t" >"$out/unit-$name.tap" 2>&1
+	rc=$?
+	tap_flatten "unit/$name" <"$out/unit-$name.tap" >"$out/unit-$name.flat"
+	grep '^#' "$out/unit-$name.tap" >&2
+	grep -q '^not ok' "$out/unit-$name.flat" || [ $rc = 0 ] ||
+		echo "not ok - unit/$name: exited with status $rc" >>"$out/unit-$name.flat"
+	collect "$out/unit-$name.flat"
+done
 phase_end
 
 # Module trees the guests "modprobe" from.
@@ -127,7 +142,8 @@ if [ -n "$debug_kdir" ]; then
 	phase_start "kunit (debug kernel)"
 	vm kunit kunit --kernel debug --modules "$modtree_debug" -- bash -c '
 		modprobe ebpfdma_kunit || echo "not ok - kunit: modprobe ebpfdma_kunit"
-		for r in /sys/kernel/debug/kunit/*/results; do cat "$r"; done'
+		# The KTAP is in the kernel log (debugfs keeps only 512 bytes).
+		dmesg | sed "s/^\[[^]]*\] //"'
 	awk -v label=kunit -f "$here/ktap2tap.awk" "$out/kunit.out" >"$out/kunit.flat"
 	grep -q '^not ok - kunit: modprobe' "$out/kunit.out" &&
 		grep '^not ok - kunit: modprobe' "$out/kunit.out" >>"$out/kunit.flat"
@@ -138,17 +154,35 @@ else
 	record kunit 1 "KUnit needs the debug kernel, which did not build"
 fi
 
-selftests=(module.sh)
+# host_checks LABEL WORKDIR DISK...: verify, from the image files, what the
+# guest's tests recorded in WORKDIR/host-checks.tsv (description, disk
+# index, byte offset, length, sha256 of the bytes that must be there).
+host_checks() {
+	local label=$1 work=$2 desc idx off len want got
+	shift 2
+	local disks=("$@")
+	[ -f "$work/host-checks.tsv" ] || return 0
+	while IFS=$'\t' read -r desc idx off len want; do
+		got=$(tail -c +$((off + 1)) "${disks[$idx]}" | head -c "$len" |
+			sha256sum | cut -d' ' -f1)
+		[ "$got" = "$want" ]
+		record "$label" $? "$desc (host: sha256 of ${disks[$idx]##*/} [$off, +$len))"
+	done <"$work/host-checks.tsv"
+}
+
+selftests=(harness.sh module.sh)
 run_selftests() {
-	local kernel=$1 modtree=$2
+	local kernel=$1 modtree=$2 disk=$out/disk-$1.img
 	phase_start "selftests ($kernel kernel)"
+	rm -f "$disk"
+	truncate -s 64M "$disk"
 	vm "$kernel" "selftests-$kernel" --kernel "$kernel" --modules "$modtree" \
-		--disk "$out/disk-$kernel.img" --nics 2 -- \
+		--disk "$disk" --nics 2 -- \
 		"$here/selftests/run-guest.sh" "$kernel" "${selftests[@]}"
 	collect "$out/selftests-$kernel.out"
+	host_checks "$kernel/host" "$out/vm-selftests-$kernel" "$disk"
 	phase_end
 }
-truncate -s 64M "$out/disk-stock.img" "$out/disk-debug.img"
 run_selftests stock "$modtree_stock"
 if [ -n "$debug_kdir" ]; then
 	run_selftests debug "$modtree_debug"

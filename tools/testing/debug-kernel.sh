@@ -14,9 +14,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
+# Bump when the build steps below change what they produce.
+recipe=1
 frag=$here/kconfig/debug.config
 src=$(linux_source_tree)
-key=$(linux_source_version)-$(cat "$frag" "$0" | sha256sum | cut -c1-12)
+key=$(linux_source_version)-$({ cat "$frag"; echo "recipe $recipe"; } | sha256sum | cut -c1-12)
 out=$EBPFDMA_CACHE/kernel/debug-$key
 if [ -f "$out/.done" ]; then
 	echo "$out"

@@ -25,7 +25,7 @@ mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 mkdir -p "$work" 2>/dev/null
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 work "$work" || {
 	echo "guest-init: cannot mount the work folder $work"
-	poweroff -f
+	reboot -f
 }
 if [ -n "$modules" ]; then
 	mount --bind "$modules/lib/modules" /lib/modules ||
@@ -36,6 +36,9 @@ modprobe -q virtio_blk
 modprobe -q virtio_net
 ip link set lo up
 
+# Tests find the work folder here; lines they append to host-checks.tsv are
+# verified on the host against the disk images after the guest exits.
+export EBPFDMA_VM_WORK=$work
 echo "guest-init: running on $(uname -r)"
 cd "$work" || exit 1
 bash "$work/cmd.sh" </dev/null 2>&1 | tee "$work/output"
@@ -52,4 +55,4 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 fi
 echo "$rc" >"$work/rc"
 sync
-poweroff -f
+reboot -f

@@ -28,7 +28,7 @@ if [ ! -f "$stamp" ]; then
 	mkdir -p "$(dirname "$stamp")"
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
-	printf '#!/bin/busybox sh\n/bin/busybox echo KVM-PROBE-OK\n/bin/busybox poweroff -f\n' >"$tmp/init"
+	printf '#!/bin/busybox sh\n/bin/busybox echo KVM-PROBE-OK\n/bin/busybox reboot -f\n' >"$tmp/init"
 	release=$(stock_kernel_release)
 	initrd=$("$here/mkinitramfs.sh" "$release" / "$tmp/init")
 	# shellcheck disable=SC2086 # kvm is a word list

@@ -61,6 +61,13 @@ kdir_release() {
 # when there is at least one.
 guest_log_splats() {
 	grep -E -m 20 \
-		'WARNING:|BUG:|Oops|Call Trace|general protection fault|Kernel panic|KASAN:|UBSAN:|unreferenced object|suspected memory leak|INFO: task .* blocked|rcu: INFO|detected stall|DMA-API:' \
+		'WARNING:|BUG:|Oops|Call Trace|general protection fault|Kernel panic|KASAN:|UBSAN:|unreferenced object|suspected memory leak|INFO: task .* blocked|rcu: INFO|detected stall|DMA-API: .*device driver' \
 		"$1"
+}
+
+# tap_flatten LABEL: turn a TAP stream's "ok N desc" / "not ok N desc" lines
+# into "ok - LABEL: desc", the flat form make check collects; drop the
+# version and plan lines.
+tap_flatten() {
+	sed -E -e "s@^(not ok|ok) [0-9]+ @\\1 - $1: @" -e '/^(TAP version|1\.\.)/d'
 }

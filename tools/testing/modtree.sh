@@ -20,13 +20,16 @@ src=$modbase/lib/modules/$release
 dst=$out/lib/modules/$release
 [ -d "$src/kernel" ] || die "no modules for $release in $src"
 
-if [ ! -f "$dst/.linked" ]; then
+# Relink when the source tree changed: two kernels may share a release
+# string (the debug kernel after a configuration change).
+stamp="$src $(stat -c %Y "$src/modules.dep")"
+if [ "$(cat "$dst/.linked" 2>/dev/null)" != "$stamp" ]; then
 	rm -rf "$dst"
 	mkdir -p "$(dirname "$dst")"
 	cp -al "$src" "$dst" 2>/dev/null || { rm -rf "$dst"; cp -a "$src" "$dst"; }
 	# Drop links to build trees and extra modules of the source tree.
 	rm -rf "$dst/build" "$dst/source" "$dst/extra" "$dst/updates"
-	touch "$dst/.linked"
+	echo "$stamp" >"$dst/.linked"
 fi
 sub=${EBPFDMA_MOD_SUBDIR:-extra}
 rm -rf "$dst/extra" "$dst/updates"

@@ -9,14 +9,13 @@
 label=$1
 shift
 dir=$(cd "$(dirname "$0")" && pwd)
+. "$dir/../lib.sh"
 rc=0
 for t in "$@"; do
 	name=${t%.sh}
 	out=$(bash "$dir/$t" 2>&1)
 	trc=$?
-	printf '%s\n' "$out" | sed -E \
-		-e "s@^(not ok|ok) [0-9]+ @\1 - $label/$name: @" \
-		-e '/^(TAP version|1\.\.)/d'
+	printf '%s\n' "$out" | tap_flatten "$label/$name"
 	if [ "$trc" != 0 ]; then
 		rc=1
 		printf '%s\n' "$out" | grep -q '^not ok' ||

@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Unit tests (host) for the harness's parsers: a bug in them would hide
+# failures, so they are tested like any other logic.
+#   - ktap2tap.awk: KUnit KTAP -> one flat TAP line per leaf result;
+#   - guest_log_splats: which console lines fail a guest run.
+here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/lib.sh"
+. "$here/selftests/tap.sh"
+
+ktap='KTAP version 1
+1..2
+    KTAP version 1
+    # Subtest: suite_a
+    1..3
+        KTAP version 1
+        # Subtest: param_case
+        ok 1 - "8" -> 0
+        not ok 2 - "9" -> 0
+    # param_case: pass:1 fail:1 skip:0 total:2
+    not ok 1 param_case
+    ok 2 plain_case
+    ok 3 skipped_case # SKIP no disk attached
+# suite_a: pass:1 fail:1 skip:1 total:3
+not ok 1 suite_a
+[   12.5] ebpfdma: loaded: /dev/ebpfdma
+    KTAP version 1
+    # Subtest: suite_b
+    1..1
+    ok 1 only_case
+ok 2 suite_b'
+want='ok - kunit: suite_a: param_case: "8" -> 0
+not ok - kunit: suite_a: param_case: "9" -> 0
+ok - kunit: suite_a: plain_case
+ok - kunit: suite_a: skipped_case # SKIP no disk attached
+ok - kunit: suite_b: only_case'
+got=$(printf '%s\n' "$ktap" | awk -v label=kunit -f "$here/ktap2tap.awk")
+check "ktap2tap: one line per leaf, parents not counted, skips kept" \
+	test "$got" = "$want"
+got=$(printf 'KTAP version 1\n1..0\n' | awk -v label=kunit -f "$here/ktap2tap.awk")
+check "ktap2tap: no results gives no lines" test -z "$got"
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cat >"$log" <<'LOG'
+[    0.000000] Linux version 6.1.0 (gcc) #1 SMP PREEMPT_DYNAMIC
+[    0.100000] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc.
+[    0.200000] kmemleak: Kernel memory leak detector initialized (mem pool available: 15797)
+[    0.300000] KernelAddressSanitizer initialized
+[    0.400000] DMA-API: preallocated 65536 debug entries
+[    0.400001] DMA-API: debugging enabled by kernel config
+[    9.000000] ebpfdma: loading out-of-tree module taints kernel.
+[    9.100000] ebpfdma: module verification failed: signature and/or required key missing - tainting kernel
+[    9.200000] ebpfdma: slot_size: '4095' refused (-22): must be a power of two, 512..1048576 bytes
+LOG
+clean() { ! guest_log_splats "$log"; }
+check "splat detector: a clean debug boot is clean" clean
+splat_detected() {
+	printf '%s\n' "$1" >>"$log"
+	guest_log_splats "$log" >/dev/null
+	local rc=$?
+	sed -i '$d' "$log"
+	return $rc
+}
+for line in \
+	'[   10.0] WARNING: CPU: 1 PID: 77 at kmod/main.c:42 ebpfdma_init+0x10/0x20' \
+	'[   10.0] BUG: KASAN: slab-out-of-bounds in ebpfdma_submit+0x1/0x2' \
+	'[   10.0] BUG: sleeping function called from invalid context at mm/slab.h:1' \
+	'[   10.0] WARNING: possible circular locking dependency detected' \
+	'[   10.0] unreferenced object 0xffff888003a4b000 (size 64):' \
+	'[   10.0] kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)' \
+	'[   10.0] general protection fault, probably for non-canonical address' \
+	'[   10.0] Oops: 0000 [#1] PREEMPT SMP KASAN' \
+	'[   10.0] Call Trace:' \
+	'[   10.0] DMA-API: virtio-pci 0000:00:04.0: device driver frees DMA memory with wrong function' \
+	'[   10.0] INFO: task kworker/0:1:12 blocked for more than 120 seconds.' \
+	'[   10.0] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:' \
+	'[   10.0] Kernel panic - not syncing: Fatal exception'; do
+	check "splat detector: ${line#*] }" splat_detected "$line"
+done
+tap_done
