@@ -11,20 +11,48 @@ KVER := $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/
 OUT ?= build/$(or $(KVER),unknown)
 
 
-.PHONY: all module deps check style demo vm debug-kernel dkms-install \
+# C programs the selftests run inside the guest.
+SELFTEST_BIN := build/selftests
+SELFTEST_PROGS := $(SELFTEST_BIN)/pool_test $(SELFTEST_BIN)/submit_test \
+	$(SELFTEST_BIN)/ioctl_fuzz
+CFLAGS ?= -O2 -g
+SELFTEST_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -I.
+
+BENCH_PROGS := build/bench/submit_vs_pwrite
+
+.PHONY: all module selftests bench bench-progs deps check style demo vm debug-kernel dkms-install \
 	dkms-remove clean help
 
-all: module
+all: module selftests
+
+selftests: $(SELFTEST_PROGS)
+
+$(SELFTEST_BIN)/%: tools/testing/selftests/%.c tools/testing/selftests/tap.h \
+		tools/lib/ebpfdma.c tools/lib/ebpfdma.h \
+		uapi/ebpfdma.h
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< tools/lib/ebpfdma.c
 
 help:
 	@echo "make            build ebpfdma.ko for KDIR (default: $(KDIR))"
 	@echo "make demo       the end-to-end demo in a VM (stock kernel)"
 	@echo "make check      every test: style, KUnit, VM selftests (stock + debug kernel)"
+	@echo "make bench      benchmarks in a VM (stock kernel); results in bench/results/"
 	@echo "make vm CMD=... run a command in a VM (KERNEL=stock|debug)"
 	@echo "make dkms-install / dkms-remove   install on this machine with DKMS"
 
 module:
 	tools/build/build-module.sh "$(KDIR)" "$(OUT)"
+
+bench-progs: $(BENCH_PROGS)
+
+build/bench/%: tools/bench/%.c tools/lib/ebpfdma.c tools/lib/ebpfdma.h \
+		uapi/ebpfdma.h
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< tools/lib/ebpfdma.c
+
+bench:
+	tools/testing/bench.sh
 
 deps:
 	tools/testing/deps.sh

@@ -8,6 +8,7 @@
 #define _EBPFDMA_COMPAT_H
 
 #include <linux/version.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 
 /* 6.13 turned the namespace argument of MODULE_IMPORT_NS into a string. */
@@ -15,6 +16,20 @@
 #define EBPFDMA_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
 #else
 #define EBPFDMA_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#endif
+
+/* 6.3 made vm_flags read-only behind vm_flags_set(). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define ebpfdma_vm_flags_set(vma, flags) vm_flags_set(vma, flags)
+#else
+#define ebpfdma_vm_flags_set(vma, flags) ((vma)->vm_flags |= (flags))
+#endif
+
+/* 6.9 added file_bdev() for the block device behind an open file. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+#define ebpfdma_file_bdev(file) file_bdev(file)
+#else
+#define ebpfdma_file_bdev(file) I_BDEV((file)->f_mapping->host)
 #endif
 
 #endif /* _EBPFDMA_COMPAT_H */

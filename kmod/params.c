@@ -89,6 +89,29 @@ static int param_len(const char *val)
 	return strcspn(val, "\n");
 }
 
+/*
+ * Store a validated value, resizing the pool first when the module is
+ * running: a value that cannot take effect (pool busy, too large, no
+ * memory) is refused, so the parameters always describe the pool.
+ */
+static int apply(const struct kernel_param *kp, unsigned int val,
+		 const char *name)
+{
+	bool is_nr = kp->arg == &ebpfdma_nr_slots;
+	int ret;
+
+	mutex_lock(&ebpfdma_dev.lock);
+	ret = ebpfdma_pool_reconfigure(is_nr ? val : ebpfdma_nr_slots,
+				       is_nr ? ebpfdma_slot_size : val);
+	if (!ret)
+		WRITE_ONCE(*(unsigned int *)kp->arg, val);
+	mutex_unlock(&ebpfdma_dev.lock);
+	if (ret)
+		pr_warn("%s: %u cannot take effect (%d)%s\n", name, val, ret,
+			ret == -EBUSY ? ": the pool is mapped or in use" : "");
+	return ret;
+}
+
 static int nr_slots_set(const char *val, const struct kernel_param *kp)
 {
 	unsigned int n;
@@ -101,8 +124,7 @@ static int nr_slots_set(const char *val, const struct kernel_param *kp)
 			EBPFDMA_NR_SLOTS_MAX);
 		return ret;
 	}
-	WRITE_ONCE(*(unsigned int *)kp->arg, n);
-	return 0;
+	return apply(kp, n, "nr_slots");
 }
 
 static int slot_size_set(const char *val, const struct kernel_param *kp)
@@ -117,8 +139,7 @@ static int slot_size_set(const char *val, const struct kernel_param *kp)
 			EBPFDMA_SLOT_SIZE_MAX);
 		return ret;
 	}
-	WRITE_ONCE(*(unsigned int *)kp->arg, n);
-	return 0;
+	return apply(kp, n, "slot_size");
 }
 
 static const struct kernel_param_ops nr_slots_ops = {
@@ -139,3 +160,58 @@ module_param_cb(slot_size, &slot_size_ops, &ebpfdma_slot_size, 0644);
 MODULE_PARM_DESC(
 	slot_size,
 	"Bytes per slot: a power of two, 512..1048576 (default 4096); nr_slots * slot_size <= 1 GiB");
+
+/* Engine tunables: plain ranges, usable at once, no pool change needed. */
+unsigned int ebpfdma_max_in_flight = 64;
+unsigned int ebpfdma_batch = 32;
+bool ebpfdma_fua;
+
+static int range_set(const char *val, const struct kernel_param *kp,
+		     unsigned int min, unsigned int max)
+{
+	unsigned int n;
+	int ret;
+
+	ret = kstrtouint(val, 0, &n);
+	if (ret)
+		return ret;
+	if (n < min || n > max) {
+		pr_warn("%s: %u refused: must be %u..%u\n", kp->name, n, min,
+			max);
+		return -ERANGE;
+	}
+	WRITE_ONCE(*(unsigned int *)kp->arg, n);
+	return 0;
+}
+
+static int max_in_flight_set(const char *val, const struct kernel_param *kp)
+{
+	return range_set(val, kp, 1, 4096);
+}
+
+static int batch_set(const char *val, const struct kernel_param *kp)
+{
+	return range_set(val, kp, 1, EBPFDMA_BATCH_MAX);
+}
+
+static const struct kernel_param_ops max_in_flight_ops = {
+	.set = max_in_flight_set,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops batch_ops = {
+	.set = batch_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_in_flight, &max_in_flight_ops, &ebpfdma_max_in_flight,
+		0644);
+MODULE_PARM_DESC(
+	max_in_flight,
+	"Most bios in flight at once, all volumes together (1..4096, default 64)");
+module_param_cb(batch, &batch_ops, &ebpfdma_batch, 0644);
+MODULE_PARM_DESC(
+	batch,
+	"Most LBA-adjacent writes merged into one bio (1..64, default 32)");
+module_param_named(fua, ebpfdma_fua, bool, 0644);
+MODULE_PARM_DESC(fua, "Make every write a FUA write (default: no)");

@@ -3,16 +3,22 @@
  * ebpfdma user-space ABI, shared by the kernel module, the BPF programs and
  * the tools.
  *
- * Only fixed-width types (__u8 .. __u64) are used; every structure has
- * explicit padding.
+ * Rules: only fixed-width types (__u8 .. __u64); every structure has
+ * explicit padding and a size checked at build time; "reserved" and "pad"
+ * fields must be zero on input (else -EINVAL) and are zero on output.
+ * Compatible additions take reserved space and a new feature bit;
+ * EBPFDMA_ABI_VERSION changes only on an incompatible change.
  */
 #ifndef _UAPI_EBPFDMA_H
 #define _UAPI_EBPFDMA_H
 
 #include <linux/types.h>
+#include <linux/ioctl.h>
 
 /* The character device: /dev/ebpfdma, mode 0600 (root only). */
 #define EBPFDMA_DEV_NAME "ebpfdma"
+
+#define EBPFDMA_ABI_VERSION 1
 
 /* Module parameter limits (/sys/module/ebpfdma/parameters/). */
 #define EBPFDMA_NR_SLOTS_MIN 8U
@@ -22,5 +28,322 @@
 #define EBPFDMA_SLOT_SIZE_MAX (1U << 20) /* bytes */
 #define EBPFDMA_SLOT_SIZE_DEFAULT 4096U /* bytes */
 #define EBPFDMA_POOL_BYTES_MAX (1ULL << 30) /* nr_slots * slot_size */
+
+/* Feature bits, reported by EBPFDMA_IOC_GET_INFO. */
+#define EBPFDMA_F_POOL_MMAP (1ULL << 0) /* pool chunks mmap at pool_offset */
+#define EBPFDMA_F_RING (1ULL << 1) /* completion ring mmaps at ring_offset */
+#define EBPFDMA_F_SLOTS (1ULL << 2) /* SLOTS_ALLOC / SLOTS_FREE */
+#define EBPFDMA_F_VOLUMES (1ULL << 3) /* VOLUME_ADD / DEL / LIST */
+#define EBPFDMA_F_SUBMIT (1ULL << 4) /* SUBMIT, completions, poll */
+#define EBPFDMA_F_FLUSH (1ULL << 5) /* FLUSH */
+#define EBPFDMA_F_STATS (1ULL << 6) /* GET_STATS */
+#define EBPFDMA_F_ALL                                             \
+	(EBPFDMA_F_POOL_MMAP | EBPFDMA_F_RING | EBPFDMA_F_SLOTS | \
+	 EBPFDMA_F_VOLUMES | EBPFDMA_F_SUBMIT | EBPFDMA_F_FLUSH | \
+	 EBPFDMA_F_STATS)
+
+/*
+ * mmap offsets.  The completion ring is one mapping of ring_bytes at
+ * EBPFDMA_MMAP_RING.  The pool is pool_chunks mappings of chunk_bytes each:
+ * chunk i at EBPFDMA_MMAP_POOL + i * chunk_bytes, slot s in chunk
+ * s / slots_per_chunk at byte (s % slots_per_chunk) * slot_size.  Mappings
+ * must be MAP_SHARED, of exactly that size at exactly that offset; a
+ * PROT_WRITE mapping needs a descriptor opened for writing.
+ */
+#define EBPFDMA_MMAP_RING 0ULL
+#define EBPFDMA_MMAP_POOL (1ULL << 32)
+
+/**
+ * struct ebpfdma_info - EBPFDMA_IOC_GET_INFO (output only)
+ * @abi_version: EBPFDMA_ABI_VERSION
+ * @features: EBPFDMA_F_* supported by this module
+ * @nr_slots: slots in the pool of this descriptor
+ * @slot_size: bytes per slot
+ * @chunk_bytes: bytes per pool chunk (a multiple of the page size)
+ * @pool_chunks: number of chunks
+ * @pool_offset: mmap offset of chunk 0
+ * @ring_offset: mmap offset of the completion ring
+ * @ring_bytes: mmap length of the completion ring
+ * @ring_entries: completion entries in the ring (a power of two)
+ * @ring_entry_size: sizeof(struct ebpfdma_cqe)
+ * @ring_entries_offset: byte offset of entry 0 in the ring mapping
+ * @max_batch: most entries one SLOTS_ALLOC / SLOTS_FREE call takes
+ * @reserved: zero
+ */
+struct ebpfdma_info {
+	__u32 abi_version;
+	__u32 pad0;
+	__u64 features;
+	__u32 nr_slots;
+	__u32 slot_size;
+	__u32 chunk_bytes;
+	__u32 pool_chunks;
+	__u64 pool_offset;
+	__u64 ring_offset;
+	__u64 ring_bytes;
+	__u32 ring_entries;
+	__u32 ring_entry_size;
+	__u32 ring_entries_offset;
+	__u32 max_batch;
+	__u64 reserved[8];
+};
+
+/**
+ * struct ebpfdma_ring_hdr - head of the completion ring mapping
+ * @head: consumer index, written by user space after it has read entries
+ * @tail: producer index, written by the kernel after it has filled entries
+ * @entries: number of entries (a power of two); index i is entry
+ *	     (i & (entries - 1))
+ * @overflow: completions the kernel could not post because user space moved
+ *	      @head beyond @tail (never happens with a well-behaved consumer)
+ *
+ * Indices are free-running __u32 counters.  User space reads @tail with
+ * acquire semantics, the entries, then stores @head with release semantics.
+ */
+struct ebpfdma_ring_hdr {
+	__u32 head;
+	__u32 pad0[15];
+	__u32 tail;
+	__u32 pad1[15];
+	__u32 entries;
+	__u32 overflow;
+	__u32 pad2[14];
+};
+
+/**
+ * struct ebpfdma_cqe - one completion
+ * @cookie: the submitter's cookie
+ * @lba: first logical block, relative to the volume's window
+ * @volume: volume id
+ * @len: bytes
+ * @status: 0, or a negative errno (-EIO: the device failed the write)
+ * @flags: EBPFDMA_CQE_FLUSH for the completion of a FLUSH (then @lba and
+ *	   @len are 0)
+ */
+struct ebpfdma_cqe {
+	__u64 cookie;
+	__u64 lba;
+	__u32 volume;
+	__u32 len;
+	__s32 status;
+	__u32 flags;
+};
+
+/**
+ * struct ebpfdma_slot_batch - EBPFDMA_IOC_SLOTS_ALLOC / EBPFDMA_IOC_SLOTS_FREE
+ * @slots: user pointer to an array of __u32 slot indices (filled by ALLOC,
+ *	   read by FREE)
+ * @count: entries wanted (ALLOC) or given (FREE); 1..max_batch
+ * @done: output: slots allocated (ALLOC, fewer when the pool runs out; 0
+ *	  fails with -ENOBUFS) or freed (FREE, stops at the first bad index)
+ * @reserved: zero
+ *
+ * Allocated slots belong to the descriptor that allocated them until they
+ * are freed or submitted; closing the descriptor frees them.  FREE of a slot
+ * that is free fails with -EINVAL, of another descriptor's slot -EPERM, of
+ * an index >= nr_slots -ERANGE.
+ */
+struct ebpfdma_slot_batch {
+	__u64 slots;
+	__u32 count;
+	__u32 done;
+	__u64 reserved[2];
+};
+
+/* Volumes (EBPFDMA_F_VOLUMES): at most EBPFDMA_MAX_VOLUMES, ids below it. */
+#define EBPFDMA_MAX_VOLUMES 64U
+#define EBPFDMA_VOL_FUA (1U << 0) /* every write is a FUA write */
+#define EBPFDMA_VOL_FLUSH_ON_COMMIT (1U << 1) /* COMMIT issues a flush */
+#define EBPFDMA_VOL_FLAGS_ALL (EBPFDMA_VOL_FUA | EBPFDMA_VOL_FLUSH_ON_COMMIT)
+
+/**
+ * struct ebpfdma_volume_add - EBPFDMA_IOC_VOLUME_ADD (needs CAP_SYS_ADMIN)
+ * @id: volume id, < EBPFDMA_MAX_VOLUMES (-EINVAL), not in use (-EEXIST)
+ * @fd: a block device the caller opened O_RDWR | O_EXCL (-EBADF: not an
+ *	open descriptor; -ENOTBLK: not a block device; -EACCES: not open for
+ *	writing or not exclusive)
+ * @start: first logical block of the window
+ * @blocks: logical blocks in the window, >= 1; the window must lie inside
+ *	    the device (-ERANGE)
+ * @token: session token the network path requires; not reported back
+ * @flags: EBPFDMA_VOL_* (-EINVAL for others)
+ * @block_size: output: the device's logical block size, bytes (ignored
+ *		on input)
+ * @reserved: zero
+ *
+ * Nothing is ever written outside [start, start + blocks).  The volume
+ * keeps the descriptor's exclusive open until EBPFDMA_IOC_VOLUME_DEL.
+ */
+struct ebpfdma_volume_add {
+	__u32 id;
+	__s32 fd;
+	__u64 start;
+	__u64 blocks;
+	__u64 token;
+	__u32 flags;
+	__u32 block_size;
+	__u64 reserved[4];
+};
+
+/**
+ * struct ebpfdma_volume_info - one entry of EBPFDMA_IOC_VOLUME_LIST
+ * @id: volume id
+ * @flags: EBPFDMA_VOL_*
+ * @start: first logical block of the window
+ * @blocks: logical blocks in the window
+ * @block_size: logical block size, bytes
+ * @major: block device major number
+ * @minor: block device minor number
+ * @in_flight: writes queued or in flight
+ * @bytes: bytes written successfully
+ * @errors: writes completed with an error
+ */
+struct ebpfdma_volume_info {
+	__u32 id;
+	__u32 flags;
+	__u64 start;
+	__u64 blocks;
+	__u32 block_size;
+	__u32 major;
+	__u32 minor;
+	__u32 in_flight;
+	__u64 bytes;
+	__u64 errors;
+};
+
+/**
+ * struct ebpfdma_volume_list - EBPFDMA_IOC_VOLUME_LIST
+ * @vols: user pointer to an array of struct ebpfdma_volume_info
+ * @count: input: entries the array holds; output: volumes that exist (when
+ *	   larger than the input, only the input's number were written)
+ * @pad: zero
+ * @reserved: zero
+ */
+struct ebpfdma_volume_list {
+	__u64 vols;
+	__u32 count;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+/**
+ * struct ebpfdma_volume_del - EBPFDMA_IOC_VOLUME_DEL (needs CAP_SYS_ADMIN)
+ * @id: the volume (-ENODEV if there is none)
+ * @pad: zero
+ * @reserved: zero
+ *
+ * New writes to the volume are refused at once (-ENODEV); the call returns
+ * when every write already queued has completed.
+ */
+struct ebpfdma_volume_del {
+	__u32 id;
+	__u32 pad;
+	__u64 reserved[1];
+};
+
+#define EBPFDMA_DESC_FUA (1U << 0) /* this write is a FUA write */
+
+/**
+ * struct ebpfdma_desc - one write of EBPFDMA_IOC_SUBMIT
+ * @lba: first logical block, relative to the volume's window
+ * @cookie: returned in the completion
+ * @volume: volume id (-ENODEV if there is none)
+ * @slot: a slot this descriptor holds, filled through the mapping
+ *	  (-ERANGE: no such slot; -EINVAL: free; -EPERM: not ours)
+ * @len: bytes, a multiple of the volume's block size, 1..slot_size
+ *	 (-EINVAL)
+ * @flags: EBPFDMA_DESC_* (-EINVAL for others)
+ *
+ * The write must lie inside the window (-ERANGE).  A queued slot belongs
+ * to the engine until its completion is posted; then it is free.
+ */
+struct ebpfdma_desc {
+	__u64 lba;
+	__u64 cookie;
+	__u32 volume;
+	__u32 slot;
+	__u32 len;
+	__u32 flags;
+};
+
+/**
+ * struct ebpfdma_submit - EBPFDMA_IOC_SUBMIT (needs CAP_SYS_ADMIN)
+ * @descs: user pointer to an array of struct ebpfdma_desc
+ * @count: entries, 1..max_batch
+ * @done: output: entries queued.  Queuing stops at the first entry that is
+ *	  refused, and the call fails with that entry's errno; -EAGAIN when
+ *	  the completion ring has no room for another completion (read
+ *	  completions, then submit the rest).
+ * @reserved: zero
+ *
+ * Each queued write completes exactly once in this descriptor's ring.
+ */
+struct ebpfdma_submit {
+	__u64 descs;
+	__u32 count;
+	__u32 done;
+	__u64 reserved[2];
+};
+
+/**
+ * struct ebpfdma_flush - EBPFDMA_IOC_FLUSH (needs CAP_SYS_ADMIN)
+ * @volume: the volume (-ENODEV if there is none)
+ * @pad: zero
+ * @cookie: returned in the completion
+ * @reserved: zero
+ *
+ * A barrier: once every write queued to the volume before it has completed,
+ * the device's volatile cache is flushed, and the FLUSH completes in this
+ * descriptor's ring (flags EBPFDMA_CQE_FLUSH) with the flush's status.
+ * Writes that completed before it are then durable.  -EAGAIN when the ring
+ * has no room for its completion.
+ */
+struct ebpfdma_flush {
+	__u32 volume;
+	__u32 pad;
+	__u64 cookie;
+	__u64 reserved[2];
+};
+
+#define EBPFDMA_CQE_FLUSH (1U << 0)
+
+/**
+ * struct ebpfdma_stats - EBPFDMA_IOC_GET_STATS (output only)
+ * @nr_slots: slots in this descriptor's pool
+ * @free_slots: of them, held by nobody
+ * @high_water: most slots held at once
+ * @in_flight_bios: bios submitted and not completed, all volumes
+ * @volumes: volumes that exist
+ * @pad: zero
+ * @reserved: zero
+ *
+ * Per-volume counters are in EBPFDMA_IOC_VOLUME_LIST and in sysfs.
+ */
+struct ebpfdma_stats {
+	__u32 nr_slots;
+	__u32 free_slots;
+	__u32 high_water;
+	__u32 in_flight_bios;
+	__u32 volumes;
+	__u32 pad;
+	__u64 reserved[4];
+};
+
+#define EBPFDMA_IOC_MAGIC 0xED
+#define EBPFDMA_IOC_GET_INFO _IOR(EBPFDMA_IOC_MAGIC, 0x00, struct ebpfdma_info)
+#define EBPFDMA_IOC_SLOTS_ALLOC \
+	_IOWR(EBPFDMA_IOC_MAGIC, 0x01, struct ebpfdma_slot_batch)
+#define EBPFDMA_IOC_SLOTS_FREE \
+	_IOWR(EBPFDMA_IOC_MAGIC, 0x02, struct ebpfdma_slot_batch)
+#define EBPFDMA_IOC_VOLUME_ADD \
+	_IOWR(EBPFDMA_IOC_MAGIC, 0x03, struct ebpfdma_volume_add)
+#define EBPFDMA_IOC_VOLUME_DEL \
+	_IOW(EBPFDMA_IOC_MAGIC, 0x04, struct ebpfdma_volume_del)
+#define EBPFDMA_IOC_VOLUME_LIST \
+	_IOWR(EBPFDMA_IOC_MAGIC, 0x05, struct ebpfdma_volume_list)
+#define EBPFDMA_IOC_SUBMIT _IOWR(EBPFDMA_IOC_MAGIC, 0x06, struct ebpfdma_submit)
+#define EBPFDMA_IOC_FLUSH _IOW(EBPFDMA_IOC_MAGIC, 0x07, struct ebpfdma_flush)
+#define EBPFDMA_IOC_GET_STATS \
+	_IOR(EBPFDMA_IOC_MAGIC, 0x08, struct ebpfdma_stats)
 
 #endif /* _UAPI_EBPFDMA_H */

@@ -59,6 +59,10 @@ vm() {
 	124) record "$label" 1 "guest finished in time (timed out, see $out/$name.console)" ;;
 	125) record "$label" 1 "guest kernel survived (it died, see $out/$name.console)" ;;
 	*)
+		# A command that failed without reporting a failure of its own.
+		if [ "$rc" != 0 ] && ! grep -q '^not ok' "$out/$name.out"; then
+			record "$label" 1 "guest command exited with status $rc (see $out/$name.out)"
+		fi
 		if guest_log_splats "$out/$name.console" >"$out/$name.splats"; then
 			record "$label" 1 "guest kernel log has no splat (see $out/$name.splats)"
 		else
@@ -84,6 +88,9 @@ debug_kdir= debug_out= debug_release=
 phase_start "build (stock kernel)"
 EBPFDMA_WERROR=1 tools/build/build-module.sh "$stock_kdir" "$stock_out" >"$out/build-stock.log" 2>&1
 record build $? "ebpfdma.ko for $stock builds warning-free with .BTF (log: $out/build-stock.log)"
+
+make -s selftests >"$out/build-selftests.log" 2>&1
+record build $? "selftest programs build warning-free (log: $out/build-selftests.log)"
 phase_end
 
 phase_start "debug kernel (built once)"
@@ -170,17 +177,18 @@ host_checks() {
 	done <"$work/host-checks.tsv"
 }
 
-selftests=(harness.sh module.sh)
+selftests=(harness.sh module.sh pool.sh submit.sh fuzz.sh)
 run_selftests() {
-	local kernel=$1 modtree=$2 disk=$out/disk-$1.img
+	local kernel=$1 modtree=$2 disk=$out/disk-$1.img data=$out/data-$1.img
 	phase_start "selftests ($kernel kernel)"
-	rm -f "$disk"
+	rm -f "$disk" "$data"
 	truncate -s 64M "$disk"
+	truncate -s 96M "$data"
 	vm "$kernel" "selftests-$kernel" --kernel "$kernel" --modules "$modtree" \
-		--disk "$disk" --nics 2 -- \
+		--disk "$disk" --disk "$data" --nics 2 -- \
 		"$here/selftests/run-guest.sh" "$kernel" "${selftests[@]}"
 	collect "$out/selftests-$kernel.out"
-	host_checks "$kernel/host" "$out/vm-selftests-$kernel" "$disk"
+	host_checks "$kernel/host" "$out/vm-selftests-$kernel" "$disk" "$data"
 	phase_end
 }
 run_selftests stock "$modtree_stock"

@@ -8,16 +8,31 @@
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp TERM=dumb LC_ALL=C
 
-work= modules=
+work= modules= cwd=
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	edmatest.work=*) work=${arg#edmatest.work=} ;;
 	edmatest.modules=*) modules=${arg#edmatest.modules=} ;;
+	edmatest.cwd=*) cwd=${arg#edmatest.cwd=} ;;
 	esac
 done
+top=$(cd "$(dirname "$0")/../.." && pwd)
 
-mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=755 tmpfs /run
+# /tmp becomes a scratch tmpfs; the host's own /tmp stays reachable for the
+# checkout, the module tree and the caller's directory when they live there.
+mkdir -p /run/hosttmp
+mount --bind /tmp /run/hosttmp
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+for p in "$top" "$modules" "$cwd"; do
+	case "$p" in
+	/tmp/?*)
+		mkdir -p "$p"
+		mount --bind "/run/hosttmp/${p#/tmp/}" "$p" ||
+			echo "guest-init: cannot reach the host's $p"
+		;;
+	esac
+done
 mkdir -p /run/lock /run/netns
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t configfs configfs /sys/kernel/config 2>/dev/null

@@ -91,7 +91,7 @@ qemu_args=(
 	-m "$mem" -smp "$cpus" -no-reboot -display none -monitor none
 	-serial "file:$log"
 	-kernel "$bzimage" -initrd "$initrd"
-	-append "console=ttyS0 panic=-1 oops=panic edmatest.stage2=$here/guest-init.sh edmatest.work=$work${modules:+ edmatest.modules=$modules}"
+	-append "console=ttyS0 panic=-1 oops=panic edmatest.stage2=$here/guest-init.sh edmatest.work=$work edmatest.cwd=$PWD${modules:+ edmatest.modules=$modules}"
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$work,mount_tag=work,security_model=none,multidevs=remap"
 )

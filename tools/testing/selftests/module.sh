@@ -69,10 +69,17 @@ check_fails "modprobe with a 4 GiB pool is refused: E2BIG" \
 	"Argument list too long" modprobe ebpfdma nr_slots=1048576 slot_size=4096
 check "... naming the limit" \
 	bash -c 'dmesg | grep -q "pool of 1048576 slots x 4096 bytes exceeds"'
-check "modprobe with nr_slots=65536 slot_size=16384" \
-	modprobe ebpfdma nr_slots=65536 slot_size=16384
+check "modprobe with nr_slots=8192 slot_size=16384 (a 128 MiB pool)" \
+	modprobe ebpfdma nr_slots=8192 slot_size=16384
 check "... takes both values" \
-	test "$(cat $P/nr_slots):$(cat $P/slot_size)" = 65536:16384
+	test "$(cat $P/nr_slots):$(cat $P/slot_size)" = 8192:16384
+check "rmmod" rmmod ebpfdma
+check_fails "a pool larger than the guest's memory: ENOMEM, not a crash" \
+	"Cannot allocate memory" modprobe ebpfdma nr_slots=65536 slot_size=16384
+check "... saying which allocation failed" \
+	bash -c 'dmesg | grep -q "ebpfdma: pool: chunk [0-9]* of 1024 (1048576 bytes) could not be allocated"'
+check "... and leaving no module behind" test ! -e /sys/module/ebpfdma
+check "modprobe ebpfdma" modprobe ebpfdma
 check "rmmod" rmmod ebpfdma
 
 loops_ok() {

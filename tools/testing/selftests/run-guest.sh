@@ -10,6 +10,8 @@ label=$1
 shift
 dir=$(cd "$(dirname "$0")" && pwd)
 . "$dir/../lib.sh"
+# Where "make selftests" put the C test programs.
+export EBPFDMA_SELFTEST_BIN=${EBPFDMA_SELFTEST_BIN:-$(cd "$dir/../../.." && pwd)/build/selftests}
 rc=0
 for t in "$@"; do
 	name=${t%.sh}

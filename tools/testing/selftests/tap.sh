@@ -7,6 +7,7 @@
 #   check_write_error DESC FILE VALUE MESSAGE
 #                              ok when writing VALUE to FILE fails with the
 #                              error text MESSAGE (strerror of the errno)
+#   run_tap CMD...             take the TAP results of a C helper
 #   skip DESC REASON           a skipped test, with its reason
 #   tap_done                   print the plan; exit 1 if anything failed
 
@@ -66,6 +67,22 @@ check_write_error() {
 		_tap_result 1 "$desc"
 		;;
 	esac
+}
+
+# run_tap CMD...: run a C helper that speaks TAP; its results become ours,
+# and a helper that exits non-zero is a failure of its own.
+run_tap() {
+	local out rc line
+	out=$("$@" 2>&1)
+	rc=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*) _tap_result 0 "${line#ok [0-9]* }" ;;
+		"not ok "*) _tap_result 1 "${line#not ok [0-9]* }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done <<<"$out"
+	[ "$rc" = 0 ] || _tap_result 1 "$* exits 0 (it exited $rc)"
 }
 
 skip() {
