@@ -22,6 +22,7 @@
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <kunit/visibility.h>
 
 #include "ebpfdma.h"
 #include "uapi/ebpfdma.h"
@@ -152,6 +153,7 @@ void *ebpfdma_slot_addr(struct ebpfdma_pool *pool, unsigned int slot,
 	return pool->chunks[chunk].cpu + (size_t)in_chunk * pool->slot_size +
 	       off;
 }
+EXPORT_SYMBOL_IF_KUNIT(ebpfdma_slot_addr);
 
 /**
  * ebpfdma_slot_page() - page holding byte @off of slot @slot, for bios
@@ -171,6 +173,7 @@ struct page *ebpfdma_slot_page(struct ebpfdma_pool *pool, unsigned int slot,
 		return vmalloc_to_page(addr);
 	return virt_to_page(addr);
 }
+EXPORT_SYMBOL_IF_KUNIT(ebpfdma_slot_page);
 
 static void pool_vma_open(struct vm_area_struct *vma)
 {

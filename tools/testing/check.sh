@@ -180,15 +180,20 @@ host_checks() {
 selftests=(harness.sh module.sh pool.sh submit.sh fuzz.sh)
 run_selftests() {
 	local kernel=$1 modtree=$2 disk=$out/disk-$1.img data=$out/data-$1.img
+	local scratch=$out/scratch-$1.img fua=$out/fua-$1.img
 	phase_start "selftests ($kernel kernel)"
-	rm -f "$disk" "$data"
+	rm -f "$disk" "$data" "$scratch" "$fua"
 	truncate -s 64M "$disk"
 	truncate -s 96M "$data"
+	truncate -s 16M "$scratch"
+	truncate -s 8M "$fua"
 	vm "$kernel" "selftests-$kernel" --kernel "$kernel" --modules "$modtree" \
-		--disk "$disk" --disk "$data" --nics 2 -- \
+		--disk "$disk" --disk "$data" --disk "$scratch" --disk "$fua" \
+		--nics 2 -- \
 		"$here/selftests/run-guest.sh" "$kernel" "${selftests[@]}"
 	collect "$out/selftests-$kernel.out"
-	host_checks "$kernel/host" "$out/vm-selftests-$kernel" "$disk" "$data"
+	host_checks "$kernel/host" "$out/vm-selftests-$kernel" "$disk" "$data" \
+		"$scratch" "$fua"
 	phase_end
 }
 run_selftests stock "$modtree_stock"

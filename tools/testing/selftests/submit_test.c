@@ -4,8 +4,9 @@
  *
  *   submit_test abi DISK
  *	every misuse of VOLUME_ADD / DEL / LIST and SUBMIT, as TAP
- *   submit_test write DISK START BLOCKS MIB SEED DATAFILE
- *	add volume 1 = DISK blocks [START, START + BLOCKS), write MIB MiB of
+ *   submit_test write DISK ID START BLOCKS MIB SEED DATAFILE [FLAGS]
+ *	add volume ID = DISK blocks [START, START + BLOCKS) with the volume
+ *	flags FLAGS (EBPFDMA_VOL_*, default 0), write MIB MiB of
  *	pseudo-random data (from SEED) at its block 0 through the mapped
  *	pool, wait for every completion, and save the data to DATAFILE so
  *	that its checksum can be compared with what reached the disk; TAP
@@ -46,10 +47,19 @@ static void count_error(const struct ebpfdma_cqe *c, void *errors)
 		(*(uint64_t *)errors)++;
 }
 
+/* For the failing device: count only the device's own error, -EIO. */
+static void count_eio(const struct ebpfdma_cqe *c, void *errors)
+{
+	if (c->status == -EIO)
+		(*(uint64_t *)errors)++;
+}
+
+static int eio_only;
+
 /* Take completions; returns how many, counting errors in *errors. */
 static unsigned int reap(uint64_t *errors)
 {
-	return edma_reap(&E, count_error, errors);
+	return edma_reap(&E, eio_only ? count_eio : count_error, errors);
 }
 
 static uint64_t rng;
@@ -122,7 +132,8 @@ static int write_stream(int fd, uint32_t vol, uint32_t mib, FILE *out,
 	return 0;
 }
 
-static int cmd_write(const char *disk, uint64_t start, uint64_t blocks,
+static int cmd_write(const char *disk, uint32_t id, uint32_t flags,
+		     uint64_t start, uint64_t blocks,
 		     uint32_t mib, uint64_t seed, const char *datafile)
 {
 	uint64_t errors = 0, completed = 0;
@@ -135,12 +146,12 @@ static int cmd_write(const char *disk, uint64_t start, uint64_t blocks,
 	if (!tap_ok(fd >= 0, "open and map /dev/ebpfdma (%u chunks)",
 		    info.pool_chunks))
 		return tap_done();
-	ret = edma_volume_add(&E, 1, disk, start, blocks, 0, &diskfd);
-	if (!tap_ok(ret == 0, "add volume 1: %s blocks [%llu, +%llu)", disk,
+	ret = edma_volume_add(&E, id, disk, start, blocks, flags, &diskfd);
+	if (!tap_ok(ret == 0, "add volume %u: %s blocks [%llu, +%llu)", id, disk,
 		    (unsigned long long)start, (unsigned long long)blocks))
 		return tap_done();
 	out = fopen(datafile, "w");
-	ret = write_stream(fd, 1, mib, out, &errors, &completed, 512);
+	ret = write_stream(fd, id, mib, out, &errors, &completed, 512);
 	fclose(out);
 	tap_ok(ret == 0, "SUBMIT %u MiB from the mapped pool", mib);
 	tap_ok(completed == ((uint64_t)mib << 20) / info.slot_size,
@@ -162,6 +173,7 @@ static int cmd_fail(const char *disk, uint32_t mib)
 
 	tap_begin();
 	rng = 7;
+	eio_only = 1;
 	fd = dev_open();
 	if (!tap_ok(fd >= 0, "open and map /dev/ebpfdma"))
 		return tap_done();
@@ -173,7 +185,7 @@ static int cmd_fail(const char *disk, uint32_t mib)
 	tap_ok(completed == ((uint64_t)mib << 20) / info.slot_size,
 	       "every write completed (%llu)", (unsigned long long)completed);
 	tap_ok(errors == completed,
-	       "every completion reports the device's error (%llu of %llu)",
+	       "every completion reports the device's error, -EIO (%llu of %llu)",
 	       (unsigned long long)errors, (unsigned long long)completed);
 	/* The volume stays: the shell reads its error count. */
 	close(diskfd);
@@ -435,11 +447,13 @@ int main(int argc, char **argv)
 		return cmd_drain(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "abi"))
 		return cmd_abi(argv[2]);
-	if (argc == 8 && !strcmp(argv[1], "write"))
-		return cmd_write(argv[2], strtoull(argv[3], NULL, 0),
+	if ((argc == 9 || argc == 10) && !strcmp(argv[1], "write"))
+		return cmd_write(argv[2], strtoul(argv[3], NULL, 0),
+				 argc == 10 ? strtoul(argv[9], NULL, 0) : 0,
 				 strtoull(argv[4], NULL, 0),
-				 strtoul(argv[5], NULL, 0),
-				 strtoull(argv[6], NULL, 0), argv[7]);
+				 strtoull(argv[5], NULL, 0),
+				 strtoul(argv[6], NULL, 0),
+				 strtoull(argv[7], NULL, 0), argv[8]);
 	if (argc == 4 && !strcmp(argv[1], "fail"))
 		return cmd_fail(argv[2], strtoul(argv[3], NULL, 0));
 	fprintf(stderr, "usage: see the comment at the top of submit_test.c\n");
