@@ -17,6 +17,25 @@
 unsigned int ebpfdma_nr_slots = EBPFDMA_NR_SLOTS_DEFAULT;
 unsigned int ebpfdma_slot_size = EBPFDMA_SLOT_SIZE_DEFAULT;
 
+/*
+ * Parse an unsigned number (decimal, 0x-hex, 0-octal) in [min, max]:
+ * 0, -EINVAL if it is not a number, -ERANGE outside the range.
+ */
+static int parse_range(const char *val, unsigned int min, unsigned int max,
+		       unsigned int *out)
+{
+	unsigned int n;
+	int ret;
+
+	ret = kstrtouint(val, 0, &n);
+	if (ret)
+		return ret;
+	if (n < min || n > max)
+		return -ERANGE;
+	*out = n;
+	return 0;
+}
+
 /**
  * ebpfdma_parse_nr_slots() - parse and validate the nr_slots parameter
  * @val: the text written by the user (decimal, 0x-hex or 0-octal)
@@ -27,16 +46,8 @@ unsigned int ebpfdma_slot_size = EBPFDMA_SLOT_SIZE_DEFAULT;
  */
 VISIBLE_IF_KUNIT int ebpfdma_parse_nr_slots(const char *val, unsigned int *out)
 {
-	unsigned int n;
-	int ret;
-
-	ret = kstrtouint(val, 0, &n);
-	if (ret)
-		return ret;
-	if (n < EBPFDMA_NR_SLOTS_MIN || n > EBPFDMA_NR_SLOTS_MAX)
-		return -ERANGE;
-	*out = n;
-	return 0;
+	return parse_range(val, EBPFDMA_NR_SLOTS_MIN, EBPFDMA_NR_SLOTS_MAX,
+			   out);
 }
 EXPORT_SYMBOL_IF_KUNIT(ebpfdma_parse_nr_slots);
 
@@ -53,11 +64,10 @@ VISIBLE_IF_KUNIT int ebpfdma_parse_slot_size(const char *val, unsigned int *out)
 	unsigned int n;
 	int ret;
 
-	ret = kstrtouint(val, 0, &n);
+	ret = parse_range(val, EBPFDMA_SLOT_SIZE_MIN, EBPFDMA_SLOT_SIZE_MAX,
+			  &n);
 	if (ret)
 		return ret;
-	if (n < EBPFDMA_SLOT_SIZE_MIN || n > EBPFDMA_SLOT_SIZE_MAX)
-		return -ERANGE;
 	if (!is_power_of_2(n))
 		return -EINVAL;
 	*out = n;
@@ -94,8 +104,7 @@ static int param_len(const char *val)
  * running: a value that cannot take effect (pool busy, too large, no
  * memory) is refused, so the parameters always describe the pool.
  */
-static int apply(const struct kernel_param *kp, unsigned int val,
-		 const char *name)
+static int apply(const struct kernel_param *kp, unsigned int val)
 {
 	bool is_nr = kp->arg == &ebpfdma_nr_slots;
 	int ret;
@@ -107,7 +116,8 @@ static int apply(const struct kernel_param *kp, unsigned int val,
 		WRITE_ONCE(*(unsigned int *)kp->arg, val);
 	mutex_unlock(&ebpfdma_dev.lock);
 	if (ret)
-		pr_warn("%s: %u cannot take effect (%d)%s\n", name, val, ret,
+		pr_warn("%s: %u cannot take effect (%d)%s\n", kp->name, val,
+			ret,
 			ret == -EBUSY ? ": the pool is mapped or in use" : "");
 	return ret;
 }
@@ -124,7 +134,7 @@ static int nr_slots_set(const char *val, const struct kernel_param *kp)
 			EBPFDMA_NR_SLOTS_MAX);
 		return ret;
 	}
-	return apply(kp, n, "nr_slots");
+	return apply(kp, n);
 }
 
 static int slot_size_set(const char *val, const struct kernel_param *kp)
@@ -139,7 +149,7 @@ static int slot_size_set(const char *val, const struct kernel_param *kp)
 			EBPFDMA_SLOT_SIZE_MAX);
 		return ret;
 	}
-	return apply(kp, n, "slot_size");
+	return apply(kp, n);
 }
 
 static const struct kernel_param_ops nr_slots_ops = {
@@ -172,13 +182,11 @@ static int range_set(const char *val, const struct kernel_param *kp,
 	unsigned int n;
 	int ret;
 
-	ret = kstrtouint(val, 0, &n);
-	if (ret)
+	ret = parse_range(val, min, max, &n);
+	if (ret) {
+		pr_warn("%s: '%.*s' refused (%d): must be %u..%u\n", kp->name,
+			param_len(val), val, ret, min, max);
 		return ret;
-	if (n < min || n > max) {
-		pr_warn("%s: %u refused: must be %u..%u\n", kp->name, n, min,
-			max);
-		return -ERANGE;
 	}
 	WRITE_ONCE(*(unsigned int *)kp->arg, n);
 	return 0;
