@@ -14,24 +14,77 @@ OUT ?= build/$(or $(KVER),unknown)
 # C programs the selftests run inside the guest.
 SELFTEST_BIN := build/selftests
 SELFTEST_PROGS := $(SELFTEST_BIN)/pool_test $(SELFTEST_BIN)/submit_test \
-	$(SELFTEST_BIN)/ioctl_fuzz
+	$(SELFTEST_BIN)/ioctl_fuzz $(SELFTEST_BIN)/xdp_test
 CFLAGS ?= -O2 -g
 SELFTEST_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -I.
 
 BENCH_PROGS := build/bench/submit_vs_pwrite
 
-.PHONY: all module selftests bench bench-progs deps check style demo vm debug-kernel dkms-install \
+# The XDP program and its libbpf skeleton.
+BPF_OUT := build/bpf
+BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I. \
+	-I/usr/include/$(shell $(CC) -dumpmachine)
+BPF_HDRS := bpf/ebpfdma_kfuncs.h bpf/ebpfdma_rx.h uapi/ebpfdma_wire.h
+RX_SKEL := $(BPF_OUT)/ebpfdma_rx.skel.h
+RX_LIB := tools/lib/rx.c tools/lib/wire.c tools/lib/crc32c.c
+RX_LIB_HDRS := tools/lib/rx.h tools/lib/wire.h tools/lib/crc32c.h $(RX_SKEL)
+BPF_LIBS := -lbpf -lelf -lz -lpthread
+
+.PHONY: all module tools selftests bench bench-progs deps check style demo vm debug-kernel dkms-install \
 	dkms-remove clean help
 
-all: module selftests
+all: module tools selftests
 
-selftests: $(SELFTEST_PROGS)
+selftests: $(SELFTEST_PROGS) build/unit/lib_test
 
 $(SELFTEST_BIN)/%: tools/testing/selftests/%.c tools/testing/selftests/tap.h \
 		tools/lib/ebpfdma.c tools/lib/ebpfdma.h \
 		uapi/ebpfdma.h
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< tools/lib/ebpfdma.c
+
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
+	@mkdir -p $(@D)
+	clang $(BPF_CFLAGS) -c $< -o $@
+
+$(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
+	bpftool gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
+
+$(SELFTEST_BIN)/xdp_test: tools/testing/selftests/xdp_test.c \
+		tools/testing/selftests/tap.h tools/lib/ebpfdma.c \
+		tools/lib/ebpfdma.h uapi/ebpfdma.h $(RX_LIB) $(RX_LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< tools/lib/ebpfdma.c \
+		$(RX_LIB) $(BPF_LIBS)
+
+# The tools: ebpfdmactl (one file per subcommand) and ebpfdma-send.
+CTL_SRCS := $(wildcard tools/ebpfdmactl/*.c)
+TOOLS := build/tools/ebpfdmactl build/tools/ebpfdma-send
+TOOL_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -I.
+
+tools: $(TOOLS)
+
+build/tools/ebpfdmactl: $(CTL_SRCS) $(wildcard tools/ebpfdmactl/*.h) \
+		tools/lib/ebpfdma.c tools/lib/ebpfdma.h tools/lib/seqset.c \
+		tools/lib/seqset.h uapi/ebpfdma.h $(RX_LIB) $(RX_LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(TOOL_CFLAGS) -I$(BPF_OUT) -o $@ $(CTL_SRCS) tools/lib/ebpfdma.c \
+		tools/lib/seqset.c $(RX_LIB) $(BPF_LIBS)
+
+build/tools/ebpfdma-send: tools/ebpfdma-send/main.c tools/lib/seqset.c \
+		tools/lib/seqset.h tools/lib/wire.c tools/lib/wire.h \
+		tools/lib/crc32c.c tools/lib/crc32c.h uapi/ebpfdma_wire.h
+	@mkdir -p $(@D)
+	$(CC) $(TOOL_CFLAGS) -o $@ $< tools/lib/seqset.c tools/lib/wire.c \
+		tools/lib/crc32c.c -lpthread
+
+# Host unit tests of the tools' shared code.
+build/unit/lib_test: tools/testing/unit/lib_test.c tools/testing/selftests/tap.h \
+		tools/lib/seqset.c tools/lib/seqset.h tools/ebpfdmactl/config.c \
+		tools/ebpfdmactl/ctl.h $(RX_LIB) $(RX_LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< tools/lib/seqset.c \
+		tools/ebpfdmactl/config.c $(RX_LIB) $(BPF_LIBS)
 
 help:
 	@echo "make            build ebpfdma.ko for KDIR (default: $(KDIR))"

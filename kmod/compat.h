@@ -32,4 +32,23 @@
 #define ebpfdma_file_bdev(file) I_BDEV((file)->f_mapping->host)
 #endif
 
+/*
+ * kfunc sets: 6.1 spells them BTF_SET8_START/END; 6.9 added
+ * BTF_KFUNCS_START/END, which also mark the set for resolve_btfids.
+ */
+#include <linux/btf.h>
+#include <linux/btf_ids.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+#define EBPFDMA_KFUNCS_START(name) BTF_KFUNCS_START(name)
+#define EBPFDMA_KFUNCS_END(name) BTF_KFUNCS_END(name)
+#else
+#define EBPFDMA_KFUNCS_START(name) BTF_SET8_START(name)
+#define EBPFDMA_KFUNCS_END(name) BTF_SET8_END(name)
+#endif
+
+/* 6.2 added __bpf_kfunc: a kfunc is never inlined (BTF names it). */
+#ifndef __bpf_kfunc
+#define __bpf_kfunc noinline
+#endif
+
 #endif /* _EBPFDMA_COMPAT_H */

@@ -144,23 +144,37 @@ struct ebpfdma_volume {
 	struct file *file; /* the caller's exclusive open, held */
 	struct block_device *bdev;
 	bool dying; /* set once by VOLUME_DEL, read by ebpfdma_volume_get() */
-	atomic_t in_flight; /* writes started and not completed */
-	wait_queue_head_t drained; /* woken when in_flight drops to 0 or 1 */
+	atomic_t in_flight; /* writes and flushes started, not completed */
+	atomic_t writes; /* of them, data writes (a barrier FLUSH waits) */
+	wait_queue_head_t drained; /* woken when in_flight or writes is 0 */
 	atomic64_t bytes; /* written successfully */
 	atomic64_t bios;
 	atomic64_t merges; /* writes that rode in another write's bio */
 	atomic64_t errors; /* writes completed with an error */
 	/* queue-to-completion time: bucket i counts [2^(i-1), 2^i) us */
 	atomic64_t latency[EBPFDMA_LAT_BUCKETS];
+	atomic64_t latency_sum_us; /* of every write counted in @latency */
 	struct kobject *kobj; /* its sysfs directory */
+	/*
+	 * The descriptor that receives the completions of the blocks XDP
+	 * places in this volume (EBPFDMA_IOC_VOLUME_BIND), or NULL.  Written
+	 * under ebpfdma_volumes_lock, read under RCU; the descriptor unbinds
+	 * itself, and waits for a grace period, before it drops its own
+	 * reference, so a reader may take one with kref_get().
+	 */
+	struct ebpfdma_file __rcu *listener;
 };
 
 struct ebpfdma_volume *ebpfdma_volume_get(u32 id);
 void ebpfdma_volume_put(struct ebpfdma_volume *v);
+void ebpfdma_volume_write_start(struct ebpfdma_volume *v);
+void ebpfdma_volume_write_done(struct ebpfdma_volume *v);
 long ebpfdma_ioctl_volume_add(void __user *arg);
 long ebpfdma_ioctl_volume_del(void __user *arg);
 long ebpfdma_ioctl_volume_list(void __user *arg);
 void ebpfdma_volumes_del_all(void);
+long ebpfdma_ioctl_volume_bind(struct ebpfdma_file *f, void __user *arg);
+void ebpfdma_volumes_unbind(struct ebpfdma_file *f);
 unsigned int ebpfdma_volumes_count(void);
 
 /* An open /dev/ebpfdma (main.c). */
@@ -178,6 +192,8 @@ struct ebpfdma_file {
 
 void ebpfdma_file_post(struct ebpfdma_file *f, const struct ebpfdma_cqe *cqe);
 void ebpfdma_file_put(struct ebpfdma_file *f);
+int ebpfdma_file_reserve(struct ebpfdma_file *f);
+void ebpfdma_file_unreserve(struct ebpfdma_file *f);
 
 /* The write record of each slot (pool->ios[slot]), used by the engine. */
 struct ebpfdma_io {
@@ -192,6 +208,7 @@ struct ebpfdma_io {
 	struct ebpfdma_volume *vol; /* counted in vol->in_flight */
 	struct ebpfdma_file *f; /* completion goes here; reference held */
 	u64 cookie;
+	u32 cqe_flags; /* EBPFDMA_CQE_* of its completion */
 	u64 queued_ns; /* when it was queued, for the latency histogram */
 	u32 slot;
 	u32 len; /* bytes */
@@ -207,9 +224,51 @@ void ebpfdma_volume_sysfs_del(struct ebpfdma_volume *v);
 int ebpfdma_engine_init(void);
 void ebpfdma_engine_exit(void);
 void ebpfdma_engine_queue(struct ebpfdma_io *io);
-void ebpfdma_engine_kick(void);
 unsigned int ebpfdma_engine_in_flight(void);
 void ebpfdma_engine_run(struct work_struct *work);
+
+/* Wire protocol checks (wire.c). */
+struct ebpfdma_wire_hdr;
+
+/* A DATA header's fields in host order. */
+struct ebpfdma_wire_data {
+	u32 volume;
+	u32 session;
+	u64 token;
+	u64 lba;
+	u32 seq;
+	u32 len; /* bytes of body */
+	u32 crc;
+	u16 flags; /* EBPFDMA_WIRE_F_* */
+};
+
+int ebpfdma_wire_parse(const struct ebpfdma_wire_hdr *h, u32 payload_len,
+		       struct ebpfdma_wire_data *d);
+int ebpfdma_wire_check_volume(const struct ebpfdma_wire_data *d, u64 token,
+			      u64 window, unsigned int block_shift,
+			      u32 slot_size);
+
+/*
+ * What became of the datagrams handed to the kfunc (xdp.c): per-CPU
+ * counters, summed in sysfs (rx/).
+ */
+enum ebpfdma_rx_stat {
+	EBPFDMA_RX_PLACED, /* queued to the engine */
+	EBPFDMA_RX_PLACED_BYTES,
+	EBPFDMA_RX_MALFORMED, /* -EINVAL */
+	EBPFDMA_RX_TOKEN, /* -EACCES */
+	EBPFDMA_RX_RANGE, /* -ERANGE */
+	EBPFDMA_RX_NO_VOLUME, /* -ENODEV */
+	EBPFDMA_RX_NO_LISTENER, /* -ENOTCONN */
+	EBPFDMA_RX_CRC, /* -EBADMSG */
+	EBPFDMA_RX_POOL_FULL, /* -ENOBUFS: no free slot */
+	EBPFDMA_RX_RING_FULL, /* -ENOBUFS: the listener's ring is full */
+	EBPFDMA_RX_NR_STATS
+};
+
+u64 ebpfdma_rx_stat_sum(enum ebpfdma_rx_stat i);
+int ebpfdma_xdp_init(void);
+extern const struct attribute_group ebpfdma_rx_group;
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Static unless KUnit is enabled; exported to the KUnit suites only. */

@@ -3,7 +3,9 @@
  * ebpfdma submission engine, shared by user-space SUBMIT and the XDP path.
  *
  * Producers (any context, softirq included) push a slot's write record onto
- * a lock-free llist and kick the engine's work item.  The work item (process
+ * their CPU's lock-free llist, and kick the engine's work item when that
+ * list was empty (a kick is pending otherwise): no lock and no shared
+ * cache line per write.  The work item (process
  * context, one instance at a time) moves them to its backlog in queue order
  * and, under a blk_plug, builds bios straight from the slot pages, one bio
  * per run of writes that continue each other on the same volume, while
@@ -18,6 +20,7 @@
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/llist.h>
+#include <linux/percpu.h>
 #include <linux/workqueue.h>
 
 #include "ebpfdma.h"
@@ -27,7 +30,7 @@ static struct {
 	struct workqueue_struct *wq;
 	struct work_struct submit_work; /* runs one instance at a time */
 	struct work_struct done_work;
-	struct llist_head queue; /* writes queued by producers */
+	struct llist_head __percpu *queue; /* writes queued, per CPU */
 	struct llist_head done; /* completed bios (their first write) */
 	struct list_head backlog; /* queued writes, submit_work only */
 	atomic_t backlog_len;
@@ -103,12 +106,16 @@ static void engine_submit_work(struct work_struct *work)
 	struct ebpfdma_io *io, *tmp;
 	struct llist_node *list;
 	struct blk_plug plug;
+	int cpu;
 
-	list = llist_reverse_order(llist_del_all(&eng.queue));
-	llist_for_each_entry_safe(io, tmp, list, node) {
-		io->ext.segs = io_segs(io);
-		list_add_tail(&io->backlog, &eng.backlog);
-		atomic_inc(&eng.backlog_len);
+	for_each_possible_cpu(cpu) {
+		list = llist_del_all(per_cpu_ptr(eng.queue, cpu));
+		list = llist_reverse_order(list);
+		llist_for_each_entry_safe(io, tmp, list, node) {
+			io->ext.segs = io_segs(io);
+			list_add_tail(&io->backlog, &eng.backlog);
+			atomic_inc(&eng.backlog_len);
+		}
 	}
 
 	batch = READ_ONCE(ebpfdma_batch);
@@ -142,6 +149,7 @@ static void complete_io(struct ebpfdma_io *io, int err)
 		.volume = io->ext.volume,
 		.len = io->len,
 		.status = err,
+		.flags = io->cqe_flags,
 	};
 	struct ebpfdma_volume *v = io->vol;
 	struct ebpfdma_file *f = io->f;
@@ -151,6 +159,7 @@ static void complete_io(struct ebpfdma_io *io, int err)
 
 	atomic64_inc(&v->latency[min_t(unsigned int, fls64(us),
 				       EBPFDMA_LAT_BUCKETS - 1)]);
+	atomic64_add(us, &v->latency_sum_us);
 	if (err)
 		atomic64_inc(&v->errors);
 	else
@@ -164,8 +173,19 @@ static void complete_io(struct ebpfdma_io *io, int err)
 			       EBPFDMA_HOLDER_ENGINE);
 	WARN_ON_ONCE(ret);
 	ebpfdma_file_post(f, &cqe);
+	ebpfdma_volume_write_done(v);
 	ebpfdma_volume_put(v);
 	ebpfdma_file_put(f);
+}
+
+static bool engine_queued(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (!llist_empty(per_cpu_ptr(eng.queue, cpu)))
+			return true;
+	return false;
 }
 
 static void engine_done_work(struct work_struct *work)
@@ -185,27 +205,27 @@ static void engine_done_work(struct work_struct *work)
 		}
 		atomic_dec(&eng.in_flight);
 	}
-	if (atomic_read(&eng.backlog_len) || !llist_empty(&eng.queue))
+	if (atomic_read(&eng.backlog_len) || engine_queued())
 		queue_work(eng.wq, &eng.submit_work);
 }
 
 /**
- * ebpfdma_engine_queue() - queue a write; ebpfdma_engine_kick() starts it
+ * ebpfdma_engine_queue() - queue a write and make sure the engine runs
  * @io: the slot's write record, filled in, holding a volume write count
  *	(ebpfdma_volume_get()), a file reference and the slot as
  *	EBPFDMA_HOLDER_ENGINE
+ *
+ * Any CPU's list is correct (llist_add() is safe against every other
+ * producer); the local one keeps producers apart.  The producer that finds
+ * a list empty kicks the work item, whose next run empties every list, so a
+ * producer that finds it non-empty has nothing to do.
  *
  * Context: any; never sleeps.
  */
 void ebpfdma_engine_queue(struct ebpfdma_io *io)
 {
-	llist_add(&io->node, &eng.queue);
-}
-
-/* Context: any; never sleeps. */
-void ebpfdma_engine_kick(void)
-{
-	queue_work(eng.wq, &eng.submit_work);
+	if (llist_add(&io->node, raw_cpu_ptr(eng.queue)))
+		queue_work(eng.wq, &eng.submit_work);
 }
 
 /* Run @work on the engine's workqueue (drained before the module goes). */
@@ -221,18 +241,29 @@ unsigned int ebpfdma_engine_in_flight(void)
 
 int ebpfdma_engine_init(void)
 {
-	init_llist_head(&eng.queue);
+	int cpu;
+
+	eng.queue = alloc_percpu(struct llist_head);
+	if (!eng.queue)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		init_llist_head(per_cpu_ptr(eng.queue, cpu));
 	init_llist_head(&eng.done);
 	INIT_LIST_HEAD(&eng.backlog);
 	INIT_WORK(&eng.submit_work, engine_submit_work);
 	INIT_WORK(&eng.done_work, engine_done_work);
 	eng.wq =
 		alloc_workqueue(KBUILD_MODNAME, WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
-	return eng.wq ? 0 : -ENOMEM;
+	if (!eng.wq) {
+		free_percpu(eng.queue);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Every volume must be gone (so every write completed) before this. */
 void ebpfdma_engine_exit(void)
 {
 	destroy_workqueue(eng.wq);
+	free_percpu(eng.queue);
 }

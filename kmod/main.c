@@ -24,6 +24,7 @@
 
 #include "ebpfdma.h"
 #include "uapi/ebpfdma.h"
+#include "uapi/ebpfdma_wire.h"
 
 /* Most slot indices one SLOTS_ALLOC / SLOTS_FREE call takes. */
 #define EBPFDMA_MAX_BATCH 256U
@@ -94,6 +95,7 @@ static int ebpfdma_release(struct inode *inode, struct file *file)
 {
 	struct ebpfdma_file *f = file->private_data;
 
+	ebpfdma_volumes_unbind(f);
 	ebpfdma_slots_put_all(&f->pool->slots, file_holder(f));
 	ebpfdma_file_put(f);
 	return 0;
@@ -132,8 +134,14 @@ void ebpfdma_file_post(struct ebpfdma_file *f, const struct ebpfdma_cqe *cqe)
 	wake_up_interruptible(&f->wait);
 }
 
-/* Reserve a completion entry for one more write; -EAGAIN if none left. */
-static int file_reserve(struct ebpfdma_file *f)
+/**
+ * ebpfdma_file_reserve() - reserve a completion entry for one more write
+ * @f: the descriptor the completion will be posted to
+ *
+ * Context: any; never sleeps.
+ * Return: 0, or -EAGAIN when every entry of the ring is used or reserved.
+ */
+int ebpfdma_file_reserve(struct ebpfdma_file *f)
 {
 	u32 used = ebpfdma_ring_used(READ_ONCE(f->ring->head),
 				     READ_ONCE(f->ring_tail), f->ring_entries);
@@ -143,6 +151,12 @@ static int file_reserve(struct ebpfdma_file *f)
 		return -EAGAIN;
 	}
 	return 0;
+}
+
+/* Give back an entry ebpfdma_file_reserve() took.  Context: any. */
+void ebpfdma_file_unreserve(struct ebpfdma_file *f)
+{
+	atomic_dec(&f->ring_reserved);
 }
 
 static __poll_t ebpfdma_poll(struct file *file, poll_table *wait)
@@ -283,7 +297,7 @@ static int submit_one(struct ebpfdma_file *f, const struct ebpfdma_desc *d)
 	ret = ebpfdma_window_check(v->blocks, d->lba, d->len >> v->block_shift);
 	if (ret)
 		goto err_put_volume;
-	ret = file_reserve(f);
+	ret = ebpfdma_file_reserve(f);
 	if (ret)
 		goto err_put_volume;
 	ret = ebpfdma_slot_pass(&pool->slots, d->slot, file_holder(f),
@@ -302,13 +316,15 @@ static int submit_one(struct ebpfdma_file *f, const struct ebpfdma_desc *d)
 	io->f = f;
 	kref_get(&f->ref);
 	io->cookie = d->cookie;
+	io->cqe_flags = 0;
 	io->len = d->len;
 	io->queued_ns = ktime_get_ns();
+	ebpfdma_volume_write_start(v);
 	ebpfdma_engine_queue(io);
 	return 0;
 
 err_unreserve:
-	atomic_dec(&f->ring_reserved);
+	ebpfdma_file_unreserve(f);
 err_put_volume:
 	ebpfdma_volume_put(v);
 	return ret;
@@ -336,8 +352,6 @@ static long ioctl_submit(struct ebpfdma_file *f, void __user *arg)
 			break;
 	}
 	kfree(d);
-	if (req.done)
-		ebpfdma_engine_kick();
 	/* done tells how many were queued, also when one was refused. */
 	if (copy_to_user(arg, &req, sizeof(req)))
 		return -EFAULT;
@@ -350,6 +364,7 @@ struct flush_req {
 	struct ebpfdma_volume *vol; /* counted in vol->in_flight */
 	struct ebpfdma_file *f; /* reference held */
 	u64 cookie;
+	bool now; /* EBPFDMA_FLUSH_NOW: do not wait for queued writes */
 };
 
 static void flush_req_work(struct work_struct *work)
@@ -362,8 +377,9 @@ static void flush_req_work(struct work_struct *work)
 		.flags = EBPFDMA_CQE_FLUSH,
 	};
 
-	/* Only the flush itself left in flight: earlier writes are done. */
-	wait_event(v->drained, atomic_read(&v->in_flight) <= 1);
+	/* No data write left: earlier writes are done. */
+	if (!r->now)
+		wait_event(v->drained, !atomic_read(&v->writes));
 	cqe.status = blkdev_issue_flush(v->bdev);
 	ebpfdma_file_post(r->f, &cqe);
 	ebpfdma_volume_put(v);
@@ -381,7 +397,8 @@ static long ioctl_flush(struct ebpfdma_file *f, void __user *arg)
 		return -EPERM;
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
-	if (req.pad || req.reserved[0] || req.reserved[1])
+	if (req.flags & ~EBPFDMA_FLUSH_NOW || req.reserved[0] ||
+	    req.reserved[1])
 		return -EINVAL;
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
@@ -391,12 +408,13 @@ static long ioctl_flush(struct ebpfdma_file *f, void __user *arg)
 		ret = -ENODEV;
 		goto err_free;
 	}
-	ret = file_reserve(f);
+	ret = ebpfdma_file_reserve(f);
 	if (ret)
 		goto err_put_volume;
 	r->f = f;
 	kref_get(&f->ref);
 	r->cookie = req.cookie;
+	r->now = req.flags & EBPFDMA_FLUSH_NOW;
 	INIT_WORK(&r->work, flush_req_work);
 	ebpfdma_engine_run(&r->work);
 	return 0;
@@ -447,6 +465,8 @@ static long ebpfdma_ioctl(struct file *file, unsigned int cmd,
 		return ioctl_flush(f, uarg);
 	case EBPFDMA_IOC_GET_STATS:
 		return ioctl_get_stats(f, uarg);
+	case EBPFDMA_IOC_VOLUME_BIND:
+		return ebpfdma_ioctl_volume_bind(f, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -491,6 +511,10 @@ static void __init abi_size_checks(void)
 	BUILD_BUG_ON(sizeof(struct ebpfdma_submit) != 32);
 	BUILD_BUG_ON(sizeof(struct ebpfdma_flush) != 32);
 	BUILD_BUG_ON(sizeof(struct ebpfdma_stats) != 56);
+	BUILD_BUG_ON(sizeof(struct ebpfdma_volume_bind) != 24);
+	BUILD_BUG_ON(sizeof(struct ebpfdma_wire_hdr) != EBPFDMA_WIRE_HDR_LEN);
+	BUILD_BUG_ON(sizeof(struct ebpfdma_wire_range) != 8);
+	BUILD_BUG_ON(sizeof(struct ebpfdma_wire_info) != 16);
 }
 
 static int __init ebpfdma_init(void)
@@ -535,6 +559,13 @@ static int __init ebpfdma_init(void)
 	if (ret) {
 		pr_err("cannot start the submission engine: %d\n", ret);
 		goto err_put_pool;
+	}
+
+	/* Before the device appears; a registration has nothing to undo. */
+	ret = ebpfdma_xdp_init();
+	if (ret) {
+		pr_err("cannot register the XDP kfuncs: %d\n", ret);
+		goto err_stop_engine;
 	}
 
 	ret = misc_register(&ebpfdma_misc);
@@ -585,3 +616,5 @@ MODULE_DESCRIPTION(
 	"DMA-coherent buffer pool fed from XDP and written to block devices");
 MODULE_AUTHOR("The ebpfdma authors");
 MODULE_LICENSE("GPL");
+/* crc32c() comes from libcrc32c, which needs a crc32c transform. */
+MODULE_SOFTDEP("pre: crc32c");

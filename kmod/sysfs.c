@@ -93,6 +93,7 @@ static const struct attribute_group ebpfdma_dev_group = {
 
 const struct attribute_group *ebpfdma_dev_groups[] = {
 	&ebpfdma_dev_group,
+	&ebpfdma_rx_group,
 	NULL,
 };
 
@@ -121,6 +122,7 @@ VOL_COUNTER(bios, atomic64_read(&v->bios));
 VOL_COUNTER(merges, atomic64_read(&v->merges));
 VOL_COUNTER(errors, atomic64_read(&v->errors));
 VOL_COUNTER(in_flight, atomic_read(&v->in_flight));
+VOL_COUNTER(latency_sum_us, atomic64_read(&v->latency_sum_us));
 
 /* "<upper bound in µs> <count>" per bucket; the last bound is "+Inf". */
 static ssize_t latency_us_show(struct kobject *kobj, struct kobj_attribute *a,
@@ -144,13 +146,10 @@ static ssize_t latency_us_show(struct kobject *kobj, struct kobj_attribute *a,
 static struct kobj_attribute latency_us_attr = __ATTR_RO(latency_us);
 
 static struct attribute *volume_attrs[] = {
-	&bytes_attr.attr,
-	&bios_attr.attr,
-	&merges_attr.attr,
-	&errors_attr.attr,
-	&in_flight_attr.attr,
-	&latency_us_attr.attr,
-	NULL,
+	&bytes_attr.attr,	   &bios_attr.attr,
+	&merges_attr.attr,	   &errors_attr.attr,
+	&in_flight_attr.attr,	   &latency_us_attr.attr,
+	&latency_sum_us_attr.attr, NULL,
 };
 ATTRIBUTE_GROUPS(volume);
 

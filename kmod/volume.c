@@ -62,8 +62,24 @@ struct ebpfdma_volume *ebpfdma_volume_get(u32 id)
  */
 void ebpfdma_volume_put(struct ebpfdma_volume *v)
 {
-	/* 0 ends a deletion's wait, 1 a flush's (which counts itself). */
-	if (atomic_dec_return(&v->in_flight) <= 1)
+	/* 0 ends a deletion's wait. */
+	if (!atomic_dec_return(&v->in_flight))
+		wake_up_all(&v->drained);
+}
+
+/*
+ * A data write (not a flush) of a volume started with ebpfdma_volume_get()
+ * is queued / has completed: barrier FLUSHes wait for these alone, so two
+ * flushes never wait for each other.  Context: any.
+ */
+void ebpfdma_volume_write_start(struct ebpfdma_volume *v)
+{
+	atomic_inc(&v->writes);
+}
+
+void ebpfdma_volume_write_done(struct ebpfdma_volume *v)
+{
+	if (atomic_dec_and_test(&v->writes))
 		wake_up_all(&v->drained);
 }
 
@@ -255,6 +271,80 @@ long ebpfdma_ioctl_volume_list(void __user *arg)
 		return ret;
 	req.count = n;
 	return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
+}
+
+long ebpfdma_ioctl_volume_bind(struct ebpfdma_file *f, void __user *arg)
+{
+	struct ebpfdma_volume_bind req;
+	struct ebpfdma_file *bound;
+	struct ebpfdma_volume *v;
+	int ret = 0;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags & ~EBPFDMA_BIND_RELEASE || req.reserved[0] ||
+	    req.reserved[1])
+		return -EINVAL;
+	if (req.id >= EBPFDMA_MAX_VOLUMES)
+		return -ENODEV;
+	mutex_lock(&ebpfdma_volumes_lock);
+	v = rcu_dereference_protected(ebpfdma_volumes[req.id],
+				      lockdep_is_held(&ebpfdma_volumes_lock));
+	if (!v) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	bound = rcu_dereference_protected(
+		v->listener, lockdep_is_held(&ebpfdma_volumes_lock));
+	if (req.flags & EBPFDMA_BIND_RELEASE) {
+		if (bound != f) {
+			ret = -ENOENT;
+			goto out_unlock;
+		}
+		RCU_INIT_POINTER(v->listener, NULL);
+	} else if (bound && bound != f) {
+		ret = -EBUSY;
+	} else {
+		rcu_assign_pointer(v->listener, f);
+	}
+out_unlock:
+	mutex_unlock(&ebpfdma_volumes_lock);
+	/* A reader that saw @f holds a reference before this returns. */
+	if (!ret && (req.flags & EBPFDMA_BIND_RELEASE))
+		synchronize_rcu();
+	return ret;
+}
+
+/**
+ * ebpfdma_volumes_unbind() - unbind @f from every volume it is bound to
+ * @f: a descriptor being closed
+ *
+ * When this returns, no reader of a volume's listener can find @f any
+ * more, and every one that found it took its reference.
+ *
+ * Context: process context, may sleep.
+ */
+void ebpfdma_volumes_unbind(struct ebpfdma_file *f)
+{
+	struct ebpfdma_volume *v;
+	bool found = false;
+	u32 id;
+
+	mutex_lock(&ebpfdma_volumes_lock);
+	for (id = 0; id < EBPFDMA_MAX_VOLUMES; id++) {
+		v = rcu_dereference_protected(
+			ebpfdma_volumes[id],
+			lockdep_is_held(&ebpfdma_volumes_lock));
+		if (v && rcu_access_pointer(v->listener) == f) {
+			RCU_INIT_POINTER(v->listener, NULL);
+			found = true;
+		}
+	}
+	mutex_unlock(&ebpfdma_volumes_lock);
+	if (found)
+		synchronize_rcu();
 }
 
 /* Module unload: delete every volume, waiting for their writes. */

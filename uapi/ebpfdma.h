@@ -37,10 +37,13 @@
 #define EBPFDMA_F_SUBMIT (1ULL << 4) /* SUBMIT, completions, poll */
 #define EBPFDMA_F_FLUSH (1ULL << 5) /* FLUSH */
 #define EBPFDMA_F_STATS (1ULL << 6) /* GET_STATS */
+/* VOLUME_BIND, the kfunc bpf_ebpfdma_rx() for XDP, EBPFDMA_CQE_NET */
+#define EBPFDMA_F_NET (1ULL << 7)
+#define EBPFDMA_F_FLUSH_NOW (1ULL << 8) /* FLUSH with EBPFDMA_FLUSH_NOW */
 #define EBPFDMA_F_ALL                                             \
 	(EBPFDMA_F_POOL_MMAP | EBPFDMA_F_RING | EBPFDMA_F_SLOTS | \
 	 EBPFDMA_F_VOLUMES | EBPFDMA_F_SUBMIT | EBPFDMA_F_FLUSH | \
-	 EBPFDMA_F_STATS)
+	 EBPFDMA_F_STATS | EBPFDMA_F_NET | EBPFDMA_F_FLUSH_NOW)
 
 /*
  * mmap offsets.  The completion ring is one mapping of ring_bytes at
@@ -118,7 +121,8 @@ struct ebpfdma_ring_hdr {
  * @len: bytes
  * @status: 0, or a negative errno (-EIO: the device failed the write)
  * @flags: EBPFDMA_CQE_FLUSH for the completion of a FLUSH (then @lba and
- *	   @len are 0)
+ *	   @len are 0); EBPFDMA_CQE_NET for a block XDP placed (then @cookie
+ *	   is the datagram's session << 32 | seq)
  */
 struct ebpfdma_cqe {
 	__u64 cookie;
@@ -285,27 +289,55 @@ struct ebpfdma_submit {
 	__u64 reserved[2];
 };
 
+/* Flush what has completed now, without waiting for queued writes. */
+#define EBPFDMA_FLUSH_NOW (1U << 0)
+
 /**
  * struct ebpfdma_flush - EBPFDMA_IOC_FLUSH (needs CAP_SYS_ADMIN)
  * @volume: the volume (-ENODEV if there is none)
- * @pad: zero
+ * @flags: 0 or EBPFDMA_FLUSH_NOW (-EINVAL for others)
  * @cookie: returned in the completion
  * @reserved: zero
  *
- * A barrier: once every write queued to the volume before it has completed,
- * the device's volatile cache is flushed, and the FLUSH completes in this
- * descriptor's ring (flags EBPFDMA_CQE_FLUSH) with the flush's status.
- * Writes that completed before it are then durable.  -EAGAIN when the ring
- * has no room for its completion.
+ * Without flags, a barrier: once every write queued to the volume before
+ * it has completed, the device's volatile cache is flushed.  With
+ * EBPFDMA_FLUSH_NOW the cache is flushed at once, whatever is queued: every
+ * write whose completion was posted before the call is durable when the
+ * flush completes (group commit under continuous load).  The FLUSH
+ * completes in this descriptor's ring (flags EBPFDMA_CQE_FLUSH) with the
+ * flush's status.  -EAGAIN when the ring has no room for its completion.
  */
 struct ebpfdma_flush {
 	__u32 volume;
-	__u32 pad;
+	__u32 flags;
 	__u64 cookie;
 	__u64 reserved[2];
 };
 
 #define EBPFDMA_CQE_FLUSH (1U << 0)
+#define EBPFDMA_CQE_NET (1U << 1)
+
+#define EBPFDMA_BIND_RELEASE (1U << 0) /* unbind instead */
+
+/**
+ * struct ebpfdma_volume_bind - EBPFDMA_IOC_VOLUME_BIND (needs CAP_SYS_ADMIN)
+ * @id: the volume (-ENODEV if there is none)
+ * @flags: 0 to bind, EBPFDMA_BIND_RELEASE to unbind (-EINVAL for others)
+ * @reserved: zero
+ *
+ * The blocks XDP places in a volume (uapi/ebpfdma_wire.h) complete in the
+ * ring of the descriptor bound to it, with EBPFDMA_CQE_NET; while none is,
+ * the kfunc refuses them with -ENOTCONN.  Binding fails with -EBUSY when
+ * another descriptor is bound (binding again the same one succeeds);
+ * releasing with -ENOENT when this descriptor is not the one bound.
+ * Closing a descriptor releases every volume bound to it; blocks already
+ * queued still complete in its ring.
+ */
+struct ebpfdma_volume_bind {
+	__u32 id;
+	__u32 flags;
+	__u64 reserved[2];
+};
 
 /**
  * struct ebpfdma_stats - EBPFDMA_IOC_GET_STATS (output only)
@@ -345,5 +377,7 @@ struct ebpfdma_stats {
 #define EBPFDMA_IOC_FLUSH _IOW(EBPFDMA_IOC_MAGIC, 0x07, struct ebpfdma_flush)
 #define EBPFDMA_IOC_GET_STATS \
 	_IOR(EBPFDMA_IOC_MAGIC, 0x08, struct ebpfdma_stats)
+#define EBPFDMA_IOC_VOLUME_BIND \
+	_IOW(EBPFDMA_IOC_MAGIC, 0x09, struct ebpfdma_volume_bind)
 
 #endif /* _UAPI_EBPFDMA_H */

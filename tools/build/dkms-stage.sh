@@ -11,6 +11,6 @@ dst=$1/ebpfdma-$("$top/tools/build/version.sh")
 rm -rf "$dst"
 mkdir -p "$dst"
 cd "$top"
-cp -a --parents Kbuild Makefile dkms.conf kmod uapi kunit tools/build \
+cp -a --parents Kbuild Makefile dkms.conf kmod uapi bpf kunit tools/build \
 	tools/testing/lib.sh "$dst/"
 echo "$dst"

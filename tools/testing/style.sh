@@ -11,7 +11,7 @@ top=$(cd "$here/../.." && pwd)
 
 src=$(linux_source_tree) || exit 1
 cd "$top"
-files=$(ls kmod/*.[ch] kunit/*.[ch] uapi/*.h 2>/dev/null)
+files=$(ls kmod/*.[ch] kunit/*.[ch] uapi/*.h bpf/*.[ch] 2>/dev/null)
 n=0 failed=0
 result() {
 	n=$((n + 1))
@@ -26,6 +26,8 @@ for f in $files; do
 	# compat.h is the one place that compares kernel versions.
 	ignore=
 	[ "$f" = kmod/compat.h ] && ignore=LINUX_VERSION_CODE,CONSTANT_COMPARISON
+	# libbpf's read-only configuration is "const volatile" by design.
+	case $f in bpf/*.bpf.c) ignore=VOLATILE ;; esac
 	out=$("$src/scripts/checkpatch.pl" --no-tree --terse --show-types \
 		${ignore:+--ignore $ignore} -f "$f" 2>&1)
 	rc=$?

@@ -9,11 +9,6 @@
 . "$(dirname "$0")/tap.sh"
 bin=$EBPFDMA_SELFTEST_BIN
 
-host_check() { # DESC OFFSET LENGTH SHA256 [DISK]: verified on the host
-	printf '%s\t%s\t%s\t%s\t%s\n' "$1" "${5:-1}" "$2" "$3" "$4" \
-		>>"$EBPFDMA_VM_WORK/host-checks.tsv"
-}
-
 rmmod ebpfdma 2>/dev/null
 check "modprobe ebpfdma" modprobe ebpfdma
 check "/dev/vdb is the 96 MiB test disk" \

@@ -273,6 +273,10 @@ static int cmd_abi(const char *disk)
 		tap_errno(ioctl(fd, EBPFDMA_IOC_FLUSH, &fl), ENODEV,
 			  "FLUSH of a volume that does not exist: ENODEV");
 		fl.volume = 2;
+		fl.flags = EBPFDMA_FLUSH_NOW << 1;
+		tap_errno(ioctl(fd, EBPFDMA_IOC_FLUSH, &fl), EINVAL,
+			  "FLUSH with an unknown flag: EINVAL");
+		fl.flags = 0;
 		fl.reserved[1] = 1;
 		tap_errno(ioctl(fd, EBPFDMA_IOC_FLUSH, &fl), EINVAL,
 			  "FLUSH with a reserved field set: EINVAL");
@@ -388,18 +392,40 @@ static int cmd_drain(const char *disk)
 		  "SUBMIT of a slot the engine holds: EPERM");
 	tap_ok(ioctl(E.fd, EBPFDMA_IOC_FLUSH, &fl) == 0,
 	       "FLUSH behind them");
+	fl.cookie = 1000;
+	tap_ok(ioctl(E.fd, EBPFDMA_IOC_FLUSH, &fl) == 0,
+	       "a second barrier FLUSH behind the first");
+	fl.cookie = 1001;
+	fl.flags = EBPFDMA_FLUSH_NOW;
+	tap_ok(ioctl(E.fd, EBPFDMA_IOC_FLUSH, &fl) == 0,
+	       "a FLUSH with EBPFDMA_FLUSH_NOW");
 	tap_ok(edma_volume_del(&E, 5) == 0,
-	       "VOLUME_DEL with writes and a flush in flight");
+	       "VOLUME_DEL with writes and three flushes in flight");
 	n = edma_reap(&E, log_cqe, &log);
-	for (i = 0; i < 32 && i < log.n; i++)
-		errors += log.c[i].status != 0 || log.c[i].flags != 0;
-	tap_ok(n == 33 && errors == 0,
-	       "when it returns, all 32 writes and the flush have completed (%llu)",
-	       (unsigned long long)n);
-	tap_ok(n == 33 && log.c[32].flags == EBPFDMA_CQE_FLUSH &&
-		       log.c[32].cookie == 999 && log.c[32].status == 0 &&
-		       log.c[32].volume == 5,
-	       "the flush completed after every earlier write, successfully");
+	{
+		unsigned int last_write = 0, barrier[2] = { 0, 0 }, now = 0;
+
+		for (i = 0; i < n && i < 64; i++) {
+			if (!(log.c[i].flags & EBPFDMA_CQE_FLUSH)) {
+				errors += log.c[i].status != 0 ||
+					  log.c[i].flags != 0;
+				last_write = i + 1;
+			} else if (log.c[i].cookie == 999 ||
+				   log.c[i].cookie == 1000) {
+				errors += log.c[i].status != 0 ||
+					  log.c[i].volume != 5;
+				barrier[log.c[i].cookie - 999] = i + 1;
+			} else if (log.c[i].cookie == 1001) {
+				errors += log.c[i].status != 0;
+				now = i + 1;
+			}
+		}
+		tap_ok(n == 35 && errors == 0 && now,
+		       "when it returns, all 32 writes and the 3 flushes have completed, successfully (%llu)",
+		       (unsigned long long)n);
+		tap_ok(barrier[0] > last_write && barrier[1] > last_write,
+		       "both barrier flushes completed after every earlier write (neither waited for the other)");
+	}
 	close(diskfd);
 	tap_ok(edma_volume_add(&E, 5, disk, 0, 8192, 0, &diskfd) == 0,
 	       "add the volume again");

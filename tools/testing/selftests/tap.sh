@@ -9,6 +9,10 @@
 #                              error text MESSAGE (strerror of the errno)
 #   run_tap CMD...             take the TAP results of a C helper
 #   skip DESC REASON           a skipped test, with its reason
+#   host_check DESC OFFSET LENGTH SHA256 [DISK]
+#                              the host compares the sha256 of bytes
+#                              [OFFSET, +LENGTH) of disk DISK (index, default
+#                              1) with SHA256 after the guest stops
 #   tap_done                   print the plan; exit 1 if anything failed
 
 _tap_n=0
@@ -93,4 +97,9 @@ skip() {
 tap_done() {
 	echo "1..$_tap_n"
 	[ "$_tap_failed" = 0 ]
+}
+
+host_check() {
+	printf '%s\t%s\t%s\t%s\t%s\n' "$1" "${5:-1}" "$2" "$3" "$4" \
+		>>"$EBPFDMA_VM_WORK/host-checks.tsv"
 }

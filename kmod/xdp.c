@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ebpfdma XDP receive path: the kfunc an XDP program calls with an ebpfdma
+ * DATA datagram (uapi/ebpfdma_wire.h).  The kfunc checks the datagram
+ * against its volume, takes a free slot of the pool, copies the body into
+ * it from the packet (its linear part and, for multi-buffer XDP, its
+ * fragments), checks the CRC when the sender set one, and queues the slot
+ * to the submission engine, which writes it with a bio straight from the
+ * DMA-coherent slot.  The completion goes to the ring of the descriptor
+ * bound to the volume (EBPFDMA_IOC_VOLUME_BIND), which acknowledges it to
+ * the sender.
+ *
+ * The hot path takes no lock: the volume table and its listener are read
+ * under RCU, slots come from the lock-free sbitmap allocator, the engine's
+ * queue is a per-CPU llist, and the counters are per-CPU.  Nothing is
+ * allocated per packet.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bpf.h>
+#include <linux/btf.h>
+#include <linux/btf_ids.h>
+#include <linux/crc32c.h>
+#include <linux/percpu.h>
+#include <linux/skbuff.h>
+#include <linux/timekeeping.h>
+#include <net/xdp.h>
+
+#include "ebpfdma.h"
+#include "bpf/ebpfdma_kfuncs.h"
+#include "uapi/ebpfdma.h"
+#include "uapi/ebpfdma_wire.h"
+
+struct ebpfdma_rx_stats {
+	u64 n[EBPFDMA_RX_NR_STATS];
+};
+
+static DEFINE_PER_CPU(struct ebpfdma_rx_stats, ebpfdma_rx_stats);
+
+static void rx_count(enum ebpfdma_rx_stat i, u64 n)
+{
+	this_cpu_add(ebpfdma_rx_stats.n[i], n);
+}
+
+/* The sum over every CPU; racy against writers, as statistics are. */
+u64 ebpfdma_rx_stat_sum(enum ebpfdma_rx_stat i)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(ebpfdma_rx_stats.n[i], cpu);
+	return sum;
+}
+
+/*
+ * Copy @len bytes at @off of the packet (linear part, then fragments) to
+ * @dst; -EINVAL when the packet is shorter.
+ */
+static int xdp_copy_out(const struct xdp_buff *xdp, u32 off, void *dst, u32 len)
+{
+	u32 head = xdp->data_end - xdp->data;
+	struct skb_shared_info *sinfo;
+	unsigned int i;
+	u32 n;
+
+	if (off < head) {
+		n = min(len, head - off);
+		memcpy(dst, xdp->data + off, n);
+		dst += n;
+		len -= n;
+		off = 0;
+	} else {
+		off -= head;
+	}
+	if (!len)
+		return 0;
+	if (!xdp_buff_has_frags((struct xdp_buff *)xdp))
+		return -EINVAL;
+	sinfo = xdp_get_shared_info_from_buff((struct xdp_buff *)xdp);
+	for (i = 0; i < sinfo->nr_frags && len; i++) {
+		const skb_frag_t *frag = &sinfo->frags[i];
+		u32 size = skb_frag_size(frag);
+
+		if (off >= size) {
+			off -= size;
+			continue;
+		}
+		n = min(len, size - off);
+		memcpy(dst, skb_frag_address(frag) + off, n);
+		dst += n;
+		len -= n;
+		off = 0;
+	}
+	return len ? -EINVAL : 0;
+}
+
+/* Bytes of packet the XDP buffer holds, fragments included. */
+static u32 xdp_len(const struct xdp_buff *xdp)
+{
+	return xdp_get_buff_len((struct xdp_buff *)xdp);
+}
+
+static int rx_refuse(enum ebpfdma_rx_stat why, int err)
+{
+	rx_count(why, 1);
+	return err;
+}
+
+/* Where a check's errno is counted. */
+static enum ebpfdma_rx_stat rx_stat_of(int err)
+{
+	switch (err) {
+	case -EACCES:
+		return EBPFDMA_RX_TOKEN;
+	case -ERANGE:
+		return EBPFDMA_RX_RANGE;
+	default:
+		return EBPFDMA_RX_MALFORMED;
+	}
+}
+
+/* Place a parsed datagram; under rcu_read_lock(). */
+static int rx_place(const struct xdp_buff *xdp, u32 off,
+		    const struct ebpfdma_wire_data *d)
+{
+	struct ebpfdma_file *f;
+	struct ebpfdma_volume *v;
+	struct ebpfdma_pool *pool;
+	struct ebpfdma_io *io;
+	void *addr;
+	int ret, slot;
+
+	v = ebpfdma_volume_get(d->volume);
+	if (!v)
+		return rx_refuse(EBPFDMA_RX_NO_VOLUME, -ENODEV);
+	f = rcu_dereference(v->listener);
+	if (!f) {
+		ret = rx_refuse(EBPFDMA_RX_NO_LISTENER, -ENOTCONN);
+		goto err_put_volume;
+	}
+	pool = f->pool;
+	ret = ebpfdma_wire_check_volume(d, v->token, v->blocks, v->block_shift,
+					pool->slot_size);
+	if (ret) {
+		rx_refuse(rx_stat_of(ret), ret);
+		goto err_put_volume;
+	}
+	slot = ebpfdma_slot_get(&pool->slots, EBPFDMA_HOLDER_ENGINE);
+	if (slot < 0) {
+		ret = rx_refuse(EBPFDMA_RX_POOL_FULL, -ENOBUFS);
+		goto err_put_volume;
+	}
+	if (ebpfdma_file_reserve(f)) {
+		ret = rx_refuse(EBPFDMA_RX_RING_FULL, -ENOBUFS);
+		goto err_put_slot;
+	}
+	addr = ebpfdma_slot_addr(pool, slot, 0);
+	ret = xdp_copy_out(xdp, off + EBPFDMA_WIRE_HDR_LEN, addr, d->len);
+	if (ret) {
+		rx_refuse(EBPFDMA_RX_MALFORMED, ret);
+		goto err_unreserve;
+	}
+	if ((d->flags & EBPFDMA_WIRE_F_CRC) &&
+	    ~crc32c(~0U, addr, d->len) != d->crc) {
+		ret = rx_refuse(EBPFDMA_RX_CRC, -EBADMSG);
+		goto err_unreserve;
+	}
+
+	io = &pool->ios[slot];
+	io->ext = (struct ebpfdma_extent){
+		.volume = d->volume,
+		.flags = d->flags & EBPFDMA_WIRE_F_FUA ? EBPFDMA_DESC_FUA : 0,
+		.lba = d->lba,
+		.blocks = d->len >> v->block_shift,
+	};
+	io->vol = v;
+	/* @f is bound, so its descriptor's reference is held (see listener). */
+	kref_get(&f->ref);
+	io->f = f;
+	io->cookie = (u64)d->session << 32 | d->seq;
+	io->cqe_flags = EBPFDMA_CQE_NET;
+	io->len = d->len;
+	io->queued_ns = ktime_get_ns();
+	rx_count(EBPFDMA_RX_PLACED, 1);
+	rx_count(EBPFDMA_RX_PLACED_BYTES, d->len);
+	ebpfdma_volume_write_start(v);
+	ebpfdma_engine_queue(io);
+	return 0;
+
+err_unreserve:
+	ebpfdma_file_unreserve(f);
+err_put_slot:
+	WARN_ON_ONCE(
+		ebpfdma_slot_put(&pool->slots, slot, EBPFDMA_HOLDER_ENGINE));
+err_put_volume:
+	ebpfdma_volume_put(v);
+	return ret;
+}
+
+/**
+ * bpf_ebpfdma_rx() - write an ebpfdma DATA datagram's blocks to its volume
+ * @ctx: the XDP program's context (the packet)
+ * @off: byte offset of the datagram's UDP payload from the packet's data
+ *	 (the ebpfdma header starts there)
+ * @len: bytes of UDP payload, from the UDP header's length field less 8;
+ *	 the packet must hold all of them
+ *
+ * Checks the header (uapi/ebpfdma_wire.h), the volume's token, the body's
+ * length against the volume's block size and the slot size, and the
+ * blocks against the volume's window; takes a free slot of the pool
+ * without sleeping; copies the body into it from the packet's linear data
+ * and fragments; checks the body's CRC32C when the datagram carries one;
+ * and queues the slot to the submission engine.  On success the packet's
+ * bytes are no longer needed: the program may drop it.  Its completion is
+ * posted (EBPFDMA_CQE_NET) to the ring of the descriptor bound to the
+ * volume once the device has written it.  Every outcome is counted in
+ * /sys/class/misc/ebpfdma/rx/.
+ *
+ * Context: XDP program, softirq (or process context under
+ * BPF_PROG_TEST_RUN); never sleeps, takes no lock, allocates nothing.
+ * Return: 0 when the blocks were queued; -EINVAL: malformed (short or
+ * truncated packet, bad magic, version, type, flags, length, a length that
+ * is not a whole number of blocks or exceeds the slot size); -EACCES: wrong
+ * token; -ERANGE: outside the volume's window; -ENODEV: no such volume (or
+ * being deleted); -ENOTCONN: no descriptor bound to the volume;
+ * -EBADMSG: CRC mismatch; -ENOBUFS: no free slot, or the bound
+ * descriptor's completion ring is full (the sender should retransmit).
+ */
+__bpf_kfunc int bpf_ebpfdma_rx(struct xdp_md *ctx, u32 off, u32 len)
+{
+	const struct xdp_buff *xdp = (const struct xdp_buff *)ctx;
+	struct ebpfdma_wire_data d;
+	struct ebpfdma_wire_hdr h;
+	int ret;
+
+	if ((u64)off + len > xdp_len(xdp) || len < sizeof(h))
+		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
+	if (xdp_copy_out(xdp, off, &h, sizeof(h)))
+		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
+	if (ebpfdma_wire_parse(&h, len, &d))
+		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
+	rcu_read_lock();
+	ret = rx_place(xdp, off, &d);
+	rcu_read_unlock();
+	return ret;
+}
+
+EBPFDMA_KFUNCS_START(ebpfdma_xdp_kfunc_ids)
+BTF_ID_FLAGS(func, bpf_ebpfdma_rx)
+EBPFDMA_KFUNCS_END(ebpfdma_xdp_kfunc_ids)
+
+static const struct btf_kfunc_id_set ebpfdma_xdp_kfunc_set = {
+	.owner = THIS_MODULE,
+	.set = &ebpfdma_xdp_kfunc_ids,
+};
+
+/*
+ * Offer the kfuncs to XDP programs.  There is no unregistration: the BTF
+ * of a module goes with the module, and a program that calls a kfunc holds
+ * its module.
+ */
+int ebpfdma_xdp_init(void)
+{
+	return register_btf_kfunc_id_set(BPF_PROG_TYPE_XDP,
+					 &ebpfdma_xdp_kfunc_set);
+}
+
+/* sysfs: /sys/class/misc/ebpfdma/rx/<counter> */
+struct rx_attr {
+	struct device_attribute attr;
+	enum ebpfdma_rx_stat stat;
+};
+
+static ssize_t rx_show(struct device *dev, struct device_attribute *a,
+		       char *buf)
+{
+	struct rx_attr *ra = container_of(a, struct rx_attr, attr);
+
+	return sysfs_emit(buf, "%llu\n", ebpfdma_rx_stat_sum(ra->stat));
+}
+
+#define RX_ATTR(_name, _stat)                               \
+	static struct rx_attr rx_attr_##_name = {           \
+		.attr = __ATTR(_name, 0444, rx_show, NULL), \
+		.stat = _stat,                              \
+	}
+
+RX_ATTR(placed, EBPFDMA_RX_PLACED);
+RX_ATTR(placed_bytes, EBPFDMA_RX_PLACED_BYTES);
+RX_ATTR(malformed, EBPFDMA_RX_MALFORMED);
+RX_ATTR(token, EBPFDMA_RX_TOKEN);
+RX_ATTR(range, EBPFDMA_RX_RANGE);
+RX_ATTR(no_volume, EBPFDMA_RX_NO_VOLUME);
+RX_ATTR(no_listener, EBPFDMA_RX_NO_LISTENER);
+RX_ATTR(crc, EBPFDMA_RX_CRC);
+RX_ATTR(pool_full, EBPFDMA_RX_POOL_FULL);
+RX_ATTR(ring_full, EBPFDMA_RX_RING_FULL);
+
+static struct attribute *ebpfdma_rx_attrs[] = {
+	&rx_attr_placed.attr.attr,
+	&rx_attr_placed_bytes.attr.attr,
+	&rx_attr_malformed.attr.attr,
+	&rx_attr_token.attr.attr,
+	&rx_attr_range.attr.attr,
+	&rx_attr_no_volume.attr.attr,
+	&rx_attr_no_listener.attr.attr,
+	&rx_attr_crc.attr.attr,
+	&rx_attr_pool_full.attr.attr,
+	&rx_attr_ring_full.attr.attr,
+	NULL,
+};
+
+const struct attribute_group ebpfdma_rx_group = {
+	.name = "rx",
+	.attrs = ebpfdma_rx_attrs,
+};

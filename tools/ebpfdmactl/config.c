@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The serve configuration file: "key = value" lines, '#' comments.
+ *
+ *   interface = eth1             the NIC to attach the XDP program to
+ *   port = 7788                  UDP port (default 7788)
+ *   listen = 10.0.0.2            slow-path socket address (default: any)
+ *   metrics = 127.0.0.1:9788     Prometheus endpoint (default; "off")
+ *   xdp = native | generic | off (default native)
+ *   full_policy = drop | pass    pool full: drop, or slow path (default drop)
+ *   peer = 10.0.0.1              allowed sender (repeatable)
+ *   volume = ID DEVICE start=N blocks=N token=N [flags=fua,flush_on_commit]
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "bpf/ebpfdma_rx.h"
+#include "uapi/ebpfdma_wire.h"
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = 0;
+	return s;
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!*s || *s == '-')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno || *end ? -1 : 0;
+}
+
+int ctl_parse_vol_flags(const char *s, uint32_t *flags)
+{
+	char buf[128], *tok, *save;
+
+	*flags = 0;
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "fua"))
+			*flags |= EBPFDMA_VOL_FUA;
+		else if (!strcmp(tok, "flush_on_commit"))
+			*flags |= EBPFDMA_VOL_FLUSH_ON_COMMIT;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+int ctl_split_hostport(const char *s, char *host, size_t hostlen,
+		       uint16_t *port)
+{
+	const char *colon;
+	uint64_t p;
+	size_t n;
+
+	if (*s == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (!rb || rb[1] != ':')
+			return -1;
+		n = rb - s - 1;
+		colon = rb + 1;
+		s++;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return -1;
+		n = colon - s;
+	}
+	if (n >= hostlen || parse_u64(colon + 1, &p) || !p || p > 65535)
+		return -1;
+	memcpy(host, s, n);
+	host[n] = 0;
+	*port = p;
+	return 0;
+}
+
+static int parse_volume(char *val, struct ctl_volume_conf *v, char *why,
+			size_t whylen)
+{
+	char *tok, *save, *eq;
+	uint64_t id;
+	int have_blocks = 0, have_token = 0;
+
+	memset(v, 0, sizeof(*v));
+	tok = strtok_r(val, " \t", &save);
+	if (!tok || parse_u64(tok, &id) || id >= EBPFDMA_MAX_VOLUMES) {
+		snprintf(why, whylen, "volume: an id below %u first",
+			 EBPFDMA_MAX_VOLUMES);
+		return -1;
+	}
+	v->id = id;
+	tok = strtok_r(NULL, " \t", &save);
+	if (!tok || strlen(tok) >= sizeof(v->dev) || tok[0] != '/') {
+		snprintf(why, whylen, "volume %u: a block device path second",
+			 v->id);
+		return -1;
+	}
+	strcpy(v->dev, tok);
+	while ((tok = strtok_r(NULL, " \t", &save))) {
+		eq = strchr(tok, '=');
+		if (!eq) {
+			snprintf(why, whylen, "volume %u: '%s' is not key=value",
+				 v->id, tok);
+			return -1;
+		}
+		*eq++ = 0;
+		if (!strcmp(tok, "start") && !parse_u64(eq, &v->start))
+			continue;
+		if (!strcmp(tok, "blocks") && !parse_u64(eq, &v->blocks) &&
+		    v->blocks) {
+			have_blocks = 1;
+			continue;
+		}
+		if (!strcmp(tok, "token") && !parse_u64(eq, &v->token)) {
+			have_token = 1;
+			continue;
+		}
+		if (!strcmp(tok, "flags") && !ctl_parse_vol_flags(eq, &v->flags))
+			continue;
+		snprintf(why, whylen, "volume %u: bad %s=%s", v->id, tok, eq);
+		return -1;
+	}
+	if (!have_blocks || !have_token) {
+		snprintf(why, whylen, "volume %u: blocks= and token= are required",
+			 v->id);
+		return -1;
+	}
+	return 0;
+}
+
+int ctl_config_load(const char *path, struct ctl_config *c, char *err,
+		    size_t errlen)
+{
+	char line[1024], why[256], *key, *val, *eq, *hash;
+	unsigned int lineno = 0, i;
+	uint64_t u;
+	FILE *f;
+
+	memset(c, 0, sizeof(*c));
+	c->port = EBPFDMA_WIRE_PORT;
+	strcpy(c->metrics, "127.0.0.1:9788");
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		why[0] = 0;
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = 0;
+		key = trim(line);
+		if (!*key)
+			continue;
+		eq = strchr(key, '=');
+		if (!eq) {
+			snprintf(why, sizeof(why), "expected key = value");
+			goto bad;
+		}
+		*eq = 0;
+		key = trim(key);
+		val = trim(eq + 1);
+		if (!strcmp(key, "interface")) {
+			if (!*val || strlen(val) >= sizeof(c->ifname))
+				snprintf(why, sizeof(why), "bad interface name");
+			else
+				strcpy(c->ifname, val);
+		} else if (!strcmp(key, "port")) {
+			if (parse_u64(val, &u) || !u || u > 65535)
+				snprintf(why, sizeof(why), "port: 1..65535");
+			else
+				c->port = u;
+		} else if (!strcmp(key, "listen")) {
+			if (strlen(val) >= sizeof(c->listen))
+				snprintf(why, sizeof(why), "listen: too long");
+			else
+				strcpy(c->listen, val);
+		} else if (!strcmp(key, "metrics")) {
+			char host[CTL_ADDR_LEN];
+			uint16_t p;
+
+			if (strlen(val) >= sizeof(c->metrics) ||
+			    (strcmp(val, "off") &&
+			     ctl_split_hostport(val, host, sizeof(host), &p)))
+				snprintf(why, sizeof(why),
+					 "metrics: host:port or off");
+			else
+				strcpy(c->metrics, val);
+		} else if (!strcmp(key, "xdp")) {
+			if (!strcmp(val, "native"))
+				c->xdp = CTL_XDP_NATIVE;
+			else if (!strcmp(val, "generic"))
+				c->xdp = CTL_XDP_GENERIC;
+			else if (!strcmp(val, "off"))
+				c->xdp = CTL_XDP_OFF;
+			else
+				snprintf(why, sizeof(why),
+					 "xdp: native, generic or off");
+		} else if (!strcmp(key, "full_policy")) {
+			if (!strcmp(val, "drop"))
+				c->full_policy = EBPFDMA_RX_FULL_DROP;
+			else if (!strcmp(val, "pass"))
+				c->full_policy = EBPFDMA_RX_FULL_PASS;
+			else
+				snprintf(why, sizeof(why),
+					 "full_policy: drop or pass");
+		} else if (!strcmp(key, "peer")) {
+			if (c->nr_peers == CTL_MAX_PEERS ||
+			    strlen(val) >= CTL_ADDR_LEN || !*val)
+				snprintf(why, sizeof(why),
+					 "peer: an address (at most %u peers)",
+					 CTL_MAX_PEERS);
+			else
+				strcpy(c->peers[c->nr_peers++], val);
+		} else if (!strcmp(key, "volume")) {
+			if (c->nr_vols == EBPFDMA_MAX_VOLUMES)
+				snprintf(why, sizeof(why), "too many volumes");
+			else if (!parse_volume(val, &c->vols[c->nr_vols], why,
+					       sizeof(why))) {
+				for (i = 0; i < c->nr_vols; i++)
+					if (c->vols[i].id ==
+					    c->vols[c->nr_vols].id)
+						snprintf(why, sizeof(why),
+							 "volume %u twice",
+							 c->vols[i].id);
+				c->nr_vols++;
+			}
+		} else {
+			snprintf(why, sizeof(why), "unknown key '%s'", key);
+		}
+		if (why[0])
+			goto bad;
+	}
+	fclose(f);
+	if (!c->ifname[0] && c->xdp != CTL_XDP_OFF) {
+		snprintf(err, errlen, "%s: no interface (or xdp = off)", path);
+		return -1;
+	}
+	if (!c->nr_vols) {
+		snprintf(err, errlen, "%s: no volume", path);
+		return -1;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
+	fclose(f);
+	return -1;
+}

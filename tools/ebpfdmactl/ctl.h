@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ebpfdmactl: the storage node's control tool.  One file per subcommand;
+ * what they share is declared here.
+ */
+#ifndef EBPFDMACTL_H
+#define EBPFDMACTL_H
+
+#include <net/if.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "uapi/ebpfdma.h"
+
+#define CTL_MAX_PEERS 64
+#define CTL_ADDR_LEN 64
+#define CTL_XDP_NATIVE 0
+#define CTL_XDP_GENERIC 1
+#define CTL_XDP_OFF 2 /* no XDP: every datagram takes the slow path */
+
+struct ctl_volume_conf {
+	uint32_t id;
+	char dev[256];
+	uint64_t start, blocks; /* logical blocks */
+	uint64_t token;
+	uint32_t flags; /* EBPFDMA_VOL_* */
+};
+
+/* The serve configuration file (see tools/ebpfdma/serve.conf.example). */
+struct ctl_config {
+	char ifname[IF_NAMESIZE];
+	uint16_t port;
+	char listen[CTL_ADDR_LEN]; /* address of the slow-path socket */
+	char metrics[CTL_ADDR_LEN]; /* host:port of the metrics endpoint */
+	int xdp; /* CTL_XDP_* */
+	uint32_t full_policy; /* EBPFDMA_RX_FULL_* */
+	char peers[CTL_MAX_PEERS][CTL_ADDR_LEN];
+	unsigned int nr_peers;
+	struct ctl_volume_conf vols[EBPFDMA_MAX_VOLUMES];
+	unsigned int nr_vols;
+};
+
+/* Parse @path; on error, a message "file:line: what" in @err. */
+int ctl_config_load(const char *path, struct ctl_config *c, char *err,
+		    size_t errlen);
+/* "fua,flush_on_commit" -> EBPFDMA_VOL_*; -1 on an unknown word. */
+int ctl_parse_vol_flags(const char *s, uint32_t *flags);
+/* Split "host:port" / "[v6]:port". */
+int ctl_split_hostport(const char *s, char *host, size_t hostlen,
+		       uint16_t *port);
+
+/*
+ * Add a volume: open its device O_RDWR | O_EXCL (or share @shared, an fd of
+ * the same device already open so, when >= 0), VOLUME_ADD; the fd in *fd.
+ */
+int ctl_volume_add(int edma_fd, const struct ctl_volume_conf *v, int shared,
+		   int *fd, uint32_t *block_size);
+/* Open /dev/ebpfdma, saying why not on standard error. */
+int ctl_open_dev(int flags);
+/* Every volume (at most EBPFDMA_MAX_VOLUMES) into @vi; 0 or -errno. */
+int ctl_volume_list(int fd, struct ebpfdma_volume_info *vi, unsigned int *n);
+/* Delete volume @id if it exists (0 when it does not). */
+int ctl_volume_del(int edma_fd, uint32_t id);
+
+int cmd_attach(int argc, char **argv);
+int cmd_detach(int argc, char **argv);
+int cmd_volume(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+
+/* Read one number from a sysfs file; -1 when it cannot. */
+long long ctl_sysfs_u64(const char *path);
+
+#endif

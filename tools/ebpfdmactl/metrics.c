@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * serve's Prometheus metrics: its own counters, the module's (sysfs), and
+ * the XDP program's (its per-CPU map), in the text exposition format,
+ * answered to "GET /metrics" by a minimal HTTP/1.0 server.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "metrics.h"
+#include "tools/lib/rx.h"
+
+#define SYSFS "/sys/class/misc/" EBPFDMA_DEV_NAME "/"
+
+int metrics_listen(const char *hostport)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICHOST };
+	char host[CTL_ADDR_LEN], port[8];
+	struct addrinfo *ai;
+	uint16_t p;
+	int fd, one = 1, err;
+
+	if (ctl_split_hostport(hostport, host, sizeof(host), &p)) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(port, sizeof(port), "%u", p);
+	if (getaddrinfo(host, port, &hints, &ai)) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 16)) {
+		err = errno;
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(ai);
+		errno = err;
+		return -1;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+static void counter(FILE *f, const char *name, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
+}
+
+static void gauge(FILE *f, const char *name, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+static void sysfs_gauge(FILE *f, const char *name, const char *help,
+			const char *file)
+{
+	char path[128];
+	long long v;
+
+	snprintf(path, sizeof(path), SYSFS "%s", file);
+	v = ctl_sysfs_u64(path);
+	if (v < 0)
+		return;
+	gauge(f, name, help);
+	fprintf(f, "%s %lld\n", name, v);
+}
+
+/* The volume's latency histogram from sysfs, in seconds. */
+static void latency(FILE *f, uint32_t id)
+{
+	unsigned long long bound, n, cum = 0;
+	long long sum;
+	char path[128], word[32];
+	FILE *in;
+
+	snprintf(path, sizeof(path), SYSFS "volume%u/latency_sum_us", id);
+	sum = ctl_sysfs_u64(path);
+	snprintf(path, sizeof(path), SYSFS "volume%u/latency_us", id);
+	in = fopen(path, "r");
+	if (!in || sum < 0) {
+		if (in)
+			fclose(in);
+		return;
+	}
+	while (fscanf(in, "%31s %llu", word, &n) == 2) {
+		cum += n;
+		if (!strcmp(word, "+Inf")) {
+			fprintf(f,
+				"ebpfdma_write_latency_seconds_bucket{volume=\"%u\",le=\"+Inf\"} %llu\n",
+				id, cum);
+			break;
+		}
+		bound = strtoull(word, NULL, 10);
+		fprintf(f,
+			"ebpfdma_write_latency_seconds_bucket{volume=\"%u\",le=\"%g\"} %llu\n",
+			id, bound / 1e6, cum);
+	}
+	fclose(in);
+	fprintf(f, "ebpfdma_write_latency_seconds_sum{volume=\"%u\"} %g\n", id,
+		sum / 1e6);
+	fprintf(f, "ebpfdma_write_latency_seconds_count{volume=\"%u\"} %llu\n",
+		id, cum);
+}
+
+void metrics_write(FILE *f, const struct serve_stats *st)
+{
+	static const char *const refused[NR_REFUSED] = {
+		"peer", "malformed", "token", "volume", "range", "crc",
+	};
+	static const char *const kfunc[] = {
+		"placed", "malformed", "token", "range", "no_volume",
+		"no_listener", "crc", "pool_full", "ring_full",
+	};
+	struct ebpfdma_rx_counters c;
+	char path[128];
+	unsigned int i;
+	int fd;
+
+	counter(f, "ebpfdma_received_blocks_total",
+		"Block runs written to disk, by the path they took");
+	counter(f, "ebpfdma_received_bytes_total",
+		"Bytes written to disk, by the path they took");
+	for (i = 0; i < NR_PATHS; i++)
+		fprintf(f,
+			"ebpfdma_received_blocks_total{path=\"%s\"} %llu\n",
+			i == PATH_XDP ? "xdp" : "slow",
+			(unsigned long long)st->blocks[i]);
+	for (i = 0; i < NR_PATHS; i++)
+		fprintf(f, "ebpfdma_received_bytes_total{path=\"%s\"} %llu\n",
+			i == PATH_XDP ? "xdp" : "slow",
+			(unsigned long long)st->bytes[i]);
+	counter(f, "ebpfdma_slow_path_refused_total",
+		"Datagrams the slow path refused, by reason");
+	for (i = 0; i < NR_REFUSED; i++)
+		fprintf(f,
+			"ebpfdma_slow_path_refused_total{reason=\"%s\"} %llu\n",
+			refused[i], (unsigned long long)st->slow_refused[i]);
+	counter(f, "ebpfdma_write_errors_total",
+		"Writes the device failed (reported to the sender)");
+	fprintf(f, "ebpfdma_write_errors_total %llu\n",
+		(unsigned long long)st->write_errors);
+	counter(f, "ebpfdma_acks_sent_total", "Acknowledgements sent");
+	fprintf(f, "ebpfdma_acks_sent_total %llu\n",
+		(unsigned long long)st->acks);
+	counter(f, "ebpfdma_commits_total", "COMMITs received");
+	fprintf(f, "ebpfdma_commits_total %llu\n",
+		(unsigned long long)st->commits);
+	counter(f, "ebpfdma_flushes_total",
+		"Device cache flushes that made writes durable, by volume");
+	for (i = 0; i < st->nr_vols; i++)
+		fprintf(f, "ebpfdma_flushes_total{volume=\"%u\"} %llu\n",
+			st->vol[i].id,
+			(unsigned long long)st->vol[i].flushes);
+	counter(f, "ebpfdma_flush_errors_total", "Failed flushes, by volume");
+	for (i = 0; i < st->nr_vols; i++)
+		fprintf(f, "ebpfdma_flush_errors_total{volume=\"%u\"} %llu\n",
+			st->vol[i].id,
+			(unsigned long long)st->vol[i].flush_errors);
+
+	sysfs_gauge(f, "ebpfdma_pool_slots", "Slots in the pool",
+		    "pool_slots");
+	sysfs_gauge(f, "ebpfdma_pool_free_slots", "Slots held by nobody",
+		    "pool_free_slots");
+	sysfs_gauge(f, "ebpfdma_pool_slot_size_bytes", "Bytes per slot",
+		    "pool_slot_size");
+	sysfs_gauge(f, "ebpfdma_in_flight_bios",
+		    "Bios submitted and not completed", "in_flight_bios");
+	counter(f, "ebpfdma_kfunc_results_total",
+		"What the kfunc did with the datagrams XDP gave it");
+	for (i = 0; i < sizeof(kfunc) / sizeof(kfunc[0]); i++) {
+		snprintf(path, sizeof(path), SYSFS "rx/%s", kfunc[i]);
+		fprintf(f, "ebpfdma_kfunc_results_total{result=\"%s\"} %lld\n",
+			kfunc[i], ctl_sysfs_u64(path));
+	}
+
+	fd = edma_rx_map_by_name("edma_counters");
+	if (fd >= 0 && edma_rx_counters_read(fd, &c, NULL, 0) > 0) {
+		counter(f, "ebpfdma_xdp_packets_total",
+			"Packets the XDP program saw, by counter (verdicts: pass, drop; reasons: pass_*, drop_*, err_*)");
+		for (i = 0; i < edma_rx_nr_fields; i++) {
+			if (!strcmp(edma_rx_fields[i].name, "placed_bytes"))
+				continue;
+			fprintf(f,
+				"ebpfdma_xdp_packets_total{counter=\"%s\"} %llu\n",
+				edma_rx_fields[i].name,
+				(unsigned long long)edma_rx_field(
+					&c, edma_rx_fields[i].off));
+		}
+		counter(f, "ebpfdma_xdp_placed_bytes_total",
+			"Body bytes the XDP program placed");
+		fprintf(f, "ebpfdma_xdp_placed_bytes_total %llu\n",
+			(unsigned long long)c.placed_bytes);
+	}
+	if (fd >= 0)
+		close(fd);
+
+	fprintf(f, "# HELP ebpfdma_write_latency_seconds Time from queuing a write to its completion, by volume\n"
+		   "# TYPE ebpfdma_write_latency_seconds histogram\n");
+	for (i = 0; i < st->nr_vols; i++)
+		latency(f, st->vol[i].id);
+}
+
+void metrics_answer(int listen_fd, const struct serve_stats *st)
+{
+	char req[2048], *body = NULL;
+	size_t len = 0, got = 0;
+	struct pollfd p;
+	FILE *f;
+	ssize_t n;
+	int fd;
+
+	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	/* The request line; a client that sends nothing in 1 s is dropped. */
+	while (got < sizeof(req) - 1 && poll(&p, 1, 1000) == 1) {
+		n = read(fd, req + got, sizeof(req) - 1 - got);
+		if (n <= 0)
+			break;
+		got += n;
+		req[got] = 0;
+		if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
+			break;
+	}
+	req[got] = 0;
+	if (strncmp(req, "GET /metrics ", 13) && strncmp(req, "GET / ", 6)) {
+		dprintf(fd, "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+		close(fd);
+		return;
+	}
+	f = open_memstream(&body, &len);
+	if (!f) {
+		close(fd);
+		return;
+	}
+	metrics_write(f, st);
+	fclose(f);
+	dprintf(fd,
+		"HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: %zu\r\n\r\n",
+		len);
+	for (got = 0; got < len; got += n) {
+		n = write(fd, body + got, len - got);
+		if (n <= 0)
+			break;
+	}
+	free(body);
+	close(fd);
+}

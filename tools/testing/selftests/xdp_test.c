@@ -1,0 +1,1229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Selftest of the XDP receive path (guest, root, ebpfdma loaded):
+ *
+ *   xdp_test testrun DISK
+ *	BPF_PROG_TEST_RUN of bpf/ebpfdma_rx.bpf.c: DATA over IPv4, IPv6 and
+ *	VLAN lands on DISK (read back and compared); the packet cut at every
+ *	byte offset; each bad header field; other traffic passes untouched.
+ *	Every case checks the exact verdict, the program's counters (one
+ *	moves, by one) and the module's rx/ counters.
+ *   xdp_test attach IFACE PORT PEER...	attach in native mode
+ *   xdp_test detach IFACE
+ *   xdp_test counters			the attached program's counters
+ *   xdp_test stream NETNS DST PORT DISK VOLUME START BLOCKS DATA PAYLOAD
+ *		     STREAMS paced|burst
+ *	Sink and sender: this process binds VOLUME (window [START, +BLOCKS)
+ *	of DISK, 512-byte blocks) and reads its completions; a child in network namespace NETNS
+ *	sends the file DATA to DST:PORT in PAYLOAD-byte blocks from STREAMS
+ *	threads on different CPUs, and retransmits what did not complete.
+ *	"burst" first sends everything at once, then checks that every
+ *	block on disk is either the right data or untouched.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <net/ethernet.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/udp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#include "tools/lib/ebpfdma.h"
+#include "tools/lib/rx.h"
+#include "tools/lib/wire.h"
+#include "tools/lib/crc32c.h"
+#include "tools/testing/selftests/tap.h"
+
+#define PORT 7788
+#define BLOCK 512U
+#define RX_SYSFS "/sys/class/misc/ebpfdma/rx/"
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static void fill_random(void *p, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = getrandom((char *)p + got, n - got, 0);
+		if (r < 0)
+			die("getrandom");
+		got += r;
+	}
+}
+
+/* ---- packets ---------------------------------------------------------- */
+
+struct pkt {
+	int v6; /* IPv6, else IPv4 */
+	int vlan; /* one 802.1Q tag */
+	const char *src; /* source address */
+	uint16_t dport;
+	uint8_t proto; /* IP protocol */
+};
+
+static uint16_t ip_csum(const void *p, size_t n)
+{
+	const uint16_t *w = p;
+	uint32_t sum = 0;
+
+	for (; n > 1; n -= 2)
+		sum += *w++;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+/*
+ * Ethernet [+ VLAN] + IP + UDP + @payload; returns the frame's length and
+ * the UDP header's offset in *udp_off.
+ */
+static size_t build(uint8_t *buf, const struct pkt *s, const void *payload,
+		    size_t plen, size_t *udp_off)
+{
+	static const uint8_t mac_dst[6] = { 2, 0, 0, 0, 0, 2 };
+	static const uint8_t mac_src[6] = { 2, 0, 0, 0, 0, 1 };
+	uint16_t type = htons(s->v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IP);
+	size_t off = 12;
+	struct udphdr *udp;
+
+	memcpy(buf, mac_dst, 6);
+	memcpy(buf + 6, mac_src, 6);
+	if (s->vlan) {
+		uint16_t tag[2] = { htons(ETHERTYPE_VLAN), htons(100) };
+
+		memcpy(buf + off, tag, 4);
+		off += 4;
+	}
+	memcpy(buf + off, &type, 2);
+	off += 2;
+	if (s->v6) {
+		struct ip6_hdr *ip6 = (void *)(buf + off);
+
+		memset(ip6, 0, sizeof(*ip6));
+		ip6->ip6_flow = htonl(6U << 28);
+		ip6->ip6_plen = htons(sizeof(*udp) + plen);
+		ip6->ip6_nxt = s->proto;
+		ip6->ip6_hlim = 64;
+		inet_pton(AF_INET6, s->src, &ip6->ip6_src);
+		inet_pton(AF_INET6, "fd00::2", &ip6->ip6_dst);
+		off += sizeof(*ip6);
+	} else {
+		struct iphdr *ip = (void *)(buf + off);
+
+		memset(ip, 0, sizeof(*ip));
+		ip->version = 4;
+		ip->ihl = 5;
+		ip->tot_len = htons(sizeof(*ip) + sizeof(*udp) + plen);
+		ip->frag_off = htons(IP_DF);
+		ip->ttl = 64;
+		ip->protocol = s->proto;
+		inet_pton(AF_INET, s->src, &ip->saddr);
+		inet_pton(AF_INET, "10.0.0.2", &ip->daddr);
+		ip->check = ip_csum(ip, sizeof(*ip));
+		off += sizeof(*ip);
+	}
+	*udp_off = off;
+	udp = (void *)(buf + off);
+	udp->source = htons(40000);
+	udp->dest = htons(s->dport);
+	udp->len = htons(sizeof(*udp) + plen);
+	udp->check = 0;
+	off += sizeof(*udp);
+	memcpy(buf + off, payload, plen);
+	return off + plen;
+}
+
+/* ---- the BPF_PROG_TEST_RUN suite -------------------------------------- */
+
+#define NOCTR ((size_t)-1)
+#define CTR(f) offsetof(struct ebpfdma_rx_counters, f)
+
+struct prog {
+	struct ebpfdma_rx *skel;
+	int fd, counters;
+	const char *name;
+};
+
+static struct edma E;
+static struct prog A, B; /* A: drop policies; B: pass policies */
+static uint64_t token;
+static uint32_t session;
+static int diskfd;
+#define VOL 7U
+#define VOL_BLOCKS 2048U /* a 1 MiB window */
+
+static const char *const rx_stats[] = {
+	"placed", "malformed", "token", "range", "no_volume",
+	"no_listener", "crc", "pool_full", "ring_full",
+};
+#define NR_RX_STATS (sizeof(rx_stats) / sizeof(rx_stats[0]))
+
+static void rx_read(uint64_t *v)
+{
+	char path[128];
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < NR_RX_STATS; i++) {
+		snprintf(path, sizeof(path), RX_SYSFS "%s", rx_stats[i]);
+		f = fopen(path, "r");
+		if (!f || fscanf(f, "%lu", &v[i]) != 1)
+			die(path);
+		fclose(f);
+	}
+}
+
+/* How much each module counter moved since @before, as text; "" if none. */
+static const char *rx_moved(const uint64_t *before, const char *want,
+			    uint64_t n)
+{
+	static char buf[256];
+	uint64_t now[NR_RX_STATS], d;
+	unsigned int i;
+	size_t len = 0;
+
+	rx_read(now);
+	buf[0] = 0;
+	for (i = 0; i < NR_RX_STATS; i++) {
+		d = now[i] - before[i];
+		if (d != (want && !strcmp(want, rx_stats[i]) ? n : 0))
+			len += snprintf(buf + len, sizeof(buf) - len,
+					"rx/%s moved by %lu ", rx_stats[i], d);
+	}
+	return buf;
+}
+
+static void load(struct prog *p, const char *name, uint32_t full, int refused)
+{
+	struct edma_rx_config cfg = {
+		.port = PORT, .full_policy = full, .pass_refused = refused,
+	};
+	int ret = edma_rx_load(&cfg, &p->skel);
+
+	if (!tap_ok(!ret, "%s: the program loads (kfunc resolved in ebpfdma's BTF)",
+		    name)) {
+		printf("# edma_rx_load: %s\n", strerror(-ret));
+		exit(tap_done());
+	}
+	p->name = name;
+	p->fd = edma_rx_prog_fd(p->skel);
+	p->counters = edma_rx_counters_fd(p->skel);
+	if (edma_rx_peer_add(edma_rx_peers_fd(p->skel), "10.0.0.1") ||
+	    edma_rx_peer_add(edma_rx_peers_fd(p->skel), "fd00::1"))
+		die("peer add");
+}
+
+/*
+ * Run one packet and compare: the verdict, the counters (packets, the
+ * verdict's total, @c1 and @c2 move by one, placed_bytes by @bytes, no other),
+ * the module's rx/ counter @mod (by one; no other), and that a passed packet
+ * is untouched.  Returns 1 when everything matched; with @quiet it prints
+ * only on a mismatch, records no TAP line, and leaves the module's counters
+ * to the caller (rx_moved()), which checks a whole series at once.
+ */
+static int expect(const struct prog *p, const char *desc, const uint8_t *pkt,
+		  size_t len, uint32_t verdict, size_t c1, size_t c2,
+		  uint64_t bytes, const char *mod, int quiet)
+{
+	static uint8_t out[16384];
+	struct ebpfdma_rx_counters before, after;
+	uint64_t mb[NR_RX_STATS], ma[NR_RX_STATS], want, got;
+	char why[256] = "";
+	unsigned int i;
+	int ok = 1;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = len,
+		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+
+	edma_rx_counters_read(p->counters, &before, NULL, 0);
+	/* Quiet runs leave the module's counters to their caller. */
+	if (!quiet)
+		rx_read(mb);
+	if (bpf_prog_test_run_opts(p->fd, &o)) {
+		snprintf(why, sizeof(why), "test_run: %s", strerror(errno));
+		ok = 0;
+		goto report;
+	}
+	edma_rx_counters_read(p->counters, &after, NULL, 0);
+	if (!quiet)
+		rx_read(ma);
+	if (o.retval != verdict) {
+		snprintf(why, sizeof(why), "verdict %u, wanted %u", o.retval,
+			 verdict);
+		ok = 0;
+	}
+	for (i = 0; i < edma_rx_nr_fields && ok; i++) {
+		size_t off = edma_rx_fields[i].off;
+
+		want = off == CTR(packets) || off == c1 || off == c2 ||
+		       off == (verdict == XDP_PASS ? CTR(pass) : CTR(drop));
+		if (off == CTR(placed_bytes))
+			want = bytes;
+		got = edma_rx_field(&after, off) - edma_rx_field(&before, off);
+		if (got != want) {
+			snprintf(why, sizeof(why), "counter %s moved by %lu, wanted %lu",
+				 edma_rx_fields[i].name, got, want);
+			ok = 0;
+		}
+	}
+	for (i = 0; i < NR_RX_STATS && ok && !quiet; i++) {
+		want = mod && !strcmp(mod, rx_stats[i]);
+		if (ma[i] - mb[i] != want) {
+			snprintf(why, sizeof(why), "module rx/%s moved by %lu, wanted %lu",
+				 rx_stats[i], ma[i] - mb[i], want);
+			ok = 0;
+		}
+	}
+	if (ok && verdict == XDP_PASS &&
+	    (o.data_size_out != len || memcmp(out, pkt, len))) {
+		snprintf(why, sizeof(why), "the passed packet was changed");
+		ok = 0;
+	}
+report:
+	if (!quiet)
+		tap_ok(ok, "%s: %s", p->name, desc);
+	if (!ok)
+		printf("# %s: %s\n", desc, why);
+	return ok;
+}
+
+/* A DATA datagram: header for @w + @body. */
+static size_t data_pkt(uint8_t *buf, const struct pkt *s,
+		       const struct edma_wire *w, const void *body, uint32_t len,
+		       size_t *udp_off)
+{
+	uint8_t payload[16384];
+	struct ebpfdma_wire_hdr *h = (void *)payload;
+
+	edma_wire_fill(h, w, body, len);
+	memcpy(payload + sizeof(*h), body, len);
+	return build(buf, s, payload, sizeof(*h) + len, udp_off);
+}
+
+static struct edma_wire wire(uint64_t lba, uint32_t seq)
+{
+	return (struct edma_wire){
+		.type = EBPFDMA_WIRE_DATA, .volume = VOL, .session = session,
+		.token = token, .lba = lba, .seq = seq,
+	};
+}
+
+static const struct pkt V4 = { 0, 0, "10.0.0.1", PORT, IPPROTO_UDP };
+static const struct pkt V6 = { 1, 0, "fd00::1", PORT, IPPROTO_UDP };
+static const struct pkt V4VLAN = { 0, 1, "10.0.0.1", PORT, IPPROTO_UDP };
+static const struct pkt V6VLAN = { 1, 1, "fd00::1", PORT, IPPROTO_UDP };
+
+struct placed {
+	uint64_t lba;
+	uint32_t seq, len;
+	uint8_t body[4096];
+};
+
+static struct placed placed[16];
+static unsigned int nr_placed;
+
+static void valid(const char *desc, const struct pkt *s, uint64_t lba,
+		  uint32_t len, uint16_t flags)
+{
+	struct placed *pl = &placed[nr_placed];
+	struct edma_wire w = wire(lba, 100 + nr_placed);
+	uint8_t pkt[16384];
+	size_t n, uo;
+
+	w.flags = flags;
+	fill_random(pl->body, len);
+	pl->lba = lba;
+	pl->seq = w.seq;
+	pl->len = len;
+	n = data_pkt(pkt, s, &w, pl->body, len, &uo);
+	if (expect(&A, desc, pkt, n, XDP_DROP, CTR(placed), NOCTR, len,
+		   "placed", 0))
+		nr_placed++;
+}
+
+struct reaped {
+	struct ebpfdma_cqe c[64];
+	unsigned int n;
+};
+
+static void reap_one(const struct ebpfdma_cqe *c, void *arg)
+{
+	struct reaped *r = arg;
+
+	if (r->n < 64)
+		r->c[r->n++] = *c;
+}
+
+/* Collect @want completions, waiting up to 10 s. */
+static unsigned int reap(struct reaped *r, unsigned int want)
+{
+	uint64_t end = now_ms() + 10000;
+
+	r->n = 0;
+	while (r->n < want && now_ms() < end) {
+		edma_wait(&E, 100);
+		edma_reap(&E, reap_one, r);
+	}
+	return r->n;
+}
+
+static void check_placed(void)
+{
+	unsigned int i, j, bad = 0, ok_disk = 0;
+	static uint8_t buf[4096] __attribute__((aligned(4096)));
+	struct reaped r;
+	char path[64];
+	int rfd;
+
+	reap(&r, nr_placed);
+	tap_ok(r.n == nr_placed,
+	       "testrun: every placed block completed (%u of %u)", r.n,
+	       nr_placed);
+	for (i = 0; i < r.n; i++) {
+		const struct ebpfdma_cqe *c = &r.c[i];
+
+		for (j = 0; j < nr_placed; j++)
+			if (c->cookie == ((uint64_t)session << 32 | placed[j].seq))
+				break;
+		if (j == nr_placed || c->status || c->flags != EBPFDMA_CQE_NET ||
+		    c->volume != VOL || c->lba != placed[j].lba ||
+		    c->len != placed[j].len) {
+			printf("# completion cookie %#lx status %d flags %#x volume %u lba %lu len %u\n",
+			       (unsigned long)c->cookie, c->status, c->flags,
+			       c->volume, (unsigned long)c->lba, c->len);
+			bad++;
+		}
+	}
+	tap_ok(!bad, "testrun: each completion is EBPFDMA_CQE_NET, status 0, cookie session<<32|seq, its lba and length");
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", diskfd);
+	rfd = open(path, O_RDONLY | O_DIRECT);
+	if (rfd < 0)
+		die("open disk O_DIRECT");
+	for (i = 0; i < nr_placed; i++) {
+		if (pread(rfd, buf, placed[i].len, placed[i].lba * BLOCK) ==
+			    placed[i].len &&
+		    !memcmp(buf, placed[i].body, placed[i].len))
+			ok_disk++;
+		else
+			printf("# block run at lba %lu differs on disk\n",
+			       (unsigned long)placed[i].lba);
+	}
+	close(rfd);
+	tap_ok(ok_disk == nr_placed,
+	       "testrun: the disk holds each placed body (read back with O_DIRECT: %u of %u)",
+	       ok_disk, nr_placed);
+}
+
+/* Cut @pkt at every offset from 14 (an Ethernet header) on. */
+static void cut_everywhere(const char *desc, const uint8_t *pkt, size_t len,
+			   size_t udp_off)
+{
+	size_t cut, bad = 0;
+	uint64_t mb[NR_RX_STATS];
+	const char *moved;
+	uint32_t verdict;
+	size_t ctr;
+
+	rx_read(mb);
+	for (cut = 14; cut < len; cut++) {
+		if (cut < udp_off) { /* IP header incomplete */
+			verdict = XDP_PASS;
+			ctr = CTR(pass_not_ip);
+		} else if (cut < udp_off + 8) { /* UDP header incomplete */
+			verdict = XDP_PASS;
+			ctr = CTR(pass_not_udp);
+		} else { /* ours, but shorter than its UDP length */
+			verdict = XDP_DROP;
+			ctr = CTR(drop_truncated);
+		}
+		bad += !expect(&A, desc, pkt, cut, verdict, ctr, NOCTR, 0,
+			       NULL, 1);
+	}
+	moved = rx_moved(mb, NULL, 0);
+	tap_ok(!bad && !*moved, "%s: cut at each of the %zu offsets 14..%zu: the verdict and counter of its layer every time, the kfunc never called (%zu wrong) %s",
+	       desc, len - 14, len - 1, bad, moved);
+}
+
+/* Consistent short datagrams: IP and UDP lengths say 0..47 bytes. */
+static void short_datagrams(void)
+{
+	uint8_t payload[64], pkt[256];
+	struct ebpfdma_wire_hdr *h = (void *)payload;
+	struct edma_wire w = wire(0, 1);
+	size_t n, uo, plen, bad = 0;
+	uint64_t mb[NR_RX_STATS];
+	const char *moved;
+
+	rx_read(mb);
+	edma_wire_fill(h, &w, NULL, 0);
+	h->len = htonl(1024);
+	for (plen = 0; plen < sizeof(*h); plen++) {
+		n = build(pkt, &V4, payload, plen, &uo);
+		bad += !expect(&A, "short", pkt, n, XDP_DROP,
+			       CTR(err_malformed), NOCTR, 0, "malformed", 1);
+	}
+	moved = rx_moved(mb, "malformed", sizeof(*h));
+	tap_ok(!bad && !*moved, "testrun: DATA datagrams of 0..47 bytes (shorter than the header) are malformed: dropped, counted by the program and the module (%zu wrong) %s",
+	       bad, moved);
+}
+
+/* A bad field: the datagram as @mutate leaves it. */
+static void bad_field(const char *desc, void (*mutate)(struct ebpfdma_wire_hdr *),
+		      uint32_t verdict, size_t c1, const char *mod)
+{
+	uint8_t body[1024], payload[2048], pkt[4096];
+	struct ebpfdma_wire_hdr *h = (void *)payload;
+	struct edma_wire w = wire(100, 1);
+	size_t n, uo;
+
+	fill_random(body, sizeof(body));
+	edma_wire_fill(h, &w, body, sizeof(body));
+	memcpy(payload + sizeof(*h), body, sizeof(body));
+	mutate(h);
+	n = build(pkt, &V4, payload, sizeof(*h) + sizeof(body), &uo);
+	expect(&A, desc, pkt, n, verdict, c1, NOCTR, 0, mod, 0);
+}
+
+#define MUTATOR(name, stmt) \
+	static void name(struct ebpfdma_wire_hdr *h) { stmt; }
+MUTATOR(m_magic, h->magic ^= htonl(1))
+MUTATOR(m_version0, h->version = 0)
+MUTATOR(m_version2, h->version = EBPFDMA_WIRE_VERSION + 1)
+MUTATOR(m_commit, h->type = EBPFDMA_WIRE_COMMIT)
+MUTATOR(m_ack, h->type = EBPFDMA_WIRE_ACK)
+MUTATOR(m_type0, h->type = 0)
+MUTATOR(m_type255, h->type = 255)
+MUTATOR(m_flag4, h->flags = htons(1U << 2))
+MUTATOR(m_flag15, h->flags = htons(1U << 15))
+MUTATOR(m_status, h->status = htonl(1))
+MUTATOR(m_crc_unflagged, h->crc = htonl(0x12345678))
+MUTATOR(m_crc_wrong, h->flags = htons(EBPFDMA_WIRE_F_CRC); h->crc = htonl(1))
+MUTATOR(m_len0, h->len = 0)
+MUTATOR(m_len_minus1, h->len = htonl(1023))
+MUTATOR(m_len_plus1, h->len = htonl(1025))
+MUTATOR(m_token, h->token ^= htobe64(1))
+MUTATOR(m_token0, h->token = 0)
+MUTATOR(m_vol9, h->volume = htonl(9))
+MUTATOR(m_vol64, h->volume = htonl(EBPFDMA_MAX_VOLUMES))
+MUTATOR(m_volmax, h->volume = htonl(0xffffffffU))
+MUTATOR(m_lba_over, h->lba = htobe64(VOL_BLOCKS - 1))
+MUTATOR(m_lba_end, h->lba = htobe64(VOL_BLOCKS))
+MUTATOR(m_lba_max, h->lba = htobe64(UINT64_MAX))
+
+/* A datagram whose body is @len bytes (lengths consistent). */
+static void body_len(const char *desc, uint32_t len)
+{
+	static uint8_t body[8192], pkt[16384];
+	struct edma_wire w = wire(0, 1);
+	size_t n, uo;
+
+	n = data_pkt(pkt, &V4, &w, body, len, &uo);
+	expect(&A, desc, pkt, n, XDP_DROP, CTR(err_malformed), NOCTR, 0,
+	       "malformed", 0);
+}
+
+static void other_traffic(void)
+{
+	uint8_t body[1024] = { 0 }, pkt[4096];
+	struct edma_wire w = wire(0, 1);
+	struct pkt s;
+	size_t n, uo;
+
+	s = V4;
+	s.dport = PORT + 1;
+	n = data_pkt(pkt, &s, &w, body, sizeof(body), &uo);
+	expect(&A, "UDP to another port passes untouched", pkt, n, XDP_PASS,
+	       CTR(pass_other_port), NOCTR, 0, NULL, 0);
+	s = V6;
+	s.dport = 53;
+	n = data_pkt(pkt, &s, &w, body, sizeof(body), &uo);
+	expect(&A, "IPv6 UDP to port 53 passes untouched", pkt, n, XDP_PASS,
+	       CTR(pass_other_port), NOCTR, 0, NULL, 0);
+	s = V4;
+	s.proto = IPPROTO_TCP;
+	n = data_pkt(pkt, &s, &w, body, sizeof(body), &uo);
+	expect(&A, "TCP passes untouched", pkt, n, XDP_PASS, CTR(pass_not_udp),
+	       NOCTR, 0, NULL, 0);
+	s.proto = IPPROTO_ICMP;
+	n = data_pkt(pkt, &s, &w, body, sizeof(body), &uo);
+	expect(&A, "ICMP passes untouched", pkt, n, XDP_PASS, CTR(pass_not_udp),
+	       NOCTR, 0, NULL, 0);
+	s = V6;
+	s.proto = 0; /* a hop-by-hop options header */
+	n = data_pkt(pkt, &s, &w, body, sizeof(body), &uo);
+	expect(&A, "IPv6 with an extension header passes untouched", pkt, n,
+	       XDP_PASS, CTR(pass_not_udp), NOCTR, 0, NULL, 0);
+
+	n = data_pkt(pkt, &V4, &w, body, sizeof(body), &uo);
+	pkt[12] = 0x08;
+	pkt[13] = 0x06; /* ARP */
+	expect(&A, "ARP passes untouched", pkt, n, XDP_PASS, CTR(pass_not_ip),
+	       NOCTR, 0, NULL, 0);
+
+	n = data_pkt(pkt, &V4, &w, body, sizeof(body), &uo);
+	pkt[14] = 0x44; /* IHL 4 */
+	expect(&A, "IPv4 with IHL 4 passes untouched", pkt, n, XDP_PASS,
+	       CTR(pass_not_ip), NOCTR, 0, NULL, 0);
+
+	n = data_pkt(pkt, &V4, &w, body, sizeof(body), &uo);
+	pkt[20] = 0x20; /* MF */
+	pkt[21] = 0;
+	expect(&A, "an IPv4 first fragment (MF) passes untouched", pkt, n,
+	       XDP_PASS, CTR(pass_fragment), NOCTR, 0, NULL, 0);
+	pkt[20] = 0;
+	pkt[21] = 0x10; /* offset 128 */
+	expect(&A, "an IPv4 later fragment passes untouched", pkt, n, XDP_PASS,
+	       CTR(pass_fragment), NOCTR, 0, NULL, 0);
+
+	s = V4;
+	s.src = "10.0.0.9";
+	n = data_pkt(pkt, &s, &w, body, sizeof(body), &uo);
+	expect(&A, "DATA from a peer outside the allow-list is dropped", pkt, n,
+	       XDP_DROP, CTR(drop_peer), NOCTR, 0, NULL, 0);
+	s = V6;
+	s.src = "fd00::9";
+	n = data_pkt(pkt, &s, &w, body, sizeof(body), &uo);
+	expect(&A, "IPv6 DATA from a peer outside the allow-list is dropped",
+	       pkt, n, XDP_DROP, CTR(drop_peer), NOCTR, 0, NULL, 0);
+
+	n = data_pkt(pkt, &V4, &w, body, sizeof(body), &uo);
+	pkt[uo + 4] = 0;
+	pkt[uo + 5] = 7; /* UDP length 7 */
+	expect(&A, "UDP length 7 is dropped as truncated", pkt, n, XDP_DROP,
+	       CTR(drop_truncated), NOCTR, 0, NULL, 0);
+	n = data_pkt(pkt, &V4, &w, body, sizeof(body), &uo);
+	pkt[uo + 5]++; /* one more than the IP payload */
+	expect(&A, "UDP length beyond the IP payload is dropped as truncated",
+	       pkt, n, XDP_DROP, CTR(drop_truncated), NOCTR, 0, NULL, 0);
+}
+
+/* The same datagram through A (drop policies) and B (pass policies). */
+static void both(const char *desc, void (*mutate)(struct ebpfdma_wire_hdr *),
+		 size_t err, const char *mod, size_t pass_ctr)
+{
+	uint8_t body[1024] = { 0 }, payload[2048], pkt[4096];
+	struct ebpfdma_wire_hdr *h = (void *)payload;
+	struct edma_wire w = wire(200, 2);
+	char d[160];
+	size_t n, uo;
+
+	edma_wire_fill(h, &w, body, sizeof(body));
+	memcpy(payload + sizeof(*h), body, sizeof(body));
+	if (mutate)
+		mutate(h);
+	n = build(pkt, &V4, payload, sizeof(*h) + sizeof(body), &uo);
+	snprintf(d, sizeof(d), "%s: dropped", desc);
+	expect(&A, d, pkt, n, XDP_DROP, err, NOCTR, 0, mod, 0);
+	snprintf(d, sizeof(d), "%s: passed to the stack untouched", desc);
+	expect(&B, d, pkt, n, XDP_PASS, err, pass_ctr, 0, mod, 0);
+}
+
+static int bind_volume(uint32_t flags)
+{
+	struct ebpfdma_volume_bind b = { .id = VOL, .flags = flags };
+
+	return ioctl(E.fd, EBPFDMA_IOC_VOLUME_BIND, &b);
+}
+
+static int cmd_testrun(const char *disk)
+{
+	static uint32_t held[1U << 16];
+	struct ebpfdma_volume_add va = { .id = VOL, .blocks = VOL_BLOCKS };
+	uint8_t body[1024], pkt[4096];
+	struct edma_wire w;
+	unsigned int nheld = 0;
+	size_t n, uo;
+	int r;
+
+	tap_begin();
+	fill_random(&token, sizeof(token));
+	fill_random(&session, sizeof(session));
+	if (edma_open(&E, O_RDWR))
+		die("open /dev/ebpfdma");
+	tap_ok(E.info.features & EBPFDMA_F_NET, "GET_INFO reports EBPFDMA_F_NET");
+	diskfd = open(disk, O_RDWR | O_EXCL);
+	if (diskfd < 0)
+		die(disk);
+	va.fd = diskfd;
+	va.token = token;
+	if (!tap_ok(!ioctl(E.fd, EBPFDMA_IOC_VOLUME_ADD, &va),
+		    "volume %u: 1 MiB of %s", VOL, disk))
+		return tap_done();
+	tap_ok(!bind_volume(0), "VOLUME_BIND binds this descriptor");
+	tap_ok(!bind_volume(0), "VOLUME_BIND again is accepted");
+	{
+		struct edma other;
+
+		if (edma_open(&other, O_RDWR))
+			die("open /dev/ebpfdma");
+		struct ebpfdma_volume_bind b = { .id = VOL };
+
+		tap_errno(ioctl(other.fd, EBPFDMA_IOC_VOLUME_BIND, &b), EBUSY,
+			  "VOLUME_BIND from another descriptor: EBUSY");
+		b.flags = EBPFDMA_BIND_RELEASE;
+		tap_errno(ioctl(other.fd, EBPFDMA_IOC_VOLUME_BIND, &b), ENOENT,
+			  "VOLUME_BIND release by a descriptor not bound: ENOENT");
+		b = (struct ebpfdma_volume_bind){ .id = 9 };
+		tap_errno(ioctl(other.fd, EBPFDMA_IOC_VOLUME_BIND, &b), ENODEV,
+			  "VOLUME_BIND of a volume that does not exist: ENODEV");
+		b = (struct ebpfdma_volume_bind){ .id = VOL, .flags = 4 };
+		tap_errno(ioctl(other.fd, EBPFDMA_IOC_VOLUME_BIND, &b), EINVAL,
+			  "VOLUME_BIND with an unknown flag: EINVAL");
+		b = (struct ebpfdma_volume_bind){ .id = VOL, .reserved = { 1 } };
+		tap_errno(ioctl(other.fd, EBPFDMA_IOC_VOLUME_BIND, &b), EINVAL,
+			  "VOLUME_BIND with a reserved field set: EINVAL");
+		edma_close(&other);
+	}
+
+	load(&A, "drop policies", EBPFDMA_RX_FULL_DROP, 0);
+	load(&B, "pass policies", EBPFDMA_RX_FULL_PASS, 1);
+
+	valid("DATA over IPv4, 1 KiB, is placed and consumed", &V4, 0, 1024, 0);
+	valid("DATA over IPv6, 1 KiB, is placed and consumed", &V6, 2, 1024, 0);
+	valid("DATA over VLAN + IPv4 is placed and consumed", &V4VLAN, 4, 1024, 0);
+	valid("DATA over VLAN + IPv6 is placed and consumed", &V6VLAN, 6, 1024, 0);
+	valid("DATA of 4 KiB (body in XDP fragments) with a CRC is placed",
+	      &V4, 8, 4096, EBPFDMA_WIRE_F_CRC);
+	valid("DATA of 4 KiB over IPv6 with FUA is placed", &V6, 16, 4096,
+	      EBPFDMA_WIRE_F_FUA);
+	valid("DATA ending at the window's last block is placed", &V4,
+	      VOL_BLOCKS - 8, 4096, EBPFDMA_WIRE_F_CRC);
+	valid("DATA of one 512-byte block is placed", &V6VLAN, 40, 512, 0);
+	check_placed();
+
+	fill_random(body, sizeof(body));
+	w = wire(0, 1);
+	n = data_pkt(pkt, &V4, &w, body, sizeof(body), &uo);
+	cut_everywhere("IPv4 DATA", pkt, n, uo);
+	n = data_pkt(pkt, &V6, &w, body, sizeof(body), &uo);
+	cut_everywhere("IPv6 DATA", pkt, n, uo);
+	n = data_pkt(pkt, &V4VLAN, &w, body, sizeof(body), &uo);
+	cut_everywhere("VLAN IPv4 DATA", pkt, n, uo);
+	short_datagrams();
+
+	bad_field("bad magic: malformed", m_magic, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("version 0: malformed", m_version0, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("version 2: malformed", m_version2, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("COMMIT goes to the stack", m_commit, XDP_PASS, CTR(pass_control), NULL);
+	bad_field("ACK goes to the stack", m_ack, XDP_PASS, CTR(pass_control), NULL);
+	bad_field("type 0 goes to the stack", m_type0, XDP_PASS, CTR(pass_control), NULL);
+	bad_field("type 255 goes to the stack", m_type255, XDP_PASS, CTR(pass_control), NULL);
+	bad_field("unknown flag bit 2: malformed", m_flag4, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("unknown flag bit 15: malformed", m_flag15, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("status set in DATA: malformed", m_status, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("CRC without the CRC flag: malformed", m_crc_unflagged, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("wrong CRC: dropped, counted", m_crc_wrong, XDP_DROP, CTR(err_crc), "crc");
+	bad_field("length 0: malformed", m_len0, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("length one short of the body: malformed", m_len_minus1, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("length one past the body: malformed", m_len_plus1, XDP_DROP, CTR(err_malformed), "malformed");
+	body_len("a body of 1000 bytes (not whole blocks): malformed", 1000);
+	body_len("a body of 511 bytes: malformed", 511);
+	body_len("a body of 8 KiB (larger than a slot): malformed", 8192);
+	body_len("a body of 4 KiB + 512 (one block past a slot): malformed", 4608);
+	bad_field("the last block one past the window: ERANGE", m_lba_over, XDP_DROP, CTR(err_range), "range");
+	bad_field("lba at the window's end: ERANGE", m_lba_end, XDP_DROP, CTR(err_range), "range");
+	bad_field("lba 2^64-1: ERANGE", m_lba_max, XDP_DROP, CTR(err_range), "range");
+	both("a token off by one bit", m_token, CTR(err_token), "token", CTR(pass_refused));
+	both("token 0", m_token0, CTR(err_token), "token", CTR(pass_refused));
+	both("volume 9 (none)", m_vol9, CTR(err_no_volume), "no_volume", CTR(pass_refused));
+	both("volume 64 (beyond the table)", m_vol64, CTR(err_no_volume), "no_volume", CTR(pass_refused));
+	both("volume 2^32-1", m_volmax, CTR(err_no_volume), "no_volume", CTR(pass_refused));
+	other_traffic();
+
+	tap_ok(!bind_volume(EBPFDMA_BIND_RELEASE), "VOLUME_BIND release");
+	both("DATA to a volume nobody is bound to", NULL, CTR(err_no_listener),
+	     "no_listener", CTR(pass_refused));
+	tap_ok(!bind_volume(0), "VOLUME_BIND again after the release");
+
+	/* Hold every free slot: the pool is full. */
+	while ((r = edma_alloc(&E, held + nheld, 256)) > 0)
+		nheld += r;
+	tap_ok(nheld > 0 && errno == ENOBUFS,
+	       "every free slot is held (%u): the pool is full", nheld);
+	both("DATA when the pool is full", NULL, CTR(err_full), "pool_full",
+	     CTR(pass_full));
+	while (nheld) {
+		uint32_t k = nheld > 256 ? 256 : nheld;
+
+		nheld -= k;
+		edma_free(&E, held + nheld, k);
+	}
+	valid("DATA is placed again once slots are free", &V4, 64, 1024, 0);
+	nr_placed = 0;
+	valid("DATA at the window's second-to-last block pair is placed", &V6,
+	      VOL_BLOCKS - 2, 1024, EBPFDMA_WIRE_F_CRC);
+	{
+		struct reaped rr;
+
+		tap_ok(reap(&rr, 2) == 2 && !rr.c[0].status && !rr.c[1].status,
+		       "both completed");
+	}
+
+	edma_rx_destroy(A.skel);
+	edma_rx_destroy(B.skel);
+	tap_ok(!ioctl(E.fd, EBPFDMA_IOC_VOLUME_DEL,
+		      &(struct ebpfdma_volume_del){ .id = VOL }),
+	       "VOLUME_DEL");
+	close(diskfd);
+	edma_close(&E);
+	return tap_done();
+}
+
+/* ---- attach / detach / counters ---------------------------------------- */
+
+static int cmd_attach(int argc, char **argv)
+{
+	struct edma_rx_config cfg = { .full_policy = EBPFDMA_RX_FULL_DROP };
+	struct ebpfdma_rx *skel;
+	int i, ret;
+
+	cfg.port = atoi(argv[1]);
+	ret = edma_rx_load(&cfg, &skel);
+	if (ret) {
+		fprintf(stderr, "load: %s\n", strerror(-ret));
+		return 1;
+	}
+	for (i = 2; i < argc; i++)
+		if (edma_rx_peer_add(edma_rx_peers_fd(skel), argv[i])) {
+			fprintf(stderr, "bad peer %s\n", argv[i]);
+			return 1;
+		}
+	ret = edma_rx_attach(skel, argv[0], 0);
+	if (ret) {
+		fprintf(stderr, "attach to %s: %s\n", argv[0], strerror(-ret));
+		return 1;
+	}
+	/* The attachment (netlink) outlives this process. */
+	edma_rx_destroy(skel);
+	return 0;
+}
+
+static int cmd_counters(void)
+{
+	struct ebpfdma_rx_counters sum, cpu[64];
+	int fd = edma_rx_map_by_name("edma_counters"), n, i;
+	unsigned int f;
+
+	if (fd < 0) {
+		fprintf(stderr, "no attached ebpfdma_rx program\n");
+		return 1;
+	}
+	n = edma_rx_counters_read(fd, &sum, cpu, 64);
+	if (n < 0)
+		return 1;
+	for (f = 0; f < edma_rx_nr_fields; f++)
+		printf("%s %lu\n", edma_rx_fields[f].name,
+		       edma_rx_field(&sum, edma_rx_fields[f].off));
+	for (i = 0; i < n && i < 64; i++)
+		printf("cpu%d_placed %lu\n", i, (unsigned long)cpu[i].placed);
+	return 0;
+}
+
+/* ---- stream: sink + sender -------------------------------------------- */
+
+#define MAX_STREAMS 8
+
+struct shared {
+	uint32_t done_count; /* blocks completed, written by the sink */
+	uint32_t done_t[MAX_STREAMS]; /* of them, each stream's */
+	uint32_t phase; /* burst: 1 = sender quiet, 2 = disk checked */
+	uint32_t bad; /* completions that were not right */
+	uint32_t dup; /* blocks completed twice */
+	uint32_t corrupt; /* burst: blocks on disk neither right nor zero */
+	uint32_t untouched; /* burst: blocks on disk still zero */
+	uint64_t sent, resent;
+	uint8_t done[]; /* per block */
+};
+
+struct stream_args {
+	struct shared *sh;
+	const uint8_t *data;
+	uint32_t nblocks, payload, streams, t, window;
+	uint32_t volume;
+	int burst;
+	struct sockaddr_storage dst;
+	socklen_t dstlen;
+};
+
+static uint64_t g_token;
+static uint32_t g_session;
+
+static uint32_t ld(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+/* Wait until nothing completes for @quiet_ms, or everything has. */
+static void wait_quiet(struct shared *sh, uint32_t n, unsigned int quiet_ms)
+{
+	uint32_t last = ld(&sh->done_count);
+	uint64_t t = now_ms();
+
+	while (ld(&sh->done_count) < n && now_ms() - t < quiet_ms) {
+		usleep(10000);
+		if (ld(&sh->done_count) != last) {
+			last = ld(&sh->done_count);
+			t = now_ms();
+		}
+	}
+}
+
+/* One pass over this stream's blocks that are not done yet. */
+static void send_pass(struct stream_args *a, int sock, int paced)
+{
+	struct ebpfdma_wire_hdr hdr[32];
+	struct mmsghdr msg[32];
+	struct iovec iov[32][2];
+	uint32_t i, nb = 0, base = ld(&a->sh->done_t[a->t]);
+	int64_t sent_here = 0;
+	uint64_t stall = 0;
+	int r, k;
+
+	memset(msg, 0, sizeof(msg));
+	for (i = a->t; i < a->nblocks || nb; i += a->streams) {
+		if (i < a->nblocks) {
+			struct edma_wire w = {
+				.type = EBPFDMA_WIRE_DATA,
+				.flags = EBPFDMA_WIRE_F_CRC,
+				.volume = a->volume, .session = g_session,
+				.token = g_token,
+				.lba = (uint64_t)i * (a->payload / BLOCK),
+				.seq = i,
+			};
+			const uint8_t *body = a->data + (uint64_t)i * a->payload;
+
+			if (a->sh->done[i])
+				continue;
+			edma_wire_fill(&hdr[nb], &w, body, a->payload);
+			iov[nb][0] = (struct iovec){ &hdr[nb], sizeof(hdr[nb]) };
+			iov[nb][1] = (struct iovec){ (void *)body, a->payload };
+			msg[nb].msg_hdr.msg_iov = iov[nb];
+			msg[nb].msg_hdr.msg_iovlen = 2;
+			nb++;
+			if (nb < 32 && i + a->streams < a->nblocks)
+				continue;
+		}
+		/* Paced: at most window blocks of this stream outstanding. */
+		while (paced && sent_here - (ld(&a->sh->done_t[a->t]) - base) >
+					(int64_t)a->window) {
+			if (!stall)
+				stall = now_ms();
+			if (now_ms() - stall > 300)
+				break; /* the rest was lost: move on */
+			usleep(200);
+		}
+		stall = 0;
+		for (k = 0; k < (int)nb;) {
+			r = sendmmsg(sock, msg + k, nb - k, 0);
+			if (r < 0) {
+				usleep(200);
+				continue;
+			}
+			k += r;
+		}
+		__atomic_add_fetch(&a->sh->sent, nb, __ATOMIC_RELAXED);
+		sent_here += nb;
+		nb = 0;
+		if (i >= a->nblocks)
+			break;
+	}
+}
+
+static void *sender(void *p)
+{
+	struct stream_args *a = p;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+	int sock;
+
+	CPU_ZERO(&set);
+	CPU_SET(a->t % ncpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	sock = socket(a->dst.ss_family, SOCK_DGRAM, 0);
+	if (sock < 0 || connect(sock, (void *)&a->dst, a->dstlen))
+		die("sender socket");
+	send_pass(a, sock, !a->burst);
+	close(sock);
+	return NULL;
+}
+
+static int run_senders(struct stream_args *tmpl, int burst)
+{
+	struct stream_args a[MAX_STREAMS];
+	pthread_t th[MAX_STREAMS];
+	uint32_t t;
+
+	for (t = 0; t < tmpl->streams; t++) {
+		a[t] = *tmpl;
+		a[t].t = t;
+		a[t].burst = burst;
+		pthread_create(&th[t], NULL, sender, &a[t]);
+	}
+	for (t = 0; t < tmpl->streams; t++)
+		pthread_join(th[t], NULL);
+	return 0;
+}
+
+static int child_send(struct stream_args *a, const char *netns)
+{
+	char path[128];
+	uint32_t before;
+	int fd, round;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", netns);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || setns(fd, CLONE_NEWNET))
+		die(path);
+	close(fd);
+	if (a->burst) {
+		run_senders(a, 1);
+		wait_quiet(a->sh, a->nblocks, 1000);
+		__atomic_store_n(&a->sh->phase, 1, __ATOMIC_RELEASE);
+		while (ld(&a->sh->phase) != 2)
+			usleep(10000);
+	} else {
+		run_senders(a, 0);
+		wait_quiet(a->sh, a->nblocks, 1000);
+	}
+	/* Retransmit what did not complete, until everything has. */
+	for (round = 0; round < 200 && ld(&a->sh->done_count) < a->nblocks;
+	     round++) {
+		before = ld(&a->sh->done_count);
+		a->sh->resent += a->nblocks - before;
+		run_senders(a, 0);
+		wait_quiet(a->sh, a->nblocks, 500);
+	}
+	return ld(&a->sh->done_count) == a->nblocks ? 0 : 1;
+}
+
+/* Burst phase 1: each block on disk is the data (completed) or zero. */
+static void check_disk(struct shared *sh, int diskfd_, uint64_t base,
+		       const uint8_t *data, uint32_t n, uint32_t payload)
+{
+	static uint8_t zero[65536];
+	uint8_t *buf;
+	char path[64];
+	uint32_t i;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", diskfd_);
+	fd = open(path, O_RDONLY | O_DIRECT);
+	if (fd < 0 || posix_memalign((void **)&buf, 4096, payload))
+		die("check_disk");
+	for (i = 0; i < n; i++) {
+		if (pread(fd, buf, payload, base + (uint64_t)i * payload) !=
+		    payload)
+			die("pread");
+		if (sh->done[i]) {
+			if (memcmp(buf, data + (uint64_t)i * payload, payload))
+				sh->corrupt++;
+		} else if (memcmp(buf, zero, payload)) {
+			sh->corrupt++;
+		} else {
+			sh->untouched++;
+		}
+	}
+	free(buf);
+	close(fd);
+}
+
+static struct shared *g_sh;
+static uint32_t g_n, g_payload, g_streams;
+
+static void on_cqe(const struct ebpfdma_cqe *c, void *arg)
+{
+	uint32_t seq = c->cookie & 0xffffffffU;
+
+	(void)arg;
+	if (c->status || c->flags != EBPFDMA_CQE_NET ||
+	    c->cookie >> 32 != g_session || seq >= g_n ||
+	    c->lba != (uint64_t)seq * (g_payload / BLOCK) ||
+	    c->len != g_payload) {
+		if (g_sh->bad++ < 5)
+			printf("# bad completion: cookie %#lx status %d flags %#x lba %lu len %u\n",
+			       (unsigned long)c->cookie, c->status, c->flags,
+			       (unsigned long)c->lba, c->len);
+		return;
+	}
+	if (g_sh->done[seq]) {
+		g_sh->dup++;
+		return;
+	}
+	g_sh->done[seq] = 1;
+	__atomic_add_fetch(&g_sh->done_t[seq % g_streams], 1, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&g_sh->done_count, 1, __ATOMIC_RELEASE);
+}
+
+static int cmd_stream(char **argv)
+{
+	const char *netns = argv[0], *dst = argv[1], *disk = argv[3];
+	uint32_t port = atoi(argv[2]), volume = atoi(argv[4]);
+	uint64_t start = strtoull(argv[5], NULL, 0);
+	uint64_t blocks = strtoull(argv[6], NULL, 0);
+	const char *datafile = argv[7];
+	int burst = !strcmp(argv[10], "burst");
+	struct stream_args a = { 0 };
+	struct ebpfdma_volume_add va = {
+		.id = volume, .start = start, .blocks = blocks,
+	};
+	struct ebpfdma_volume_bind vb = { .id = volume };
+	struct sockaddr_in *sin = (void *)&a.dst;
+	struct sockaddr_in6 *sin6 = (void *)&a.dst;
+	uint64_t t0, ms;
+	struct stat st;
+	uint8_t *data;
+	pid_t pid;
+	int fd, status, dfd;
+
+	tap_begin();
+	g_payload = atoi(argv[8]);
+	g_streams = atoi(argv[9]);
+	if (!g_payload || g_payload % BLOCK || !g_streams ||
+	    g_streams > MAX_STREAMS)
+		die("payload / streams");
+	fd = open(datafile, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st))
+		die(datafile);
+	data = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (data == MAP_FAILED)
+		die("mmap data");
+	close(fd);
+	g_n = st.st_size / g_payload;
+	if ((uint64_t)g_n * g_payload != (uint64_t)st.st_size ||
+	    (uint64_t)g_n * (g_payload / BLOCK) > blocks)
+		die("the data does not fit the window in whole payloads");
+	fill_random(&g_token, sizeof(g_token));
+	fill_random(&g_session, sizeof(g_session));
+
+	if (edma_open(&E, O_RDWR))
+		die("/dev/ebpfdma");
+	dfd = open(disk, O_RDWR | O_EXCL);
+	if (dfd < 0)
+		die(disk);
+	va.fd = dfd;
+	va.token = g_token;
+	if (!tap_ok(!ioctl(E.fd, EBPFDMA_IOC_VOLUME_ADD, &va) &&
+			    !ioctl(E.fd, EBPFDMA_IOC_VOLUME_BIND, &vb),
+		    "stream: volume %u added and bound", volume))
+		return tap_done();
+
+	g_sh = mmap(NULL, sizeof(*g_sh) + g_n, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (g_sh == MAP_FAILED)
+		die("mmap shared");
+	a.sh = g_sh;
+	a.data = data;
+	a.nblocks = g_n;
+	a.payload = g_payload;
+	a.streams = g_streams;
+	a.volume = volume;
+	a.burst = burst;
+	/* Half the pool in flight, shared by the streams. */
+	a.window = E.info.nr_slots / 2 / g_streams;
+	if (inet_pton(AF_INET, dst, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		a.dstlen = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, dst, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		a.dstlen = sizeof(*sin6);
+	} else {
+		die("destination address");
+	}
+
+	t0 = now_ms();
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid)
+		_exit(child_send(&a, netns));
+	for (;;) {
+		edma_wait(&E, 50);
+		edma_reap(&E, on_cqe, NULL);
+		if (ld(&g_sh->phase) == 1) {
+			check_disk(g_sh, dfd, start * BLOCK, data, g_n,
+				   g_payload);
+			tap_ok(g_sh->done_count < g_n,
+			       "burst: the pool overflowed: %u of %u blocks completed, %lu sent",
+			       g_sh->done_count, g_n, (unsigned long)g_sh->sent);
+			tap_ok(!g_sh->corrupt,
+			       "burst: on disk, the %u completed blocks are the data and the other %u untouched (%u neither)",
+			       g_sh->done_count, g_sh->untouched, g_sh->corrupt);
+			__atomic_store_n(&g_sh->phase, 2, __ATOMIC_RELEASE);
+		}
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+	}
+	edma_reap(&E, on_cqe, NULL);
+	ms = now_ms() - t0;
+	tap_ok(WIFEXITED(status) && !WEXITSTATUS(status),
+	       "stream: the sender finished with every block completed");
+	tap_ok(g_sh->done_count == g_n,
+	       "stream: %u of %u blocks (%u bytes each) completed; %lu sent, %lu retransmitted, %u duplicates; %.1f MiB/s",
+	       g_sh->done_count, g_n, g_payload, (unsigned long)g_sh->sent,
+	       (unsigned long)g_sh->resent, g_sh->dup,
+	       ms ? (double)g_n * g_payload / 1048576 / ms * 1000 : 0);
+	tap_ok(!g_sh->bad,
+	       "stream: every completion was a successful NET completion of this session at its block");
+	tap_ok(!ioctl(E.fd, EBPFDMA_IOC_VOLUME_DEL,
+		      &(struct ebpfdma_volume_del){ .id = volume }),
+	       "stream: VOLUME_DEL");
+	close(dfd);
+	edma_close(&E);
+	return tap_done();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "testrun"))
+		return cmd_testrun(argv[2]);
+	if (argc >= 4 && !strcmp(argv[1], "attach"))
+		return cmd_attach(argc - 2, argv + 2);
+	if (argc == 3 && !strcmp(argv[1], "detach"))
+		return edma_rx_detach(argv[2], 0) ? 1 : 0;
+	if (argc == 2 && !strcmp(argv[1], "counters"))
+		return cmd_counters();
+	if (argc == 13 && !strcmp(argv[1], "stream"))
+		return cmd_stream(argv + 2);
+	fprintf(stderr,
+		"usage: %s testrun DISK | attach IFACE PORT PEER... | detach IFACE | counters |\n"
+		"       stream NETNS DST PORT DISK VOLUME START BLOCKS DATA PAYLOAD STREAMS paced|burst\n",
+		argv[0]);
+	return 2;
+}
