@@ -88,7 +88,8 @@ struct ebpfdma_wire_hdr {
  * struct ebpfdma_wire_info - the start of an ACK's body: the volume
  * @window_blocks: logical blocks in the volume's window (0 in a refusal)
  * @block_size: the volume's logical block size, bytes
- * @max_len: the longest DATA body the receiver takes, bytes (its slot size)
+ * @max_len: the longest DATA body the receiver takes, bytes (at most its
+ *	     slot size)
  */
 struct ebpfdma_wire_info {
 	__be64 window_blocks;

@@ -48,7 +48,7 @@ struct opts {
 	uint32_t window; /* datagrams in flight */
 	double rate; /* MiB/s, 0 = unpaced */
 	int crc, fua, quiet;
-	unsigned int timeout_s; /* give up after this long without an ACK */
+	unsigned int timeout_s; /* give up after this long without progress */
 };
 
 static struct {
@@ -64,12 +64,17 @@ static struct {
 	uint32_t *rto; /* per datagram, ms */
 	uint64_t sends, resends, acks;
 	uint64_t last_ack_ms, t0;
-	/* From the receiver's ACKs. */
+	uint64_t progress_ms; /* when the acknowledged count last grew */
+	/* The volume's geometry, from the first ACK (OPEN's answer). */
 	uint64_t window_blocks;
 	uint32_t vol_bsize, max_len;
+	bool have_geometry;
 	int status;
 	bool committed;
 } T;
+
+/* Not a wire status: the receiver's answers disagree about the volume. */
+#define SEND_E_GEOMETRY 1000
 
 static uint64_t now_ms(void)
 {
@@ -106,6 +111,8 @@ static const char *status_text(int status)
 		return "the receiver's disk failed a write or a flush";
 	case EBPFDMA_WIRE_E_INVAL:
 		return "the receiver found a datagram malformed";
+	case SEND_E_GEOMETRY:
+		return "the receiver's volume changed during the transfer (block size, window or datagram size), or its answer is malformed";
 	default:
 		return "unknown error from the receiver";
 	}
@@ -194,9 +201,24 @@ static int read_acks(int timeout_ms)
 			T.status = be32toh(h->status);
 			return got;
 		}
-		T.window_blocks = be64toh(info->window_blocks);
-		T.vol_bsize = be32toh(info->block_size);
-		T.max_len = be32toh(info->max_len);
+		if (!T.have_geometry) {
+			T.window_blocks = be64toh(info->window_blocks);
+			T.vol_bsize = be32toh(info->block_size);
+			T.max_len = be32toh(info->max_len);
+			/* A logical block is a power of two of 512 or more. */
+			if (T.vol_bsize < 512 ||
+			    (T.vol_bsize & (T.vol_bsize - 1))) {
+				T.status = SEND_E_GEOMETRY;
+				return got;
+			}
+			T.have_geometry = true;
+		} else if (be64toh(info->window_blocks) != T.window_blocks ||
+			   be32toh(info->block_size) != T.vol_bsize ||
+			   be32toh(info->max_len) < T.o.block_size) {
+			/* Blocks already sent were placed by the old one. */
+			T.status = SEND_E_GEOMETRY;
+			return got;
+		}
 		if (be16toh(h->flags) & EBPFDMA_WIRE_F_COMMITTED) {
 			if (be32toh(h->seq) == T.n)
 				T.committed = true;
@@ -204,7 +226,8 @@ static int read_acks(int timeout_ms)
 		}
 		if (!T.n)
 			continue;
-		seqset_add_range(&T.acked, 0,
+		/* What is below the mark here is known already. */
+		seqset_add_range(&T.acked, T.acked.cum,
 				 be32toh(h->seq) < T.n ? be32toh(h->seq) : T.n);
 		nr = (len - sizeof(*info)) / sizeof(*r);
 		for (i = 0; i < nr; i++) {
@@ -268,7 +291,7 @@ static void open_session(void)
 		send_ctl(EBPFDMA_WIRE_OPEN, 0);
 		if (read_acks(wait) > 0) {
 			check_status();
-			if (T.vol_bsize)
+			if (T.have_geometry)
 				return;
 		}
 		if (wait < RTO_MAX_MS)
@@ -323,12 +346,12 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ebpfdma-send [options] HOST[:PORT] VOLUME TOKEN [FILE|-]\n"
-		"  --block-size N   body bytes per datagram (default 4096, at most the receiver's slot size)\n"
+		"  --block-size N   body bytes per datagram (default 4096, at most what the receiver takes)\n"
 		"  --window N       datagrams in flight (default 1024)\n"
 		"  --rate MIBS      pace to MIBS MiB/s (default: unpaced)\n"
 		"  --no-crc         do not send CRC32C of each body\n"
 		"  --fua            ask for FUA writes\n"
-		"  --timeout S      give up after S seconds without an answer (default 30)\n"
+		"  --timeout S      give up after S seconds without progress (default 30)\n"
 		"  --source ADDR    send from this local address\n"
 		"  --quiet          no progress\n");
 	exit(2);
@@ -434,7 +457,7 @@ int main(int argc, char **argv)
 {
 	uint64_t blocks_needed, now, budget_t, last_progress;
 	double budget = 0;
-	uint32_t next = 0, seq, in_flight, i;
+	uint32_t next = 0, seq, in_flight, i, acked;
 	unsigned int commit_wait = 200;
 	double secs;
 
@@ -448,7 +471,7 @@ int main(int argc, char **argv)
 	open_session();
 
 	if (T.o.block_size % T.vol_bsize || T.o.block_size > T.max_len)
-		die(2, "--block-size %u must be a multiple of the volume's block size (%u) and at most the receiver's slot size (%u)",
+		die(2, "--block-size %u must be a multiple of the volume's block size (%u) and at most the longest body the receiver takes (%u)",
 		    T.o.block_size, T.vol_bsize, T.max_len);
 	T.size = (T.file_size + T.vol_bsize - 1) / T.vol_bsize * T.vol_bsize;
 	blocks_needed = T.size / T.vol_bsize;
@@ -462,6 +485,10 @@ int main(int argc, char **argv)
 			die(2, "out of memory");
 		memset(T.data + T.file_size, 0, T.size - T.file_size);
 	}
+	/* Sequence numbers are 32-bit; COMMIT carries their count. */
+	if ((T.size + T.o.block_size - 1) / T.o.block_size >= UINT32_MAX)
+		die(2, "the file needs more than 2^32-1 datagrams of %u bytes: raise --block-size",
+		    T.o.block_size);
 	T.n = (T.size + T.o.block_size - 1) / T.o.block_size;
 	T.sent_ms = calloc(T.n ? T.n : 1, sizeof(*T.sent_ms));
 	T.rto = calloc(T.n ? T.n : 1, sizeof(*T.rto));
@@ -471,11 +498,16 @@ int main(int argc, char **argv)
 		T.rto[i] = RTO_MIN_MS;
 	seqset_init(&T.acked);
 
-	budget_t = last_progress = now_ms();
+	budget_t = last_progress = T.progress_ms = now_ms();
 	while (T.acked.count < T.n) {
 		now = now_ms();
 		if (now - T.last_ack_ms > T.o.timeout_s * 1000ULL)
 			die(4, "%s:%u stopped answering for %u s (%u of %u blocks acknowledged)",
+			    T.o.host, T.o.port, T.o.timeout_s, T.acked.count,
+			    T.n);
+		/* Answers that acknowledge nothing new do not keep it alive. */
+		if (now - T.progress_ms > T.o.timeout_s * 1000ULL)
+			die(4, "%s:%u acknowledged nothing new for %u s (%u of %u blocks acknowledged; are DATA datagrams dropped on the way, or is the disk stuck?)",
 			    T.o.host, T.o.port, T.o.timeout_s, T.acked.count,
 			    T.n);
 		if (T.o.rate > 0) {
@@ -510,16 +542,20 @@ int main(int argc, char **argv)
 			send_ctl(EBPFDMA_WIRE_OPEN, 0);
 			last_progress = now;
 		}
+		acked = T.acked.count;
 		read_acks(in_flight >= T.o.window || next == T.n ? 5 : 0);
 		check_status();
+		if (T.acked.count != acked)
+			T.progress_ms = now_ms();
 		progress(false);
 	}
 
 	/* Everything is durable: commit. */
+	T.progress_ms = now_ms();
 	while (!T.committed) {
-		if (now_ms() - T.last_ack_ms > T.o.timeout_s * 1000ULL)
-			die(4, "%s:%u did not acknowledge the COMMIT",
-			    T.o.host, T.o.port);
+		if (now_ms() - T.progress_ms > T.o.timeout_s * 1000ULL)
+			die(4, "%s:%u did not acknowledge the COMMIT in %u s",
+			    T.o.host, T.o.port, T.o.timeout_s);
 		send_ctl(EBPFDMA_WIRE_COMMIT, T.n);
 		read_acks(commit_wait);
 		check_status();

@@ -12,7 +12,9 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl.h"
@@ -20,6 +22,8 @@
 #include "tools/lib/rx.h"
 
 #define SYSFS "/sys/class/misc/" EBPFDMA_DEV_NAME "/"
+#define METRICS_READ_MS 250 /* to send the request */
+#define METRICS_WRITE_MS 1000 /* to take the answer */
 
 int metrics_listen(const char *hostport)
 {
@@ -153,6 +157,10 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 		"Writes the device failed (reported to the sender)");
 	fprintf(f, "ebpfdma_write_errors_total %llu\n",
 		(unsigned long long)st->write_errors);
+	counter(f, "ebpfdma_untracked_blocks_total",
+		"Blocks written but not acknowledged (no session slot, no memory, sequence number out of reach); senders resend them");
+	fprintf(f, "ebpfdma_untracked_blocks_total %llu\n",
+		(unsigned long long)st->untracked);
 	counter(f, "ebpfdma_acks_sent_total", "Acknowledgements sent");
 	fprintf(f, "ebpfdma_acks_sent_total %llu\n",
 		(unsigned long long)st->acks);
@@ -214,21 +222,41 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 		latency(f, st->vol[i].id);
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait for @events on @fd until @deadline (CLOCK_MONOTONIC, ms); the
+ * daemon's loop waits meanwhile, so a client gets a bounded time.
+ */
+static bool wait_fd(int fd, short events, uint64_t deadline)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	uint64_t now = mono_ms();
+
+	return now < deadline && poll(&p, 1, deadline - now) == 1;
+}
+
 void metrics_answer(int listen_fd, const struct serve_stats *st)
 {
-	char req[2048], *body = NULL;
-	size_t len = 0, got = 0;
-	struct pollfd p;
+	char req[2048], *body = NULL, head[160];
+	size_t len = 0, got = 0, hlen, off;
+	uint64_t deadline;
 	FILE *f;
 	ssize_t n;
 	int fd;
 
-	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
 		return;
-	p = (struct pollfd){ .fd = fd, .events = POLLIN };
-	/* The request line; a client that sends nothing in 1 s is dropped. */
-	while (got < sizeof(req) - 1 && poll(&p, 1, 1000) == 1) {
+	/* The request, within METRICS_READ_MS. */
+	deadline = mono_ms() + METRICS_READ_MS;
+	while (got < sizeof(req) - 1 && wait_fd(fd, POLLIN, deadline)) {
 		n = read(fd, req + got, sizeof(req) - 1 - got);
 		if (n <= 0)
 			break;
@@ -250,12 +278,21 @@ void metrics_answer(int listen_fd, const struct serve_stats *st)
 	}
 	metrics_write(f, st);
 	fclose(f);
-	dprintf(fd,
-		"HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: %zu\r\n\r\n",
-		len);
-	for (got = 0; got < len; got += n) {
-		n = write(fd, body + got, len - got);
-		if (n <= 0)
+	hlen = snprintf(head, sizeof(head),
+			"HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: %zu\r\n\r\n",
+			len);
+	/* The answer, within METRICS_WRITE_MS; a slower client is cut off. */
+	deadline = mono_ms() + METRICS_WRITE_MS;
+	for (off = 0; off < hlen + len;) {
+		const char *p = off < hlen ? head + off : body + off - hlen;
+		size_t left = off < hlen ? hlen - off : hlen + len - off;
+
+		n = write(fd, p, left);
+		if (n > 0) {
+			off += n;
+			continue;
+		}
+		if ((n < 0 && errno != EAGAIN) || !wait_fd(fd, POLLOUT, deadline))
 			break;
 	}
 	free(body);

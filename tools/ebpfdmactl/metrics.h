@@ -28,6 +28,12 @@ struct serve_stats {
 	uint64_t blocks[NR_PATHS], bytes[NR_PATHS]; /* written */
 	uint64_t slow_refused[NR_REFUSED];
 	uint64_t write_errors, acks, ack_send_errors;
+	/*
+	 * Blocks written but never acknowledged because serve could not
+	 * track them (session table full of busy sessions, out of memory, a
+	 * sequence number far beyond the session's): senders resend them.
+	 */
+	uint64_t untracked;
 	uint64_t opens, commits, commits_acked;
 	struct serve_vol_stats vol[EBPFDMA_MAX_VOLUMES];
 	unsigned int nr_vols;

@@ -47,9 +47,19 @@
 #include "uapi/ebpfdma_wire.h"
 
 #define MAX_SESSIONS 1024
+#define SESSION_IDLE_MS (10 * 60 * 1000) /* forget idle sessions after */
 #define ACK_EVERY_MS 10 /* acknowledge new durable data this often */
 #define REACK_MS 250 /* repeat the last ACK of an active session */
-#define SLOW_MAX_LEN (1U << 20)
+/*
+ * The longest DATA body the receiver announces: the slot size, capped so
+ * that a datagram also fits the slow path's receive buffers (and UDP).
+ */
+#define SLOW_MAX_LEN (32U << 10)
+/*
+ * How far above a session's cumulative mark a sequence number may be: far
+ * more than any sender's window, and it bounds the session's bitmap.
+ */
+#define SEQ_AHEAD_MAX (1U << 22)
 
 struct session;
 
@@ -72,6 +82,7 @@ struct vol {
 	struct pendv flushing; /* covered by the flush in flight */
 	bool flush_in_flight, want_flush;
 	uint64_t gen_issued, gen_done; /* flushes issued / completed */
+	uint64_t flush_err_ms; /* when a FLUSH error was last logged */
 	struct serve_vol_stats *st;
 };
 
@@ -82,6 +93,7 @@ struct session {
 	bool have_peer, dirty;
 	struct seqset durable;
 	uint64_t last_seen_ms, last_ack_ms;
+	uint32_t pending; /* its entries in its volume's pend and flushing */
 	bool commit_pending;
 	uint32_t commit_seq;
 	uint64_t commit_gen;
@@ -130,19 +142,25 @@ static void logmsg(const char *fmt, ...)
 	va_end(ap);
 }
 
-static int pend_push(struct pendv *p, struct session *s, uint32_t seq)
+/*
+ * Remember that @seq of @s waits for a flush.  On failure it is counted and
+ * never acknowledged: the sender retransmits it.
+ */
+static void pend_push(struct pendv *p, struct session *s, uint32_t seq)
 {
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 1024;
 		struct pend *v = realloc(p->v, cap * sizeof(*v));
 
-		if (!v)
-			return -1;
+		if (!v) {
+			S.st.untracked++;
+			return;
+		}
 		p->v = v;
 		p->cap = cap;
 	}
 	p->v[p->n++] = (struct pend){ s, seq };
-	return 0;
+	s->pending++;
 }
 
 static struct vol *vol_find(uint32_t id)
@@ -155,33 +173,53 @@ static struct vol *vol_find(uint32_t id)
 	return NULL;
 }
 
+/* Nothing refers to @s: no write waits for a flush, no COMMIT for one. */
+static bool session_idle(const struct session *s)
+{
+	return !s->pending && !s->commit_pending;
+}
+
+static void session_forget(unsigned int i)
+{
+	struct session *s = S.sessions[i];
+
+	seqset_free(&s->durable);
+	free(s);
+	S.sessions[i] = S.sessions[--S.nr_sessions];
+}
+
+/*
+ * The session @id of @v, created when new.  NULL (counted) when the table
+ * is full of sessions with work in progress, or out of memory: what
+ * arrives for it is not acknowledged, and its sender retransmits.
+ */
 static struct session *session_get(struct vol *v, uint32_t id)
 {
 	struct session *s;
-	unsigned int i;
+	unsigned int i, old = MAX_SESSIONS;
 
 	for (i = 0; i < S.nr_sessions; i++)
 		if (S.sessions[i]->v == v && S.sessions[i]->id == id)
 			return S.sessions[i];
 	if (S.nr_sessions == MAX_SESSIONS) {
 		/* Forget the least recently seen session that has no work. */
-		unsigned int old = 0;
-
-		for (i = 1; i < S.nr_sessions; i++)
-			if (S.sessions[i]->last_seen_ms <
-			    S.sessions[old]->last_seen_ms)
+		for (i = 0; i < S.nr_sessions; i++)
+			if (session_idle(S.sessions[i]) &&
+			    (old == MAX_SESSIONS ||
+			     S.sessions[i]->last_seen_ms <
+				     S.sessions[old]->last_seen_ms))
 				old = i;
-		s = S.sessions[old];
-		for (i = 0; i < v->pend.n; i++)
-			if (v->pend.v[i].s == s)
-				return NULL;
-		seqset_free(&s->durable);
-		free(s);
-		S.sessions[old] = S.sessions[--S.nr_sessions];
+		if (old == MAX_SESSIONS) {
+			S.st.untracked++;
+			return NULL;
+		}
+		session_forget(old);
 	}
 	s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		S.st.untracked++;
 		return NULL;
+	}
 	s->v = v;
 	s->id = id;
 	seqset_init(&s->durable);
@@ -275,8 +313,21 @@ static void ack_session(struct session *s)
 
 static void make_durable(struct session *s, uint32_t seq)
 {
-	if (seqset_add(&s->durable, seq) > 0)
+	int ret = seqset_add(&s->durable, seq);
+
+	if (ret > 0)
 		s->dirty = true;
+	else if (ret < 0)
+		S.st.untracked++; /* out of memory: never acknowledged */
+}
+
+/*
+ * Can @seq of @s be tracked?  Far beyond the durable mark is no sender's
+ * window: refused (counted), so a datagram cannot grow the bitmap at will.
+ */
+static bool seq_acceptable(const struct session *s, uint32_t seq)
+{
+	return seq < s->durable.cum || seq - s->durable.cum < SEQ_AHEAD_MAX;
 }
 
 static void commit_done(struct vol *v, int status)
@@ -301,6 +352,7 @@ static void commit_done(struct vol *v, int status)
 static void on_cqe(const struct ebpfdma_cqe *c, void *arg)
 {
 	struct vol *v = vol_find(c->volume);
+	uint32_t seq = c->cookie & 0xffffffffU;
 	struct session *s;
 	size_t i;
 
@@ -314,15 +366,22 @@ static void on_cqe(const struct ebpfdma_cqe *c, void *arg)
 			v->st->flush_errors++;
 			logmsg("volume %u: flush failed: %s", v->conf.id,
 			       strerror(-c->status));
-			/* Nothing it covered is known durable: try again. */
-			for (i = 0; i < v->flushing.n; i++)
-				pend_push(&v->pend, v->flushing.v[i].s,
-					  v->flushing.v[i].seq);
 		} else {
 			v->st->flushes++;
-			for (i = 0; i < v->flushing.n; i++)
-				make_durable(v->flushing.v[i].s,
-					     v->flushing.v[i].seq);
+		}
+		for (i = 0; i < v->flushing.n; i++) {
+			s = v->flushing.v[i].s;
+			s->pending--;
+			if (!c->status) {
+				make_durable(s, v->flushing.v[i].seq);
+				continue;
+			}
+			/*
+			 * A failed flush may have lost what it covered, and a
+			 * later flush does not bring it back: never durable.
+			 */
+			s->status = EBPFDMA_WIRE_E_IO;
+			s->dirty = true;
 		}
 		v->flushing.n = 0;
 		commit_done(v, c->status);
@@ -342,10 +401,14 @@ static void on_cqe(const struct ebpfdma_cqe *c, void *arg)
 	}
 	S.st.blocks[PATH_XDP]++;
 	S.st.bytes[PATH_XDP] += c->len;
+	if (!seq_acceptable(s, seq)) {
+		S.st.untracked++;
+		return;
+	}
 	if (v->conf.flags & EBPFDMA_VOL_FUA)
-		make_durable(s, c->cookie & 0xffffffffU);
+		make_durable(s, seq);
 	else
-		pend_push(&v->pend, s, c->cookie & 0xffffffffU);
+		pend_push(&v->pend, s, seq);
 }
 
 static void flush_volumes(void)
@@ -363,9 +426,15 @@ static void flush_volumes(void)
 		if (v->flush_in_flight || (!v->pend.n && !v->want_flush))
 			continue;
 		if (ioctl(S.e.fd, EBPFDMA_IOC_FLUSH, &f)) {
-			if (errno != EAGAIN)
-				logmsg("volume %u: FLUSH: %s", v->conf.id,
-				       strerror(errno));
+			/* EAGAIN: the ring is full; the next round retries. */
+			if (errno != EAGAIN) {
+				v->st->flush_errors++;
+				if (now_ms() - v->flush_err_ms >= 1000) {
+					logmsg("volume %u: FLUSH: %s",
+					       v->conf.id, strerror(errno));
+					v->flush_err_ms = now_ms();
+				}
+			}
 			continue;
 		}
 		tmp = v->flushing;
@@ -387,16 +456,27 @@ static void slow_data(struct vol *v, struct session *s,
 	static uint8_t *bounce;
 	uint64_t lba = be64toh(h->lba);
 	uint16_t flags = be16toh(h->flags);
+	uint32_t seq = be32toh(h->seq);
 	ssize_t n;
 
-	if (!bounce && posix_memalign((void **)&bounce, 4096, SLOW_MAX_LEN))
-		return;
-	if (len % v->bsize || len > SLOW_MAX_LEN) {
+	/* The checks of the kfunc (kmod/wire.c), in the same order. */
+	if (flags & ~EBPFDMA_WIRE_F_ALL || h->status ||
+	    (!(flags & EBPFDMA_WIRE_F_CRC) && h->crc) || !len ||
+	    len % v->bsize || len > SLOW_MAX_LEN) {
 		S.st.slow_refused[REFUSED_INVAL]++;
+		s->status = EBPFDMA_WIRE_E_INVAL;
+		ack_session(s);
 		return;
 	}
-	if (!len || lba >= v->conf.blocks ||
-	    len / v->bsize > v->conf.blocks - lba) {
+	if (!seq_acceptable(s, seq)) {
+		S.st.slow_refused[REFUSED_INVAL]++;
+		return; /* not acknowledged: resent once the window moves */
+	}
+	if (!bounce && posix_memalign((void **)&bounce, 4096, SLOW_MAX_LEN)) {
+		S.st.untracked++;
+		return;
+	}
+	if (lba >= v->conf.blocks || len / v->bsize > v->conf.blocks - lba) {
 		S.st.slow_refused[REFUSED_RANGE]++;
 		s->status = EBPFDMA_WIRE_E_RANGE;
 		ack_session(s);
@@ -419,7 +499,7 @@ static void slow_data(struct vol *v, struct session *s,
 	S.st.bytes[PATH_SLOW] += len;
 	if (v->conf.flags & EBPFDMA_VOL_FUA)
 		v->want_flush = true;
-	pend_push(&v->pend, s, be32toh(h->seq));
+	pend_push(&v->pend, s, seq);
 }
 
 static void on_datagram(const uint8_t *buf, size_t n,
@@ -462,7 +542,7 @@ static void on_datagram(const uint8_t *buf, size_t n,
 	}
 	s = session_get(v, be32toh(h->session));
 	if (!s)
-		return;
+		return; /* counted: the sender retries */
 	s->peer = peer;
 	s->have_peer = true;
 	s->last_seen_ms = now_ms();
@@ -480,11 +560,16 @@ static void on_datagram(const uint8_t *buf, size_t n,
 			S.st.commits_acked++;
 			break;
 		}
-		s->commit_pending = true;
-		s->commit_seq = be32toh(h->seq);
-		/* The next flush issued covers everything completed now. */
-		s->commit_gen = v->gen_issued + 1;
-		v->want_flush = true;
+		/*
+		 * The next flush issued covers everything completed now.  A
+		 * repeated COMMIT waits for the same flush, not a later one.
+		 */
+		if (!s->commit_pending || s->commit_seq != be32toh(h->seq)) {
+			s->commit_pending = true;
+			s->commit_seq = be32toh(h->seq);
+			s->commit_gen = v->gen_issued + 1;
+			v->want_flush = true;
+		}
 		break;
 	case EBPFDMA_WIRE_DATA:
 		slow_data(v, s, h, buf + sizeof(*h), len);
@@ -496,7 +581,8 @@ static void on_datagram(const uint8_t *buf, size_t n,
 
 static void read_socket(void)
 {
-	static uint8_t bufs[32][SLOW_MAX_LEN / 16 + 4096];
+	/* A header and the longest body, and room to see a longer one. */
+	static uint8_t bufs[32][SLOW_MAX_LEN + 4096];
 	struct sockaddr_storage from[32];
 	struct mmsghdr m[32];
 	struct iovec iov[32];
@@ -566,8 +652,17 @@ static int attach(void)
 	}
 	for (i = 0; i < S.conf.nr_peers; i++)
 		edma_rx_peer_add(edma_rx_peers_fd(skel), S.conf.peers[i]);
-	/* A program left by a serve that did not stop cleanly goes. */
-	edma_rx_detach(S.conf.ifname, generic);
+	/*
+	 * A program left by a serve that did not stop cleanly goes; another
+	 * program is not ours to replace.
+	 */
+	ret = edma_rx_detach_ours(S.conf.ifname, generic);
+	if (ret == -EEXIST) {
+		logmsg("%s has another XDP program attached (not ebpfdma_rx): detach it first",
+		       S.conf.ifname);
+		edma_rx_destroy(skel);
+		return -1;
+	}
 	ret = edma_rx_attach(skel, S.conf.ifname, generic);
 	edma_rx_destroy(skel);
 	if (ret) {
@@ -655,6 +750,10 @@ static void ack_due(uint64_t now)
 	for (i = 0; i < S.nr_sessions; i++) {
 		struct session *s = S.sessions[i];
 
+		if (session_idle(s) && now - s->last_seen_ms > SESSION_IDLE_MS) {
+			session_forget(i--);
+			continue;
+		}
 		if (!s->have_peer)
 			continue;
 		if ((s->dirty && now - s->last_ack_ms >= ACK_EVERY_MS) ||
@@ -664,17 +763,18 @@ static void ack_due(uint64_t now)
 	}
 }
 
-static void loop_once(int timeout_ms)
+/* One round; @rx: take datagrams from the socket (not while draining). */
+static void loop_once(int timeout_ms, bool rx)
 {
 	struct pollfd p[3] = {
 		{ .fd = S.e.fd, .events = POLLIN },
-		{ .fd = S.sock, .events = POLLIN },
+		{ .fd = rx ? S.sock : -1, .events = POLLIN },
 		{ .fd = S.metrics_fd, .events = POLLIN },
 	};
 
 	poll(p, S.metrics_fd >= 0 ? 3 : 2, timeout_ms);
 	edma_reap(&S.e, on_cqe, NULL);
-	if (p[1].revents & POLLIN)
+	if (rx && (p[1].revents & POLLIN))
 		read_socket();
 	if (S.metrics_fd >= 0 && (p[2].revents & POLLIN))
 		metrics_answer(S.metrics_fd, &S.st);
@@ -712,11 +812,18 @@ int cmd_serve(int argc, char **argv)
 		       errno == ENOENT ? " (modprobe ebpfdma first)" : "");
 		return 1;
 	}
-	S.max_len = S.e.info.slot_size;
-	if (add_volumes())
-		goto fail;
+	S.max_len = S.e.info.slot_size < SLOW_MAX_LEN ? S.e.info.slot_size :
+							  SLOW_MAX_LEN;
+	/*
+	 * The port first: a second serve on it fails here, before it touches
+	 * the volumes of the one running.
+	 */
 	S.sock = open_socket();
-	if (S.sock < 0)
+	if (S.sock < 0) {
+		edma_close(&S.e);
+		return 1;
+	}
+	if (add_volumes())
 		goto fail;
 	if (strcmp(S.conf.metrics, "off")) {
 		S.metrics_fd = metrics_listen(S.conf.metrics);
@@ -737,15 +844,16 @@ int cmd_serve(int argc, char **argv)
 	fflush(stdout);
 
 	while (!stopping)
-		loop_once(5);
+		loop_once(5, true);
 
 	/* Drain: nothing new arrives once detached; acknowledge the rest. */
 	logmsg("stopping: draining");
 	if (S.attached)
-		edma_rx_detach(S.conf.ifname, S.conf.xdp == CTL_XDP_GENERIC);
+		edma_rx_detach_ours(S.conf.ifname,
+				    S.conf.xdp == CTL_XDP_GENERIC);
 	S.attached = false;
 	for (t = now_ms(); busy() && now_ms() - t < 30000;)
-		loop_once(5);
+		loop_once(5, false);
 	for (i = 0; i < S.nr_sessions; i++)
 		if (S.sessions[i]->dirty)
 			ack_session(S.sessions[i]);
@@ -758,7 +866,8 @@ int cmd_serve(int argc, char **argv)
 	return 0;
 fail:
 	if (S.attached)
-		edma_rx_detach(S.conf.ifname, S.conf.xdp == CTL_XDP_GENERIC);
+		edma_rx_detach_ours(S.conf.ifname,
+				    S.conf.xdp == CTL_XDP_GENERIC);
 	for (i = 0; i < S.nr_vols; i++)
 		ctl_volume_del(S.e.fd, S.vols[i].conf.id);
 	edma_close(&S.e);

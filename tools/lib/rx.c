@@ -125,15 +125,6 @@ int edma_rx_attach(const struct ebpfdma_rx *skel, const char *ifname,
 			      NULL);
 }
 
-int edma_rx_detach(const char *ifname, int generic)
-{
-	int ifindex = if_nametoindex(ifname);
-
-	if (!ifindex)
-		return -ENODEV;
-	return bpf_xdp_detach(ifindex, xdp_mode(generic), NULL);
-}
-
 /* Is @prog_id a program named ebpfdma_rx? */
 static int is_rx_prog(uint32_t prog_id)
 {
@@ -149,6 +140,34 @@ static int is_rx_prog(uint32_t prog_id)
 	close(fd);
 	return ret;
 }
+
+int edma_rx_detach_ours(const char *ifname, int generic)
+{
+	int ifindex = if_nametoindex(ifname);
+	uint32_t id = 0;
+	int ret;
+
+	if (!ifindex)
+		return -ENODEV;
+	ret = bpf_xdp_query_id(ifindex, xdp_mode(generic), &id);
+	if (ret)
+		return ret;
+	if (!id)
+		return 0;
+	if (!is_rx_prog(id))
+		return -EEXIST;
+	return bpf_xdp_detach(ifindex, xdp_mode(generic), NULL);
+}
+
+int edma_rx_detach(const char *ifname, int generic)
+{
+	int ifindex = if_nametoindex(ifname);
+
+	if (!ifindex)
+		return -ENODEV;
+	return bpf_xdp_detach(ifindex, xdp_mode(generic), NULL);
+}
+
 
 int edma_rx_map_by_name(const char *name)
 {

@@ -38,6 +38,11 @@ int edma_rx_peer_add(int peers_fd, const char *addr);
 int edma_rx_attach(const struct ebpfdma_rx *skel, const char *ifname,
 		   int generic);
 int edma_rx_detach(const char *ifname, int generic);
+/*
+ * Detach the program attached to @ifname if it is an ebpfdma_rx: 0 when it
+ * was or when none is attached, -EEXIST when another program is.
+ */
+int edma_rx_detach_ours(const char *ifname, int generic);
 
 /* A map of the attached ebpfdma program, by name; returns a new fd. */
 int edma_rx_map_by_name(const char *name);

@@ -87,8 +87,10 @@ rm -f "$work/rc" "$work/output"
 
 initrd=$("$here/mkinitramfs.sh" "$release" "$modbase")
 
+# One CPU per socket: without ACPI (the debug kernel) the CPUs come from
+# SeaBIOS's MP table, which lists only the first CPU of each package.
 qemu_args=(
-	-m "$mem" -smp "$cpus" -no-reboot -display none -monitor none
+	-m "$mem" -smp "$cpus,sockets=$cpus,cores=1,threads=1" -no-reboot -display none -monitor none
 	-serial "file:$log"
 	-kernel "$bzimage" -initrd "$initrd"
 	-append "console=ttyS0 panic=-1 oops=panic edmatest.stage2=$here/guest-init.sh edmatest.work=$work edmatest.cwd=$PWD${modules:+ edmatest.modules=$modules}"

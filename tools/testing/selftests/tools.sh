@@ -90,6 +90,11 @@ import json, sys
 s = json.load(sys.stdin)
 assert len(s[\"volumes\"]) == 4 and s[\"pool\"][\"pool_slots\"] > 0
 assert \"placed\" in s[\"kfunc\"] and \"drop_peer\" in s[\"xdp\"]'"
+check_fails "a second serve on the same port fails before it touches any volume" \
+	"bind UDP port 7788" rx "$ctl" serve /tmp/serve.conf
+check "... and the first one still has its 4 volumes and its program" \
+	bash -c "'$ctl' status | grep -q '^volumes: 4' &&
+		ip netns exec edma-rx bpftool net show dev veth-rx | grep -q 'driver id'"
 
 # 1. Loss 5%, reordering 10%, duplicates 1%, both directions.
 head -c 8388608 /dev/urandom >/tmp/f-netem
@@ -172,6 +177,23 @@ check "metrics: every block took the slow path ($slow bytes, retransmissions inc
 	test "$slow" -ge 8388608 -a "$(metric 'ebpfdma_received_bytes_total{path="xdp"}')" = 0
 host_check "the 8 MiB sent over the slow path is intact on the disk" 25165824 8388608 \
 	"$(file_sum /tmp/f-slow)" 5
+# A malformed DATA (an unknown flag) on the slow path: refused with status
+# 5 (malformed) in the ACK, counted, not written (volume 13 stays zero).
+inval0=$(metric 'ebpfdma_slow_path_refused_total{reason="malformed"}')
+bad_status=$(tx python3 - "$token" <<'PY'
+import socket, struct, sys
+hdr = struct.pack(">IBBHIIQQIIII", 0x45444D41, 1, 1, 1 << 9, 13, 99,
+                  int(sys.argv[1], 16), 0, 0, 512, 0, 0)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+s.sendto(hdr + b"x" * 512, ("10.11.0.2", 7788))
+print(struct.unpack(">I", s.recv(4096)[44:48])[0])
+PY
+)
+m=$(scrape)
+inval1=$(metric 'ebpfdma_slow_path_refused_total{reason="malformed"}')
+check "slow path: DATA with an unknown flag is answered with status 5 (malformed; got '$bad_status') and counted ($inval0 -> $inval1)" \
+	test "$bad_status" = 5 -a "$inval1" -gt "$inval0"
 kill -TERM $serve_pid
 wait $serve_pid
 check "serve (slow path) exits 0 on SIGTERM" test $? = 0
