@@ -169,14 +169,12 @@ static void send_data(uint32_t seq)
 /* Read every ACK waiting; returns how many there were. */
 static int read_acks(int timeout_ms)
 {
-	uint8_t buf[sizeof(struct ebpfdma_wire_hdr) +
-		    sizeof(struct ebpfdma_wire_info) +
-		    EBPFDMA_WIRE_ACK_RANGES_MAX *
-			    sizeof(struct ebpfdma_wire_range)];
-	const struct ebpfdma_wire_hdr *h = (const void *)buf;
-	const struct ebpfdma_wire_info *info = (const void *)(h + 1);
+	uint8_t buf[EDMA_ACK_MAX];
+	const struct ebpfdma_wire_info *info =
+		(const void *)(buf + sizeof(struct ebpfdma_wire_hdr));
 	const struct ebpfdma_wire_range *r = (const void *)(info + 1);
 	struct pollfd p = { .fd = T.sock, .events = POLLIN };
+	struct edma_wire w;
 	uint32_t len, i, nr;
 	int got = 0;
 	ssize_t n;
@@ -185,20 +183,15 @@ static int read_acks(int timeout_ms)
 		return 0;
 	while ((n = recv(T.sock, buf, sizeof(buf), MSG_DONTWAIT)) >= 0 ||
 	       errno == ECONNREFUSED) {
-		if (n < (ssize_t)(sizeof(*h) + sizeof(*info)))
-			continue;
-		len = be32toh(h->len);
-		if (be32toh(h->magic) != EBPFDMA_WIRE_MAGIC ||
-		    h->version != EBPFDMA_WIRE_VERSION ||
-		    h->type != EBPFDMA_WIRE_ACK ||
-		    be32toh(h->session) != T.session ||
-		    len != n - sizeof(*h) || len < sizeof(*info))
+		if (n < 0 || edma_wire_parse(buf, n, &w, &len) ||
+		    w.type != EBPFDMA_WIRE_ACK || w.session != T.session ||
+		    len < sizeof(*info))
 			continue;
 		got++;
 		T.acks++;
 		T.last_ack_ms = now_ms();
-		if (h->status) {
-			T.status = be32toh(h->status);
+		if (w.status) {
+			T.status = w.status;
 			return got;
 		}
 		if (!T.have_geometry) {
@@ -219,16 +212,15 @@ static int read_acks(int timeout_ms)
 			T.status = SEND_E_GEOMETRY;
 			return got;
 		}
-		if (be16toh(h->flags) & EBPFDMA_WIRE_F_COMMITTED) {
-			if (be32toh(h->seq) == T.n)
+		if (w.flags & EBPFDMA_WIRE_F_COMMITTED) {
+			if (w.seq == T.n)
 				T.committed = true;
 			continue;
 		}
 		if (!T.n)
 			continue;
 		/* What is below the mark here is known already. */
-		seqset_add_range(&T.acked, T.acked.cum,
-				 be32toh(h->seq) < T.n ? be32toh(h->seq) : T.n);
+		seqset_add_range(&T.acked, T.acked.cum, w.seq < T.n ? w.seq : T.n);
 		nr = (len - sizeof(*info)) / sizeof(*r);
 		for (i = 0; i < nr; i++) {
 			uint32_t first = be32toh(r[i].first);

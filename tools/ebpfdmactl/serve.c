@@ -258,42 +258,23 @@ static void send_ack(const struct sockaddr_in6 *to, uint32_t volume,
 		     uint32_t session, struct session *s, int status,
 		     bool committed, uint32_t commit_seq)
 {
-	uint8_t buf[sizeof(struct ebpfdma_wire_hdr) +
-		    sizeof(struct ebpfdma_wire_info) +
-		    EBPFDMA_WIRE_ACK_RANGES_MAX *
-			    sizeof(struct ebpfdma_wire_range)];
-	struct ebpfdma_wire_hdr *h = (void *)buf;
-	struct ebpfdma_wire_info *info = (void *)(h + 1);
-	struct ebpfdma_wire_range *r = (void *)(info + 1);
-	uint32_t runs[EBPFDMA_WIRE_ACK_RANGES_MAX][2];
-	struct edma_wire w = {
-		.type = EBPFDMA_WIRE_ACK, .volume = volume, .session = session,
-		.status = status,
-	};
-	unsigned int n = 0, i;
+	uint8_t buf[EDMA_ACK_MAX];
 	struct vol *v = vol_find(volume);
+	struct edma_ack a = {
+		.volume = volume, .session = session, .status = status,
+		.durable = s ? &s->durable : NULL, .committed = committed,
+		.commit_seq = commit_seq,
+	};
+	size_t len;
 
-	if (committed) {
-		w.flags = EBPFDMA_WIRE_F_COMMITTED;
-		w.seq = commit_seq;
-	} else if (s) {
-		w.seq = s->durable.cum;
-		n = seqset_runs(&s->durable, s->durable.cum, runs,
-				EBPFDMA_WIRE_ACK_RANGES_MAX);
-	}
-	memset(info, 0, sizeof(*info));
 	if (v && status != EBPFDMA_WIRE_E_TOKEN) {
-		info->window_blocks = htobe64(v->conf.blocks);
-		info->block_size = htobe32(v->bsize);
-		info->max_len = htobe32(S.max_len);
+		a.window_blocks = v->conf.blocks;
+		a.block_size = v->bsize;
+		a.max_len = S.max_len;
 	}
-	for (i = 0; i < n; i++) {
-		r[i].first = htobe32(runs[i][0]);
-		r[i].end = htobe32(runs[i][1]);
-	}
-	edma_wire_fill(h, &w, NULL, sizeof(*info) + n * sizeof(*r));
-	if (sendto(S.sock, buf, sizeof(*h) + sizeof(*info) + n * sizeof(*r),
-		   MSG_DONTWAIT, (const void *)to, sizeof(*to)) < 0)
+	len = edma_wire_ack(buf, &a);
+	if (sendto(S.sock, buf, len, MSG_DONTWAIT, (const void *)to,
+		   sizeof(*to)) < 0)
 		S.st.ack_send_errors++;
 	else
 		S.st.acks++;
@@ -450,19 +431,17 @@ static void flush_volumes(void)
 /* ---- the socket: control datagrams and the slow path --------------------- */
 
 static void slow_data(struct vol *v, struct session *s,
-		      const struct ebpfdma_wire_hdr *h, const uint8_t *body,
+		      const struct edma_wire *w, const uint8_t *body,
 		      uint32_t len)
 {
 	static uint8_t *bounce;
-	uint64_t lba = be64toh(h->lba);
-	uint16_t flags = be16toh(h->flags);
-	uint32_t seq = be32toh(h->seq);
+	uint64_t lba = w->lba;
+	uint32_t seq = w->seq;
 	ssize_t n;
 
 	/* The checks of the kfunc (kmod/wire.c), in the same order. */
-	if (flags & ~EBPFDMA_WIRE_F_ALL || h->status ||
-	    (!(flags & EBPFDMA_WIRE_F_CRC) && h->crc) || !len ||
-	    len % v->bsize || len > SLOW_MAX_LEN) {
+	if (!edma_wire_data_ok(w, len) || len % v->bsize ||
+	    len > SLOW_MAX_LEN) {
 		S.st.slow_refused[REFUSED_INVAL]++;
 		s->status = EBPFDMA_WIRE_E_INVAL;
 		ack_session(s);
@@ -482,8 +461,7 @@ static void slow_data(struct vol *v, struct session *s,
 		ack_session(s);
 		return;
 	}
-	if ((flags & EBPFDMA_WIRE_F_CRC) &&
-	    crc32c(0, body, len) != be32toh(h->crc)) {
+	if ((w->flags & EBPFDMA_WIRE_F_CRC) && crc32c(0, body, len) != w->crc) {
 		S.st.slow_refused[REFUSED_CRC]++;
 		return; /* the sender retransmits what is not acknowledged */
 	}
@@ -505,8 +483,8 @@ static void slow_data(struct vol *v, struct session *s,
 static void on_datagram(const uint8_t *buf, size_t n,
 			const struct sockaddr_storage *from)
 {
-	const struct ebpfdma_wire_hdr *h = (const void *)buf;
 	struct sockaddr_in6 peer;
+	struct edma_wire w;
 	struct session *s;
 	uint32_t len;
 	struct vol *v;
@@ -517,36 +495,30 @@ static void on_datagram(const uint8_t *buf, size_t n,
 		S.st.slow_refused[REFUSED_PEER]++;
 		return;
 	}
-	if (n < sizeof(*h) || be32toh(h->magic) != EBPFDMA_WIRE_MAGIC ||
-	    h->version != EBPFDMA_WIRE_VERSION) {
+	if (edma_wire_parse(buf, n, &w, &len)) {
 		S.st.slow_refused[REFUSED_INVAL]++;
 		return;
 	}
-	len = be32toh(h->len);
-	if (len != n - sizeof(*h)) {
-		S.st.slow_refused[REFUSED_INVAL]++;
-		return;
-	}
-	if (h->type == EBPFDMA_WIRE_ACK)
+	if (w.type == EBPFDMA_WIRE_ACK)
 		return; /* not for a receiver */
-	v = vol_find(be32toh(h->volume));
-	status = !v ? EBPFDMA_WIRE_E_VOLUME :
-	     be64toh(h->token) != v->conf.token ? EBPFDMA_WIRE_E_TOKEN : 0;
+	v = vol_find(w.volume);
+	status = !v			 ? EBPFDMA_WIRE_E_VOLUME :
+		 w.token != v->conf.token ? EBPFDMA_WIRE_E_TOKEN :
+					    0;
 	if (status) {
 		S.st.slow_refused[status == EBPFDMA_WIRE_E_VOLUME ?
 					  REFUSED_VOLUME :
 					  REFUSED_TOKEN]++;
-		send_ack(&peer, be32toh(h->volume), be32toh(h->session), NULL,
-			 status, false, 0);
+		send_ack(&peer, w.volume, w.session, NULL, status, false, 0);
 		return;
 	}
-	s = session_get(v, be32toh(h->session));
+	s = session_get(v, w.session);
 	if (!s)
 		return; /* counted: the sender retries */
 	s->peer = peer;
 	s->have_peer = true;
 	s->last_seen_ms = now_ms();
-	switch (h->type) {
+	switch (w.type) {
 	case EBPFDMA_WIRE_OPEN:
 		S.st.opens++;
 		ack_session(s);
@@ -556,7 +528,7 @@ static void on_datagram(const uint8_t *buf, size_t n,
 		if ((v->conf.flags & EBPFDMA_VOL_FUA) &&
 		    !(v->conf.flags & EBPFDMA_VOL_FLUSH_ON_COMMIT)) {
 			send_ack(&peer, v->conf.id, s->id, s, s->status, true,
-				 be32toh(h->seq));
+				 w.seq);
 			S.st.commits_acked++;
 			break;
 		}
@@ -564,15 +536,15 @@ static void on_datagram(const uint8_t *buf, size_t n,
 		 * The next flush issued covers everything completed now.  A
 		 * repeated COMMIT waits for the same flush, not a later one.
 		 */
-		if (!s->commit_pending || s->commit_seq != be32toh(h->seq)) {
+		if (!s->commit_pending || s->commit_seq != w.seq) {
 			s->commit_pending = true;
-			s->commit_seq = be32toh(h->seq);
+			s->commit_seq = w.seq;
 			s->commit_gen = v->gen_issued + 1;
 			v->want_flush = true;
 		}
 		break;
 	case EBPFDMA_WIRE_DATA:
-		slow_data(v, s, h, buf + sizeof(*h), len);
+		slow_data(v, s, &w, buf + sizeof(struct ebpfdma_wire_hdr), len);
 		break;
 	default:
 		S.st.slow_refused[REFUSED_INVAL]++;

@@ -49,11 +49,20 @@ static void test_crc32c(void)
 	/* Every length 0..64 at every alignment 0..7, and large ones. */
 	for (off = 0; off < 8; off++)
 		for (len = 0; len <= 64; len++)
+			bad += crc32c_sw(0, buf + off, len) !=
+			       crc32c_slow(buf + off, len);
+	bad += crc32c_sw(0, buf, 4096) != crc32c_slow(buf, 4096);
+	bad += crc32c_sw(0, buf + 3, 4096) != crc32c_slow(buf + 3, 4096);
+	tap_ok(!bad, "crc32c: sliced tables agree with the bitwise definition at every length 0..64 and alignment 0..7, and at 4096 (%u differ)",
+	       bad);
+	bad = 0;
+	for (off = 0; off < 8; off++)
+		for (len = 0; len <= 64; len++)
 			bad += crc32c(0, buf + off, len) !=
 			       crc32c_slow(buf + off, len);
-	bad += crc32c(0, buf, 4096) != crc32c_slow(buf, 4096);
-	bad += crc32c(0, buf + 3, 4096) != crc32c_slow(buf + 3, 4096);
-	tap_ok(!bad, "crc32c: sliced tables agree with the bitwise definition at every length 0..64 and alignment 0..7, and at 4096 (%u differ)",
+	bad += crc32c(0, buf + 5, 4094) != crc32c_slow(buf + 5, 4094);
+	tap_ok(!bad, "crc32c: the one used (%s) agrees with the definition at every length 0..64 and alignment 0..7, and at 4094 (%u differ)",
+	       crc32c_has_hw() ? "the CPU's crc32 instruction" : "tables: no SSE4.2",
 	       bad);
 	tap_ok(crc32c(crc32c(0, buf, 1000), buf + 1000, 3099) ==
 		       crc32c(0, buf, 4099),
@@ -90,6 +99,100 @@ static void test_wire(void)
 	w.flags = 0;
 	edma_wire_fill(&h, &w, body, sizeof(body));
 	tap_ok(!h.crc && !h.flags, "wire: no CRC flag, crc 0");
+}
+
+static void test_wire_parse(void)
+{
+	struct edma_wire w = {
+		.type = EBPFDMA_WIRE_DATA, .flags = EBPFDMA_WIRE_F_CRC,
+		.volume = 7, .session = 0xa0b0c0d0, .token = 0x1122334455667788ULL,
+		.lba = 1ULL << 40, .seq = 0xfffffffe,
+	};
+	uint8_t buf[sizeof(struct ebpfdma_wire_hdr) + 512];
+	struct ebpfdma_wire_hdr *h = (void *)buf;
+	struct edma_wire r;
+	uint32_t len;
+
+	memset(buf + sizeof(*h), 0x3c, 512);
+	edma_wire_fill(h, &w, buf + sizeof(*h), 512);
+	tap_ok(!edma_wire_parse(buf, sizeof(buf), &r, &len) && len == 512 &&
+		       r.type == w.type && r.flags == w.flags &&
+		       r.volume == w.volume && r.session == w.session &&
+		       r.token == w.token && r.lba == w.lba &&
+		       r.seq == w.seq && !r.status &&
+		       r.crc == crc32c(0, buf + sizeof(*h), 512),
+	       "wire: parse gives back every field of a filled header");
+	tap_ok(edma_wire_data_ok(&r, len), "wire: a filled DATA header is valid");
+	tap_ok(edma_wire_parse(buf, sizeof(buf) - 1, &r, &len) &&
+		       edma_wire_parse(buf, sizeof(*h) - 1, &r, &len),
+	       "wire: parse refuses a datagram shorter than len says, and one shorter than a header");
+	h->version = 2;
+	tap_ok(edma_wire_parse(buf, sizeof(buf), &r, &len),
+	       "wire: parse refuses version 2");
+	h->version = 1;
+	h->magic ^= 1;
+	tap_ok(edma_wire_parse(buf, sizeof(buf), &r, &len),
+	       "wire: parse refuses a wrong magic");
+	h->magic ^= 1;
+	edma_wire_parse(buf, sizeof(buf), &r, &len);
+	r.flags = 1U << 2;
+	tap_ok(!edma_wire_data_ok(&r, len), "wire: DATA with an unknown flag is not valid");
+	r.flags = 0;
+	tap_ok(!edma_wire_data_ok(&r, len), "wire: DATA with a CRC but not its flag is not valid");
+	r.crc = 0;
+	tap_ok(edma_wire_data_ok(&r, len) && !edma_wire_data_ok(&r, 0),
+	       "wire: DATA without CRC is valid; with no body it is not");
+	r.status = 1;
+	tap_ok(!edma_wire_data_ok(&r, len), "wire: DATA with a status is not valid");
+}
+
+static void test_wire_ack(void)
+{
+	uint8_t buf[EDMA_ACK_MAX];
+	const struct ebpfdma_wire_info *info =
+		(const void *)(buf + sizeof(struct ebpfdma_wire_hdr));
+	const struct ebpfdma_wire_range *rg = (const void *)(info + 1);
+	struct seqset d;
+	struct edma_ack a = {
+		.volume = 3, .session = 9, .durable = &d,
+		.window_blocks = 1ULL << 33, .block_size = 4096, .max_len = 8192,
+	};
+	struct edma_wire w;
+	uint32_t len, i, ok = 1;
+	size_t n;
+
+	seqset_init(&d);
+	seqset_add_range(&d, 0, 10);
+	for (i = 0; i < 100; i++) /* 100 runs above the mark: 12, 14, ... */
+		seqset_add(&d, 12 + 2 * i);
+	n = edma_wire_ack(buf, &a);
+	tap_ok(!edma_wire_parse(buf, n, &w, &len) && w.type == EBPFDMA_WIRE_ACK &&
+		       w.volume == 3 && w.session == 9 && w.seq == 10 &&
+		       !w.status && !w.flags &&
+		       len == sizeof(*info) + 64 * sizeof(*rg),
+	       "wire: an ACK carries the cumulative mark and at most 64 runs (%u bytes of body)",
+	       len);
+	for (i = 0; i < 64; i++)
+		ok &= be32toh(rg[i].first) == 12 + 2 * i &&
+		      be32toh(rg[i].end) == 13 + 2 * i;
+	tap_ok(ok && be64toh(info->window_blocks) == 1ULL << 33 &&
+		       be32toh(info->block_size) == 4096 &&
+		       be32toh(info->max_len) == 8192,
+	       "wire: the ACK's runs are the lowest ones above the mark, and its geometry is the volume's");
+	a.committed = true;
+	a.commit_seq = 110;
+	n = edma_wire_ack(buf, &a);
+	tap_ok(!edma_wire_parse(buf, n, &w, &len) && w.seq == 110 &&
+		       w.flags == EBPFDMA_WIRE_F_COMMITTED && len == sizeof(*info),
+	       "wire: a COMMIT's ACK is flagged COMMITTED with its seq and no runs");
+	a = (struct edma_ack){ .volume = 3, .session = 9,
+			       .status = EBPFDMA_WIRE_E_TOKEN };
+	n = edma_wire_ack(buf, &a);
+	tap_ok(!edma_wire_parse(buf, n, &w, &len) &&
+		       w.status == EBPFDMA_WIRE_E_TOKEN && !w.seq &&
+		       !info->block_size && !info->window_blocks,
+	       "wire: a refusal carries its status and no geometry");
+	seqset_free(&d);
 }
 
 static void test_peer(void)
@@ -243,6 +346,8 @@ int main(void)
 	tap_begin();
 	test_crc32c();
 	test_wire();
+	test_wire_parse();
+	test_wire_ack();
 	test_peer();
 	test_seqset();
 	test_config();
