@@ -18,7 +18,12 @@ SELFTEST_PROGS := $(SELFTEST_BIN)/pool_test $(SELFTEST_BIN)/submit_test \
 CFLAGS ?= -O2 -g
 SELFTEST_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -I.
 
-BENCH_PROGS := build/bench/submit_vs_pwrite
+BENCH_PROGS := build/bench/submit_vs_pwrite build/bench/udp_pwrite \
+	build/bench/udp_direct build/bench/af_xdp build/bench/nvme_writer \
+	build/bench/memcpy_bw
+XSK_SKEL = $(BPF_OUT)/bench_xsk.skel.h
+RXCORE = tools/bench/rxcore.c $(WIRE_LIB)
+RXCORE_HDRS = tools/bench/rxcore.h $(WIRE_LIB_HDRS)
 
 # The XDP program and its libbpf skeleton.
 BPF_OUT := build/bpf
@@ -26,8 +31,12 @@ BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I. \
 	-I/usr/include/$(shell $(CC) -dumpmachine)
 BPF_HDRS := bpf/ebpfdma_kfuncs.h bpf/ebpfdma_rx.h uapi/ebpfdma_wire.h
 RX_SKEL := $(BPF_OUT)/ebpfdma_rx.skel.h
-RX_LIB := tools/lib/rx.c tools/lib/wire.c tools/lib/crc32c.c
-RX_LIB_HDRS := tools/lib/rx.h tools/lib/wire.h tools/lib/crc32c.h $(RX_SKEL)
+# The wire protocol in user space: headers, ACKs, CRC32C, sequence sets.
+WIRE_LIB := tools/lib/wire.c tools/lib/crc32c.c tools/lib/seqset.c
+WIRE_LIB_HDRS := tools/lib/wire.h tools/lib/crc32c.h tools/lib/seqset.h \
+	uapi/ebpfdma_wire.h
+RX_LIB := tools/lib/rx.c $(WIRE_LIB)
+RX_LIB_HDRS := tools/lib/rx.h $(WIRE_LIB_HDRS) $(RX_SKEL)
 BPF_LIBS := -lbpf -lelf -lz -lpthread
 
 .PHONY: all module tools selftests bench bench-progs deps check style demo vm debug-kernel dkms-install \
@@ -65,25 +74,22 @@ TOOL_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -I.
 tools: $(TOOLS)
 
 build/tools/ebpfdmactl: $(CTL_SRCS) $(wildcard tools/ebpfdmactl/*.h) \
-		tools/lib/ebpfdma.c tools/lib/ebpfdma.h tools/lib/seqset.c \
-		tools/lib/seqset.h uapi/ebpfdma.h $(RX_LIB) $(RX_LIB_HDRS)
+		tools/lib/ebpfdma.c tools/lib/ebpfdma.h uapi/ebpfdma.h \
+		$(RX_LIB) $(RX_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TOOL_CFLAGS) -I$(BPF_OUT) -o $@ $(CTL_SRCS) tools/lib/ebpfdma.c \
-		tools/lib/seqset.c $(RX_LIB) $(BPF_LIBS)
+		$(RX_LIB) $(BPF_LIBS)
 
-build/tools/ebpfdma-send: tools/ebpfdma-send/main.c tools/lib/seqset.c \
-		tools/lib/seqset.h tools/lib/wire.c tools/lib/wire.h \
-		tools/lib/crc32c.c tools/lib/crc32c.h uapi/ebpfdma_wire.h
+build/tools/ebpfdma-send: tools/ebpfdma-send/main.c $(WIRE_LIB) $(WIRE_LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(TOOL_CFLAGS) -o $@ $< tools/lib/seqset.c tools/lib/wire.c \
-		tools/lib/crc32c.c -lpthread
+	$(CC) $(TOOL_CFLAGS) -o $@ $< $(WIRE_LIB) -lpthread
 
 # Host unit tests of the tools' shared code.
 build/unit/lib_test: tools/testing/unit/lib_test.c tools/testing/selftests/tap.h \
-		tools/lib/seqset.c tools/lib/seqset.h tools/ebpfdmactl/config.c \
-		tools/ebpfdmactl/ctl.h $(RX_LIB) $(RX_LIB_HDRS)
+		tools/ebpfdmactl/config.c tools/ebpfdmactl/ctl.h $(RX_LIB) \
+		$(RX_LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< tools/lib/seqset.c \
+	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< \
 		tools/ebpfdmactl/config.c $(RX_LIB) $(BPF_LIBS)
 
 help:
@@ -99,10 +105,31 @@ module:
 
 bench-progs: $(BENCH_PROGS)
 
-build/bench/%: tools/bench/%.c tools/lib/ebpfdma.c tools/lib/ebpfdma.h \
-		uapi/ebpfdma.h
+build/bench/submit_vs_pwrite: tools/bench/submit_vs_pwrite.c tools/lib/ebpfdma.c \
+		tools/lib/ebpfdma.h uapi/ebpfdma.h
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< tools/lib/ebpfdma.c
+
+# The baseline receivers: the protocol in rxcore.c, a data path each.
+build/bench/udp_pwrite: tools/bench/udp_pwrite.c $(RXCORE) $(RXCORE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(RXCORE) -lpthread
+
+build/bench/udp_direct: tools/bench/udp_direct.c $(RXCORE) $(RXCORE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(RXCORE) -luring -lpthread
+
+build/bench/af_xdp: tools/bench/af_xdp.c $(RXCORE) $(RXCORE_HDRS) $(XSK_SKEL)
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< $(RXCORE) -luring $(BPF_LIBS)
+
+build/bench/nvme_writer: tools/bench/nvme_writer.c
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< -luring
+
+build/bench/memcpy_bw: tools/bench/memcpy_bw.c
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $<
 
 bench:
 	tools/testing/bench.sh

@@ -45,6 +45,19 @@ static unsigned int get_slot_size(struct ebpfdma_pool *p)
 	return p->slot_size;
 }
 
+/*
+ * Bytes the pool holds: its DMA-coherent chunks, a write record and a
+ * holder word per slot, the slot bitmap (a bit per slot, rounded up).
+ * At most 1 GiB of chunks (ebpfdma_check_pool_geometry()), so it fits.
+ */
+static unsigned int get_memory(struct ebpfdma_pool *p)
+{
+	return p->nr_chunks * p->chunk_bytes +
+	       p->nr_chunks * sizeof(*p->chunks) +
+	       p->nr_slots * (sizeof(*p->ios) + sizeof(atomic_long_t)) +
+	       DIV_ROUND_UP(p->nr_slots, BITS_PER_LONG) * sizeof(long);
+}
+
 static ssize_t pool_slots_show(struct device *d, struct device_attribute *a,
 			       char *buf)
 {
@@ -69,6 +82,12 @@ static ssize_t pool_slot_size_show(struct device *d, struct device_attribute *a,
 	return pool_show(buf, get_slot_size);
 }
 
+static ssize_t pool_memory_bytes_show(struct device *d,
+				      struct device_attribute *a, char *buf)
+{
+	return pool_show(buf, get_memory);
+}
+
 static ssize_t in_flight_bios_show(struct device *d, struct device_attribute *a,
 				   char *buf)
 {
@@ -79,12 +98,17 @@ static DEVICE_ATTR_RO(pool_slots);
 static DEVICE_ATTR_RO(pool_free_slots);
 static DEVICE_ATTR_RO(pool_high_water);
 static DEVICE_ATTR_RO(pool_slot_size);
+static DEVICE_ATTR_RO(pool_memory_bytes);
 static DEVICE_ATTR_RO(in_flight_bios);
 
 static struct attribute *ebpfdma_dev_attrs[] = {
-	&dev_attr_pool_slots.attr,	&dev_attr_pool_free_slots.attr,
-	&dev_attr_pool_high_water.attr, &dev_attr_pool_slot_size.attr,
-	&dev_attr_in_flight_bios.attr,	NULL,
+	&dev_attr_pool_slots.attr,
+	&dev_attr_pool_free_slots.attr,
+	&dev_attr_pool_high_water.attr,
+	&dev_attr_pool_slot_size.attr,
+	&dev_attr_pool_memory_bytes.attr,
+	&dev_attr_in_flight_bios.attr,
+	NULL,
 };
 
 static const struct attribute_group ebpfdma_dev_group = {

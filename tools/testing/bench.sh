@@ -5,11 +5,15 @@
 # nothing here passes or fails on a number.  Figures are ratios measured
 # side by side in one run (the guest is emulated and the host is shared).
 #
-#   submit-vs-pwrite: zero-copy SUBMIT from the mapped pool against
-#   pwrite() with O_DIRECT on the same RAM-backed virtio disk, writes of
-#   4 KiB and 64 KiB, 3 alternating repetitions; medians with min..max.
+#   - the receivers (tools/testing/bench-guest.sh): ebpfdma (XDP + kfunc,
+#     ebpfdmactl serve) against udp-pwrite, udp-direct, af-xdp and
+#     nvmet-tcp, with the same sender, the same RAM-backed disk, payloads of
+#     1, 4 and 8 KiB, 1, 2 and 4 streams, and the one-copy bound (memcpy);
+#   - user-space SUBMIT from the mapped pool against pwrite() with O_DIRECT.
 #
-# Writes bench/results/submit-vs-pwrite.json and prints a Markdown table.
+# Writes bench/results/latest.json, bench/results/*.png and BENCHMARKS.md.
+# EBPFDMA_BENCH_MIB (data per run, default 32), EBPFDMA_BENCH_REPS (3),
+# EBPFDMA_BENCH_PAYLOADS, _STREAMS, _RECEIVERS, _SCALE narrow it down.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -21,10 +25,11 @@ release=$(stock_kernel_release)
 out=$top/build/$release
 tools/build/build-module.sh "/usr/src/linux-headers-$release" "$out" >/dev/null
 "$here/modtree.sh" "$release" / "$out/modroot" "$out/ebpfdma.ko"
-make -s bench-progs
+make -s tools bench-progs
 
-mib=${EBPFDMA_BENCH_MIB:-128}
+mib=${EBPFDMA_BENCH_MIB:-32}
 reps=${EBPFDMA_BENCH_REPS:-3}
+submit_mib=${EBPFDMA_BENCH_SUBMIT_MIB:-128}
 work=$top/build/bench-run
 rm -rf "$work"
 mkdir -p "$work"
@@ -32,66 +37,31 @@ mkdir -p "$work"
 shm=${EBPFDMA_BENCH_SHM:-/dev/shm}
 disk=$(mktemp "$shm/ebpfdma-bench.XXXXXX")
 trap 'rm -f "$disk"' EXIT
-truncate -s $((mib + 16))M "$disk"
+truncate -s $(((mib > submit_mib ? mib : submit_mib) + 16))M "$disk"
 
-note "benchmark: $mib MiB x $reps repetitions x 2 sizes x 2 methods (a few minutes)"
+# The guest's environment is its own: pass the settings on.
+envs=(EBPFDMA_BENCH_MIB="$mib" EBPFDMA_BENCH_REPS="$reps")
+for v in PAYLOADS STREAMS RECEIVERS SCALE; do
+	n=EBPFDMA_BENCH_$v
+	[ -z "${!n:-}" ] || envs+=("$n=${!n}")
+done
+note "benchmark: $mib MiB per run x $reps repetitions (tens of minutes under emulation)"
 "$here/vm-run.sh" --kernel stock --modules "$out/modroot" --work "$work/vm" \
-	--mem 2048 --disk "$disk" --timeout 1800 -- bash -c "
+	--mem 2048 --disk "$disk" --timeout 7200 -- bash -c "
 	set -e
+	env ${envs[*]} tools/testing/bench-guest.sh '$work/runs.jsonl'
 	for size in 4096 65536; do
 		modprobe ebpfdma slot_size=\$size nr_slots=\$((16777216 / size))
-		build/bench/submit_vs_pwrite /dev/vda $mib $reps
+		build/bench/submit_vs_pwrite /dev/vda $submit_mib $reps >>'$work/submit.jsonl'
 		rmmod ebpfdma
-	done" >"$work/runs.jsonl"
+	done"
 
+accel=$("$here/kvm-probe.sh" | sed 's/-accel \([a-z]*\).*/\1/')
+printf '{"date":"%s","kernel":"%s","accel":"%s","mib":%d,"reps":%d}\n' \
+	"$(date -u +%Y-%m-%d)" "$release" "$accel" "$mib" "$reps" >"$work/context.json"
 mkdir -p bench/results
-{
-	echo "# Benchmarks"
-	echo
-	echo "Written by \`make bench\` ($(date -u +%Y-%m-%d)); raw figures in"
-	echo "[bench/results/](bench/results/). The guest runs Debian's stock kernel"
-	echo "$release under qemu ($("$here/kvm-probe.sh" | sed 's/-accel \([a-z]*\).*/\1/')), 2 vCPUs;"
-	echo "the disk is a raw image in the host's memory. Only ratios measured"
-	echo "side by side in one run mean anything here."
-	echo
-	echo "## SUBMIT from the mapped pool vs pwrite() with O_DIRECT"
-	echo
-	echo "$mib MiB written sequentially per run, $reps alternating repetitions,"
-	echo "writes of the pool's slot size. CPU is the whole guest's busy time"
-	echo "(/proc/stat), since SUBMIT's work runs in kernel workers."
-	echo
-	echo "Read the gap for what it is: pwrite() with O_DIRECT keeps one write"
-	echo "in flight and makes one system call and one bio per write; SUBMIT"
-	echo "keeps up to max_in_flight (64) bios in flight and merges up to batch"
-	echo "(32) LBA-adjacent slots into one bio. Most of the difference is queue"
-	echo "depth and merging, not the copy (O_DIRECT copies nothing either). A"
-	echo "fair race against deep-queue receivers (io_uring, AF_XDP, NVMe/TCP)"
-	echo "is the next benchmark's job."
-	echo
-} >BENCHMARKS.md
-python3 - "$work/runs.jsonl" bench/results/submit-vs-pwrite.json <<'PY' | tee -a BENCHMARKS.md
-import json, statistics, sys
-runs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-out = {"benchmark": "submit-vs-pwrite", "runs": runs, "summary": []}
-def med(xs): return statistics.median(xs)
-print("| write size | method | MiB/s median (min..max) | CPU-s/GiB median (min..max) |")
-print("|---|---|---|---|")
-for size in sorted({r["io_bytes"] for r in runs}):
-    m = {}
-    for method in ("ebpfdma-submit", "pwrite-odirect"):
-        rs = [r for r in runs if r["io_bytes"] == size and r["method"] == method]
-        tp = [r["mib_per_s"] for r in rs]; cpu = [r["cpu_s_per_gib"] for r in rs]
-        m[method] = (med(tp), med(cpu))
-        print(f"| {size // 1024} KiB | {method} | {med(tp):.1f} ({min(tp):.1f}..{max(tp):.1f}) "
-              f"| {med(cpu):.2f} ({min(cpu):.2f}..{max(cpu):.2f}) |")
-    s, p = m["ebpfdma-submit"], m["pwrite-odirect"]
-    ratio = {"io_bytes": size, "throughput_ratio": s[0] / p[0],
-             "cpu_per_gib_ratio": p[1] / s[1] if s[1] else None}
-    out["summary"].append(ratio)
-print()
-for r in out["summary"]:
-    cpu = f"{r['cpu_per_gib_ratio']:.2f}x" if r["cpu_per_gib_ratio"] else "n/a"
-    print(f"{r['io_bytes'] // 1024} KiB writes: SUBMIT throughput {r['throughput_ratio']:.2f}x "
-          f"pwrite O_DIRECT's; pwrite uses {cpu} SUBMIT's CPU per GiB")
-json.dump(out, open(sys.argv[2], "w"), indent=1)
-PY
+rm -f bench/results/submit-vs-pwrite.json
+/usr/bin/python3 tools/bench/report.py "$work/runs.jsonl" "$work/submit.jsonl" \
+	bench/results BENCHMARKS.md "$work/context.json"
+note "wrote BENCHMARKS.md, bench/results/latest.json and the plots"
+grep -A40 '^## ebpfdma against each baseline' BENCHMARKS.md | head -n 40

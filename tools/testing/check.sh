@@ -89,8 +89,8 @@ phase_start "build (stock kernel)"
 EBPFDMA_WERROR=1 tools/build/build-module.sh "$stock_kdir" "$stock_out" >"$out/build-stock.log" 2>&1
 record build $? "ebpfdma.ko for $stock builds warning-free with .BTF (log: $out/build-stock.log)"
 
-make -s selftests tools >"$out/build-selftests.log" 2>&1
-record build $? "selftest programs and tools build warning-free (log: $out/build-selftests.log)"
+make -s selftests tools bench-progs >"$out/build-selftests.log" 2>&1
+record build $? "selftest programs, tools and benchmark programs build warning-free (log: $out/build-selftests.log)"
 phase_end
 
 phase_start "debug kernel (built once)"
@@ -177,27 +177,28 @@ host_checks() {
 	done <"$work/host-checks.tsv"
 }
 
-selftests=(harness.sh module.sh pool.sh submit.sh fuzz.sh xdp.sh tools.sh)
+selftests=(harness.sh module.sh pool.sh submit.sh fuzz.sh xdp.sh tools.sh bench.sh)
 run_selftests() {
 	local kernel=$1 modtree=$2 disk=$out/disk-$1.img data=$out/data-$1.img
 	local scratch=$out/scratch-$1.img fua=$out/fua-$1.img net=$out/net-$1.img
-	local tools=$out/tools-$1.img
+	local tools=$out/tools-$1.img bench=$out/bench-$1.img
 	phase_start "selftests ($kernel kernel)"
-	rm -f "$disk" "$data" "$scratch" "$fua" "$net" "$tools"
+	rm -f "$disk" "$data" "$scratch" "$fua" "$net" "$tools" "$bench"
 	truncate -s 64M "$disk"
 	truncate -s 96M "$data"
 	truncate -s 16M "$scratch"
 	truncate -s 8M "$fua"
 	truncate -s 96M "$net"
 	truncate -s 64M "$tools"
+	truncate -s 16M "$bench"
 	vm "$kernel" "selftests-$kernel" --kernel "$kernel" --modules "$modtree" \
 		--disk "$disk" --disk "$data" --disk "$scratch" --disk "$fua" \
-		--disk "$net" --disk "$tools" \
-		--nics 2 --timeout 1500 -- \
+		--disk "$net" --disk "$tools" --disk "$bench" \
+		--nics 2 --mem 2048 --timeout 1800 -- \
 		"$here/selftests/run-guest.sh" "$kernel" "${selftests[@]}"
 	collect "$out/selftests-$kernel.out"
 	host_checks "$kernel/host" "$out/vm-selftests-$kernel" "$disk" "$data" \
-		"$scratch" "$fua" "$net" "$tools"
+		"$scratch" "$fua" "$net" "$tools" "$bench"
 	phase_end
 }
 run_selftests stock "$modtree_stock"

@@ -21,6 +21,9 @@ check "a new descriptor sees 2048 slots x 4096 bytes in 8 chunks" \
 check "slot_size 65536 resizes the pool" bash -c "echo 65536 > $P/slot_size"
 check "... to 2048 x 65536 bytes in 128 chunks of 1 MiB" \
 	test "$("$bin/pool_test" geometry)" = "2048 65536 1048576 128"
+mem=$(cat /sys/class/misc/ebpfdma/pool_memory_bytes)
+check "pool_memory_bytes: the 128 MiB of chunks and at most 512 bytes a slot more ($mem)" \
+	test "$mem" -ge 134217728 -a "$mem" -le $((134217728 + 2048 * 512))
 check_write_error "a pool over 1 GiB is refused: E2BIG" $P/nr_slots 32768 \
 	"Argument list too long"
 check "... and the pool is kept" \

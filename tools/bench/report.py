@@ -1,0 +1,298 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the raw figures of `make bench` into bench/results/latest.json,
+the PNG plots and BENCHMARKS.md.
+
+    report.py RUNS.jsonl SUBMIT.jsonl OUTDIR BENCHMARKS.md CONTEXT.json
+
+RUNS.jsonl: one line per run of tools/testing/bench-guest.sh; SUBMIT.jsonl:
+tools/bench/submit_vs_pwrite's lines; CONTEXT.json: the run's conditions
+(kernel, accelerator, date, MiB per run, repetitions).  The prose of
+BENCHMARKS.md that is not computed comes from bench/analysis.md.
+"""
+import json
+import os
+import statistics
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+EBPFDMA = "ebpfdma"
+BASELINES = ["udp-pwrite", "udp-direct", "af-xdp", "nvmet-tcp"]
+RECEIVERS = [EBPFDMA] + BASELINES
+GIB = 1 << 30
+# The targets of the "make it win" work: CPU per GiB of ebpfdma at most
+# this fraction of the baseline's, and goodput at 4 KiB payloads and more
+# at least this fraction of the one-copy bound.
+CPU_TARGETS = {"udp-pwrite": 1 / 3, "af-xdp": 2 / 3, "nvmet-tcp": 1.0}
+MEMCPY_TARGET = 0.70
+
+
+def load(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.startswith("{")]
+
+
+def med(xs):
+    return statistics.median(xs) if xs else None
+
+
+def percentile(hist, p):
+    """Upper bound (us) of the log2 bucket holding the p-th percentile:
+    bucket i counts [2^(i-1), 2^i) us."""
+    total = sum(hist)
+    if not total:
+        return None
+    need, acc = p * total, 0
+    for i, n in enumerate(hist):
+        acc += n
+        if acc >= need:
+            return 2 ** i
+    return 2 ** (len(hist) - 1)
+
+
+def summarise(runs):
+    """Per (receiver, payload, streams): medians and ranges over reps."""
+    groups = {}
+    for r in runs:
+        if "memcpy" in r or "unsupported" in r or "scale" in r:
+            continue
+        groups.setdefault((r["receiver"], r["payload"], r["streams"]),
+                          []).append(r)
+    out = {}
+    for key, rs in groups.items():
+        good = [r for r in rs if r.get("verified")]
+        tput = [r["bytes"] / r["seconds"] / 2 ** 20 for r in good
+                if r["seconds"] > 0]
+        cpu = [r["rx_cpu_s"] / (r["bytes"] / GIB) for r in good]
+        hist = [0] * 16
+        for r in good:
+            for i, n in enumerate(r["detail"].get("latency_us_log2", [])):
+                hist[i] += n
+        out[key] = {
+            "runs": len(rs), "verified": len(good),
+            "mib_s": med(tput), "mib_s_min": min(tput, default=None),
+            "mib_s_max": max(tput, default=None),
+            "cpu_s_per_gib": med(cpu), "cpu_min": min(cpu, default=None),
+            "cpu_max": max(cpu, default=None),
+            "p50_us": percentile(hist, 0.50), "p99_us": percentile(hist, 0.99),
+            "latency_kind": good[0]["detail"].get(
+                "latency_kind", "arrival to durable") if good else None,
+            "retransmitted": med([r["retransmitted"] for r in good]),
+        }
+    return out
+
+
+def memcpy_bounds(runs):
+    by = {}
+    for r in runs:
+        if "memcpy" in r:
+            by.setdefault(r["size"], []).append(r["mib_per_s"])
+    return {k: {"mib_s": med(v), "min": min(v), "max": max(v)}
+            for k, v in by.items()}
+
+
+def fmt(v, digits=1):
+    return "n/a" if v is None else f"{v:.{digits}f}"
+
+
+def main():
+    runs_path, submit_path, outdir, md_path, ctx_path = sys.argv[1:6]
+    runs, submit = load(runs_path), load(submit_path)
+    ctx = json.load(open(ctx_path))
+    table = summarise(runs)
+    bounds = memcpy_bounds(runs)
+    unsupported = [r for r in runs if "unsupported" in r]
+    payloads = sorted({k[1] for k in table})
+    streams = sorted({k[2] for k in table})
+
+    summary, fractions = [], []
+    for (rcv, pl, st), e in sorted(table.items()):
+        if rcv != EBPFDMA or e["mib_s"] is None:
+            continue
+        frac = e["mib_s"] / bounds[pl]["mib_s"] if pl in bounds else None
+        fractions.append({"payload": pl, "streams": st,
+                          "memcpy_bound_fraction": frac})
+        for b in BASELINES:
+            o = table.get((b, pl, st))
+            if not o or o["mib_s"] is None:
+                continue
+            summary.append({
+                "baseline": b, "payload": pl, "streams": st,
+                "throughput_ratio": e["mib_s"] / o["mib_s"],
+                "cpu_per_gib_ratio": (o["cpu_s_per_gib"] / e["cpu_s_per_gib"]
+                                      if e["cpu_s_per_gib"] else None),
+                "memcpy_bound_fraction": frac,
+            })
+
+    os.makedirs(outdir, exist_ok=True)
+    latest = {
+        "context": ctx, "runs": runs, "submit_vs_pwrite": submit,
+        "memcpy_bound": bounds,
+        "groups": [dict(receiver=k[0], payload=k[1], streams=k[2], **v)
+                   for k, v in sorted(table.items())],
+        "summary": summary, "memcpy_bound_fraction": fractions,
+        "unsupported": unsupported,
+    }
+    with open(os.path.join(outdir, "latest.json"), "w") as f:
+        json.dump(latest, f, indent=1)
+
+    # Plots: goodput and CPU per GiB against payload, one line per
+    # receiver, one panel per stream count.
+    for metric, ylabel, name in (
+            ("mib_s", "goodput (MiB/s)", "throughput.png"),
+            ("cpu_s_per_gib", "receiver CPU-seconds per GiB",
+             "cpu_per_gib.png")):
+        fig, axes = plt.subplots(1, len(streams), figsize=(4.2 * len(streams), 3.6),
+                                 squeeze=False, sharey=True)
+        for ax, st in zip(axes[0], streams):
+            for rcv in RECEIVERS:
+                xs = [pl for pl in payloads
+                      if table.get((rcv, pl, st), {}).get(metric) is not None]
+                if not xs:
+                    continue
+                ys = [table[(rcv, pl, st)][metric] for pl in xs]
+                lo = [table[(rcv, pl, st)]["mib_s_min" if metric == "mib_s"
+                                           else "cpu_min"] for pl in xs]
+                hi = [table[(rcv, pl, st)]["mib_s_max" if metric == "mib_s"
+                                           else "cpu_max"] for pl in xs]
+                ax.errorbar([x / 1024 for x in xs], ys,
+                            yerr=[[y - a for y, a in zip(ys, lo)],
+                                  [b - y for y, b in zip(ys, hi)]],
+                            marker="o", capsize=3, label=rcv,
+                            linewidth=2.5 if rcv == EBPFDMA else 1.2)
+            if metric == "mib_s":
+                xs = [pl for pl in payloads if pl in bounds]
+                ax.plot([x / 1024 for x in xs],
+                        [bounds[x]["mib_s"] * MEMCPY_TARGET for x in xs],
+                        linestyle=":", color="grey",
+                        label=f"{int(MEMCPY_TARGET * 100)}% of one copy")
+            ax.set_title(f"{st} stream{'s' if st > 1 else ''}")
+            ax.set_xlabel("payload (KiB)")
+            ax.set_xscale("log", base=2)
+            ax.set_yscale("log")
+            ax.grid(True, which="both", alpha=0.3)
+        axes[0][0].set_ylabel(ylabel)
+        axes[0][-1].legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(os.path.join(outdir, name), dpi=110)
+        plt.close(fig)
+
+    md = []
+    w = md.append
+    w("# Benchmarks\n")
+    w(f"Written by `make bench` on {ctx['date']}; every figure below comes "
+      f"from one run of it. Raw figures: "
+      f"[bench/results/latest.json](bench/results/latest.json).\n")
+    w(f"The guest runs Debian's stock kernel {ctx['kernel']} under qemu "
+      f"({ctx['accel']}), 2 vCPUs: CPU 0 sends, CPU 1 receives. Each run "
+      f"moves {ctx['mib']} MiB of fresh random data, split over the "
+      f"streams, and checks it on the disk (sha256) before it counts; "
+      f"{ctx['reps']} repetitions, receivers interleaved; medians with "
+      f"min..max. Under software emulation absolute numbers mean little: "
+      f"read the ratios, measured side by side in the same run.\n")
+    analysis = os.path.join(os.path.dirname(md_path), "bench", "analysis.md")
+    if os.path.exists(analysis):
+        w(open(analysis).read().strip() + "\n")
+
+    w("## Results\n")
+    for pl in payloads:
+        bound = bounds.get(pl, {}).get("mib_s")
+        w(f"### {pl // 1024} KiB payloads (one-copy bound: {fmt(bound)} MiB/s)\n")
+        w("| receiver | streams | goodput MiB/s | receiver CPU-s/GiB | latency p50 / p99 (us, log2 buckets) | retransmitted | verified |")
+        w("|---|---|---|---|---|---|---|")
+        for st in streams:
+            for rcv in RECEIVERS:
+                e = table.get((rcv, pl, st))
+                if not e:
+                    why = next((u["unsupported"] for u in unsupported
+                                if u["receiver"] == rcv and u["payload"] == pl),
+                               None)
+                    if why:
+                        w(f"| {rcv} | {st} | n/a | n/a | n/a | | {why} |")
+                    continue
+                kind = "" if e["latency_kind"] in (None, "arrival to durable") \
+                    else " (client-side)"
+                w(f"| {'**' + rcv + '**' if rcv == EBPFDMA else rcv} | {st} | "
+                  f"{fmt(e['mib_s'])} ({fmt(e['mib_s_min'])}..{fmt(e['mib_s_max'])}) | "
+                  f"{fmt(e['cpu_s_per_gib'], 2)} ({fmt(e['cpu_min'], 2)}..{fmt(e['cpu_max'], 2)}) | "
+                  f"<= {e['p50_us']} / <= {e['p99_us']}{kind} | "
+                  f"{fmt(e['retransmitted'], 0)} | {e['verified']}/{e['runs']} |")
+        w("")
+    w("![goodput](bench/results/throughput.png)\n")
+    w("![CPU per GiB](bench/results/cpu_per_gib.png)\n")
+
+    w("## ebpfdma against each baseline\n")
+    w("Ratios of medians: throughput is ebpfdma's over the baseline's, CPU "
+      "per GiB the baseline's over ebpfdma's; above 1 ebpfdma wins.\n")
+    w("| baseline | payload | streams | throughput ratio | CPU/GiB ratio | target (CPU/GiB ratio) | met? |")
+    w("|---|---|---|---|---|---|---|")
+    for s in summary:
+        t = CPU_TARGETS.get(s["baseline"])
+        need = None if t is None else 1 / t
+        met = "" if need is None or s["cpu_per_gib_ratio"] is None else (
+            "yes" if (s["cpu_per_gib_ratio"] >= need if s["baseline"] != "nvmet-tcp"
+                      else s["cpu_per_gib_ratio"] > need)
+            else f"no: {s['cpu_per_gib_ratio'] / need:.2f} of the target")
+        w(f"| {s['baseline']} | {s['payload'] // 1024} KiB | {s['streams']} | "
+          f"{fmt(s['throughput_ratio'], 2)} | {fmt(s['cpu_per_gib_ratio'], 2)} | "
+          f"{'' if need is None else ('>= ' if s['baseline'] != 'nvmet-tcp' else '> ') + format(need, '.2f')} | {met} |")
+    w("")
+    w("### Goodput against the one-copy bound\n")
+    w(f"Target: at least {int(MEMCPY_TARGET * 100)}% of single-core memcpy "
+      f"bandwidth at 4 KiB payloads and above.\n")
+    w("| payload | streams | ebpfdma MiB/s | memcpy MiB/s | fraction | met? |")
+    w("|---|---|---|---|---|---|")
+    for fr in fractions:
+        e = table[(EBPFDMA, fr["payload"], fr["streams"])]
+        f = fr["memcpy_bound_fraction"]
+        met = "" if fr["payload"] < 4096 or f is None else (
+            "yes" if f >= MEMCPY_TARGET else f"no: {f / MEMCPY_TARGET:.2f} of the target")
+        w(f"| {fr['payload'] // 1024} KiB | {fr['streams']} | {fmt(e['mib_s'])} | "
+          f"{fmt(bounds[fr['payload']]['mib_s'])} | {fmt(f, 3)} | {met} |")
+    w("")
+
+    scale = [r for r in runs if "scale" in r and r.get("verified")]
+    if scale:
+        w("## Scale: pool size and bios in flight\n")
+        w("ebpfdma alone, 4 KiB payloads, 2 streams, one run each; the "
+          "module's memory is `pool_memory_bytes` (sysfs). How goodput and "
+          "CPU change with streams and payload size is in the tables above.\n")
+        w("| nr_slots | max_in_flight | pool memory (MiB) | goodput MiB/s | receiver CPU-s/GiB | retransmitted |")
+        w("|---|---|---|---|---|---|")
+        for r in scale:
+            sc = r["scale"]
+            w(f"| {sc['nr_slots']} | {sc['max_in_flight']} | "
+              f"{sc['pool_memory_bytes'] / 2 ** 20:.1f} | "
+              f"{r['bytes'] / r['seconds'] / 2 ** 20:.1f} | "
+              f"{r['rx_cpu_s'] / (r['bytes'] / GIB):.2f} | {r['retransmitted']} |")
+        w("")
+
+    if submit:
+        w("## User-space SUBMIT from the mapped pool vs pwrite() with O_DIRECT\n")
+        w("The module's user-space path alone (no network): each writes "
+          "the same data sequentially in writes of the slot size; CPU is "
+          "the whole guest's busy time, as SUBMIT's work runs in kernel "
+          "workers. Most of the gap is queue depth and merging: pwrite() "
+          "keeps one write in flight.\n")
+        w("| write size | method | MiB/s median (min..max) | CPU-s/GiB median (min..max) |")
+        w("|---|---|---|---|")
+        for size in sorted({r["io_bytes"] for r in submit}):
+            for m in ("ebpfdma-submit", "pwrite-odirect"):
+                rs = [r for r in submit if r["io_bytes"] == size and r["method"] == m]
+                if not rs:
+                    continue
+                t = [r["mib_per_s"] for r in rs]
+                c = [r["cpu_s_per_gib"] for r in rs]
+                w(f"| {size // 1024} KiB | {m} | {med(t):.1f} ({min(t):.1f}..{max(t):.1f}) "
+                  f"| {med(c):.2f} ({min(c):.2f}..{max(c):.2f}) |")
+        w("")
+    with open(md_path, "w") as f:
+        f.write("\n".join(md))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The protocol side shared by the baseline receivers of the benchmarks
+ * (udp_pwrite, udp_direct, af_xdp): they speak the ebpfdma wire protocol
+ * (uapi/PROTOCOL.md) to the same sender, ebpfdma-send, and differ only in
+ * how a DATA datagram's body reaches the disk.  This part checks datagrams
+ * as the kfunc does (token, length, window, CRC32C), keeps each session's
+ * durable set, answers OPEN and COMMIT, sends ACKs, and measures.
+ *
+ * A receiver's loop: rx_datagram() on every datagram; for DATA it says
+ * where the body goes; once the write is durable (per the receiver's
+ * policy) rx_durable(); rx_tick() often (ACKs, COMMITs).  SIGINT/SIGTERM
+ * set rx_stopping; rx_report() prints the receiver's figures as one JSON
+ * line.
+ */
+#ifndef EBPFDMA_BENCH_RXCORE_H
+#define EBPFDMA_BENCH_RXCORE_H
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tools/lib/seqset.h"
+#include "tools/lib/wire.h"
+
+#define RX_MAX_VOLUMES 8
+#define RX_MAX_SESSIONS 64
+#define RX_LAT_BUCKETS 16 /* as the module's: [2^(i-1), 2^i) us */
+
+struct rx_session {
+	uint32_t volume, id;
+	struct sockaddr_in6 peer;
+	bool dirty; /* durable set grew since the last ACK */
+	bool commit_pending;
+	uint32_t commit_seq;
+	struct seqset durable;
+	uint64_t last_ack_ms;
+};
+
+/* Where a DATA body goes. */
+struct rx_write {
+	struct rx_session *s;
+	uint32_t seq;
+	uint64_t off; /* byte offset on the disk */
+	uint32_t len;
+	const uint8_t *body;
+};
+
+struct rx_config {
+	const char *disk;
+	uint16_t port;
+	uint32_t volumes; /* ids 1..volumes, side by side on the disk */
+	uint64_t blocks; /* per volume, of block_size */
+	uint32_t block_size;
+	uint32_t max_len; /* the longest body announced */
+	uint64_t token;
+	int cpu; /* pin the receiver to this CPU, or -1 */
+};
+
+struct rx {
+	struct rx_config c;
+	int sock; /* UDP, dual stack: control datagrams and ACKs */
+	struct rx_session *sess[RX_MAX_SESSIONS];
+	unsigned int nr_sess;
+	/* figures */
+	uint64_t bytes, blocks, dup, refused, crc_errors, acks;
+	uint64_t lat[RX_LAT_BUCKETS];
+	uint64_t commits;
+};
+
+extern volatile sig_atomic_t rx_stopping;
+
+/*
+ * Parse the common options (--disk --port --volumes --blocks --block-size
+ * --max-len --token --cpu) from @argv, leaving the others in place (argv
+ * is compacted; *argc updated); open the socket, pin the CPU, install the
+ * signal handlers.  Exits with a message on a bad option.
+ */
+void rx_init(struct rx *rx, int *argc, char **argv);
+/* CLOCK_MONOTONIC in ns and ms. */
+uint64_t rx_now_ns(void);
+uint64_t rx_now_ms(void);
+/*
+ * One datagram (UDP payload) of @n bytes from @from: its header at @hdr, its
+ * body at @body (NULL: right after the header).  1 with *@w filled for a
+ * valid DATA, 0 for anything else (answered or counted here).
+ */
+int rx_datagram(struct rx *rx, const uint8_t *hdr, const uint8_t *body,
+		uint32_t n, const struct sockaddr_in6 *from,
+		struct rx_write *w);
+/* Read and handle every control datagram waiting on rx->sock. */
+void rx_read_control(struct rx *rx);
+/* @seq of @s is durable; it arrived at @arrival_ns. */
+void rx_durable(struct rx *rx, struct rx_session *s, uint32_t seq,
+		uint64_t arrival_ns);
+/*
+ * Send due ACKs; a pending COMMIT is answered once @all_durable says that
+ * nothing written is waiting for durability (the receiver made it so).
+ */
+void rx_tick(struct rx *rx, bool all_durable);
+/* Is a COMMIT waiting (the receiver should make everything durable)? */
+bool rx_commit_waiting(const struct rx *rx);
+/* One JSON line of figures on standard output; @extra: more "k":v pairs. */
+void rx_report(const struct rx *rx, const char *name, const char *extra);
+/* Convert an IPv4 address (network order) to the v4-mapped form. */
+void rx_v4_mapped(struct sockaddr_in6 *a, uint32_t addr, uint16_t port);
+
+#endif

@@ -1,0 +1,299 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench-guest.sh OUT.jsonl: the receiver benchmarks, run inside the guest
+# by bench.sh (which also explains the figures).  Environment:
+# EBPFDMA_BENCH_DISK (the RAM-backed target disk, /dev/vda),
+# EBPFDMA_BENCH_MIB (data per run), EBPFDMA_BENCH_REPS,
+# EBPFDMA_BENCH_PAYLOADS, EBPFDMA_BENCH_STREAMS, EBPFDMA_BENCH_RECEIVERS,
+# EBPFDMA_BENCH_SCALE (0: skip the scale runs).
+#
+# Two CPUs, one a side: CPU 0 runs the sending side (the senders, the
+# client's NAPI thread, the NVMe/TCP initiator's work), CPU 1 the receiving
+# side (the receiver, the server's NAPI thread, unbound workqueues, the
+# disk's completions).  A receiver's CPU time is CPU 1's busy time in
+# /proc/stat while the senders run.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$here/selftests/netns.sh"
+out=$1
+bench=$top/build/bench
+tools=$top/build/tools
+disk=${EBPFDMA_BENCH_DISK:-/dev/vda}
+token=0x5eed5eed5eed5eed
+mib=${EBPFDMA_BENCH_MIB:-32}
+reps=${EBPFDMA_BENCH_REPS:-3}
+payloads=${EBPFDMA_BENCH_PAYLOADS:-1024 4096 8192}
+streams_list=${EBPFDMA_BENCH_STREAMS:-1 2 4}
+receivers=${EBPFDMA_BENCH_RECEIVERS:-ebpfdma udp-pwrite udp-direct af-xdp nvmet-tcp}
+scale=${EBPFDMA_BENCH_SCALE:-1}
+rx_cpu=1 tx_cpu=0
+rx() { ip netns exec edma-rx "$@"; }
+tx() { ip netns exec edma-tx "$@"; }
+# The network namespace alone (ip netns exec also remounts /sys, hiding
+# configfs); no shell in between, so $! is the program itself.
+rxn() { nsenter --net=/run/netns/edma-rx "$@"; }
+txn() { nsenter --net=/run/netns/edma-tx "$@"; }
+log() { echo "bench: $*" >&2; }
+
+[ "$(nproc)" -ge 2 ] || { log "needs 2 CPUs"; exit 1; }
+modprobe -q null_blk 2>/dev/null
+modprobe ebpfdma || exit 1
+# The disk is memory on the host: nothing volatile to flush, so flushes and
+# FUA are no-ops and a completed write is durable, for every receiver.
+cache=/sys/block/${disk#/dev/}/queue/write_cache
+cache0=$(cat "$cache")
+echo "write through" >"$cache"
+# Unbound work (ebpfdma's engine, writeback, nvmet's) on the receiving CPU.
+wq=/sys/devices/virtual/workqueue/cpumask
+wq0=$(cat $wq)
+echo 2 >$wq
+
+# Busy time of CPU $1 in USER_HZ ticks (user nice system irq softirq steal).
+cpu_ticks() {
+	awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
+
+net_up() {
+	netns_up || return 1
+	# NAPI on both ends (GRO asks veth for it, XDP too), in threads pinned
+	# to their side's CPU, so each side's softirq work is on its CPU.
+	tx ethtool -K veth-tx gro on >/dev/null &&
+		rx ethtool -K veth-rx gro on >/dev/null &&
+		tx sh -c 'echo 1 > /sys/class/net/veth-tx/threaded' &&
+		rx sh -c 'echo 1 > /sys/class/net/veth-rx/threaded'
+}
+
+# Pin the NAPI threads (new ones appear when XDP is attached).
+pin_napi() {
+	ps -eo pid=,comm= | while read -r pid comm; do
+		case $comm in
+		napi/veth-rx*) taskset -p -c $rx_cpu "$pid" >/dev/null ;;
+		napi/veth-tx*) taskset -p -c $tx_cpu "$pid" >/dev/null ;;
+		esac
+	done
+	return 0
+}
+
+# wait_ready FILE PID: until the receiver printed "ready".
+wait_ready() {
+	local i
+	for i in $(seq 300); do
+		grep -q '^ready' "$1" 2>/dev/null && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+rx_pid=
+start_receiver() { # NAME PAYLOAD STREAMS
+	local name=$1 payload=$2 streams=$3 i
+	blocks=$((mib * 2048 / streams))
+	rm -f /tmp/rx.out /tmp/rx.err
+	case $name in
+	ebpfdma)
+		# Slots of the payload's size: what an operator would set.
+		echo "$payload" >/sys/module/ebpfdma/parameters/slot_size ||
+			return 1
+		{
+			echo "interface = veth-rx"
+			echo "metrics = off"
+			echo "peer = 10.11.0.1"
+			for ((i = 1; i <= streams; i++)); do
+				echo "volume = $i $disk start=$(((i - 1) * blocks)) blocks=$blocks token=$token"
+			done
+		} >/tmp/serve.conf
+		nsenter --net=/run/netns/edma-rx taskset -c $rx_cpu \
+			"$tools/ebpfdmactl" serve /tmp/serve.conf \
+			>/tmp/rx.out 2>/tmp/rx.err &
+		;;
+	udp-pwrite | udp-direct)
+		nsenter --net=/run/netns/edma-rx \
+			"$bench/${name/-/_}" --disk $disk --volumes "$streams" \
+			--blocks $blocks --token $token --max-len 8192 \
+			--cpu $rx_cpu >/tmp/rx.out 2>/tmp/rx.err &
+		;;
+	af-xdp)
+		nsenter --net=/run/netns/edma-rx \
+			"$bench/af_xdp" --iface veth-rx --disk $disk \
+			--volumes "$streams" --blocks $blocks --token $token \
+			--max-len "$payload" --cpu $rx_cpu \
+			>/tmp/rx.out 2>/tmp/rx.err &
+		;;
+	esac
+	rx_pid=$!
+	wait_ready /tmp/rx.out $rx_pid || {
+		log "$name did not start: $(cat /tmp/rx.err)"
+		stop_receiver
+		return 1
+	}
+	pin_napi
+}
+
+stop_receiver() {
+	kill -TERM $rx_pid 2>/dev/null
+	wait $rx_pid 2>/dev/null
+	rx_pid=
+}
+
+# The sum over the run's volumes of the module's write latency histogram.
+ebpfdma_latency() {
+	local i
+	for ((i = 1; i <= $1; i++)); do
+		awk '{ print $2 }' /sys/class/misc/ebpfdma/volume$i/latency_us
+	done | awk '{ s[(NR - 1) % 16] += $1 } END {
+		for (i = 0; i < 16; i++) printf "%s%d", i ? "," : "", s[i] }'
+}
+
+nvmet_up() { # PAYLOAD
+	local c=/sys/kernel/config/nvmet
+	modprobe nvmet && modprobe nvmet-tcp && modprobe nvme-tcp || return 1
+	# configfs may be a module that nvmet just loaded.
+	[ -d $c ] || mount -t configfs configfs /sys/kernel/config || return 1
+	mkdir -p $c/subsystems/edma/namespaces/1 $c/ports/1 &&
+		echo 1 >$c/subsystems/edma/attr_allow_any_host &&
+		echo -n $disk >$c/subsystems/edma/namespaces/1/device_path &&
+		echo 1 >$c/subsystems/edma/namespaces/1/enable &&
+		echo tcp >$c/ports/1/addr_trtype &&
+		echo ipv4 >$c/ports/1/addr_adrfam &&
+		echo 10.11.0.2 >$c/ports/1/addr_traddr &&
+		echo 4420 >$c/ports/1/addr_trsvcid || return 1
+	# The port's socket is made in the namespace of the process that
+	# links it: the server's.
+	rxn ln -s $c/subsystems/edma $c/ports/1/subsystems/edma || return 1
+	txn nvme connect -t tcp -a 10.11.0.2 -s 4420 -n edma --nr-io-queues=1 \
+		--hostnqn=nqn.2014-08.org.ebpfdma:bench >/dev/null || return 1
+	nvmedev=
+	for _ in $(seq 100); do
+		nvmedev=$(cd /dev && ls 2>/dev/null | grep -m1 -E '^nvme[0-9]+n1$')
+		[ -n "$nvmedev" ] && break
+		sleep 0.1
+	done
+	[ -n "$nvmedev" ] || return 1
+	pin_napi
+}
+
+nvmet_down() {
+	local c=/sys/kernel/config/nvmet
+	txn nvme disconnect -n edma >/dev/null 2>&1
+	rm -f $c/ports/1/subsystems/edma
+	echo 0 >$c/subsystems/edma/namespaces/1/enable 2>/dev/null
+	rmdir $c/subsystems/edma/namespaces/1 $c/subsystems/edma $c/ports/1 2>/dev/null
+	true
+}
+
+# run NAME PAYLOAD STREAMS REP [EXTRA-JSON]: one measured transfer; one
+# JSON line on stdout.
+run() {
+	local name=$1 payload=$2 streams=$3 rep=$4 extra=${5:-} i
+	local bytes=$((mib * 1048576 / streams)) pids=() rc=0 lat="" rxj="{}"
+	local c0 c1 t0 t1 d0 d1 sent retx s ok=true secs
+	blocks=$((mib * 2048 / streams))
+	for ((i = 1; i <= streams; i++)); do
+		head -c $bytes /dev/urandom >/tmp/s$i.bin
+		sha[$i]=$(sha256sum /tmp/s$i.bin | cut -d' ' -f1)
+	done
+	if [ "$name" = nvmet-tcp ]; then
+		nvmet_up || { log "nvmet-tcp setup failed"; nvmet_down; return 1; }
+	else
+		start_receiver "$name" "$payload" "$streams" || return 1
+	fi
+	c0=$(cpu_ticks $tx_cpu) c1=$(cpu_ticks $rx_cpu) t0=$(date +%s.%N)
+	for ((i = 1; i <= streams; i++)); do
+		if [ "$name" = nvmet-tcp ]; then
+			txn taskset -c $tx_cpu "$bench/nvme_writer" --dev /dev/$nvmedev \
+				--file /tmp/s$i.bin --offset $(((i - 1) * bytes)) \
+				--size "$payload" --qd 64 >/tmp/tx$i.out 2>&1 &
+		else
+			txn taskset -c $tx_cpu "$tools/ebpfdma-send" --quiet \
+				--block-size "$payload" --timeout 60 10.11.0.2 "$i" \
+				$token /tmp/s$i.bin >/tmp/tx$i.out 2>&1 &
+		fi
+		pids+=($!)
+	done
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}" || rc=1
+	done
+	t1=$(date +%s.%N) d0=$(cpu_ticks $tx_cpu) d1=$(cpu_ticks $rx_cpu)
+	if [ "$name" = ebpfdma ]; then
+		lat=$(ebpfdma_latency "$streams")
+		stop_receiver
+		rxj="{\"receiver\":\"ebpfdma\",\"latency_us_log2\":[$lat]}"
+	elif [ "$name" = nvmet-tcp ]; then
+		nvmet_down
+		rxj=$(cat /tmp/tx1.out)
+	else
+		stop_receiver
+		rxj=$(grep '^{' /tmp/rx.out | tail -n1)
+		[ -n "$rxj" ] || rxj="{}"
+	fi
+	[ $rc = 0 ] || { ok=false; log "$name: a sender failed: $(cat /tmp/tx*.out | tail -n3)"; }
+	retx=0 secs=0
+	for ((i = 1; i <= streams; i++)); do
+		# Only what this run wrote can match: every run sends new data.
+		if [ "$(dd if=$disk bs=512 skip=$(((i - 1) * blocks)) count=$blocks \
+			iflag=direct status=none | head -c $bytes | sha256sum | cut -d' ' -f1)" != "${sha[$i]}" ]; then
+			ok=false
+			log "$name payload $payload streams $streams: stream $i's data on disk differs"
+		fi
+		sent=$(sed -n 's/.* \([0-9]*\) retransmitted.*/\1/p' /tmp/tx$i.out)
+		retx=$((retx + ${sent:-0}))
+		# The sender's own time, from its first datagram (or write) to
+		# the last acknowledgement (or fsync): the transfer, without
+		# reading the file.  The slowest stream ends the run.
+		s=$(sed -n -e 's/.* in \([0-9.]*\) s: .*/\1/p' \
+			-e 's/.*"seconds":\([0-9.]*\).*/\1/p' /tmp/tx$i.out | head -n1)
+		[ -n "$s" ] || { s=0; ok=false; }
+		secs=$(echo "if ($s > $secs) $s else $secs" | bc -l)
+	done
+	[ "$(echo "$secs > 0" | bc)" = 1 ] || secs=$(echo "$t1 - $t0" | bc -l)
+	printf '{"receiver":"%s","payload":%d,"streams":%d,"rep":%d,"bytes":%d,"seconds":%.3f,"wall_seconds":%.3f,"rx_cpu_s":%.2f,"tx_cpu_s":%.2f,"retransmitted":%d,"verified":%s,"detail":%s%s}\n' \
+		"$name" "$payload" "$streams" "$rep" $((bytes * streams)) "$secs" \
+		"$(echo "$t1 - $t0" | bc -l)" \
+		"$(echo "($d1 - $c1) / 100" | bc -l)" "$(echo "($d0 - $c0) / 100" | bc -l)" \
+		"$retx" "$ok" "$rxj" "$extra"
+	log "$name payload $payload streams $streams rep $rep: $(echo "$bytes * $streams / 1048576 / $secs" | bc -l | cut -c1-6) MiB/s, verified $ok"
+}
+
+net_up || { log "network setup failed"; exit 1; }
+: >"$out"
+for ((rep = 1; rep <= reps; rep++)); do
+	for payload in $payloads; do
+		taskset -c $rx_cpu "$bench/memcpy_bw" --size "$payload" --ms 1000 |
+			sed "s/^{/{\"memcpy\":true,\"rep\":$rep,/" >>"$out"
+		for streams in $streams_list; do
+			for name in $receivers; do
+				# AF_XDP on 6.1 takes no packet larger than its
+				# frame (no multi-buffer): 1 KiB payloads only.
+				if [ "$name" = af-xdp ] && [ "$payload" -gt 3072 ]; then
+					[ $rep = 1 ] && printf '{"receiver":"af-xdp","payload":%d,"streams":%d,"unsupported":"AF_XDP in Linux 6.1 has no multi-buffer: a %d-byte payload does not fit a 4096-byte frame"}\n' \
+						"$payload" "$streams" "$payload" >>"$out"
+					continue
+				fi
+				run "$name" "$payload" "$streams" "$rep" >>"$out" ||
+					log "$name payload $payload streams $streams: run failed"
+			done
+		done
+	done
+done
+
+# Scale: ebpfdma alone, 4 KiB payloads, 2 streams, pool size and bios in
+# flight varied; the pool's memory with each.
+if [ "$scale" != 0 ]; then
+	P=/sys/module/ebpfdma/parameters
+	for slots in 1024 4096 16384; do
+		for mif in 16 64 256; do
+			echo "$slots" >$P/nr_slots && echo "$mif" >$P/max_in_flight ||
+				continue
+			run ebpfdma 4096 2 1 ",\"scale\":{\"nr_slots\":$slots,\"max_in_flight\":$mif,\"pool_memory_bytes\":$(cat /sys/class/misc/ebpfdma/pool_memory_bytes)}" >>"$out"
+		done
+	done
+	echo 4096 >$P/nr_slots
+	echo 64 >$P/max_in_flight
+fi
+netns_down
+echo "$wq0" >$wq
+echo "$cache0" >"$cache"
+rmmod ebpfdma
