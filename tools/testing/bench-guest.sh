@@ -6,7 +6,9 @@
 # EBPFDMA_BENCH_DISK (the RAM-backed target disk, /dev/vda),
 # EBPFDMA_BENCH_MIB (data per run), EBPFDMA_BENCH_REPS,
 # EBPFDMA_BENCH_PAYLOADS, EBPFDMA_BENCH_STREAMS, EBPFDMA_BENCH_RECEIVERS,
-# EBPFDMA_BENCH_SCALE (0: skip the scale runs).
+# EBPFDMA_BENCH_SCALE (0: skip the scale runs), EBPFDMA_BENCH_PERF (a
+# directory: profile the receiving CPU during each run with perf, software
+# clock sampling, and write each run's report there).
 #
 # Two CPUs, one a side: CPU 0 runs the sending side (the senders, the
 # client's NAPI thread, the NVMe/TCP initiator's work), CPU 1 the receiving
@@ -189,7 +191,7 @@ nvmet_down() {
 run() {
 	local name=$1 payload=$2 streams=$3 rep=$4 extra=${5:-} i
 	local bytes=$((mib * 1048576 / streams)) pids=() rc=0 lat="" rxj="{}"
-	local c0 c1 t0 t1 d0 d1 sent retx s ok=true secs
+	local c0 c1 t0 t1 d0 d1 sent retx s ok=true secs perf_pid
 	blocks=$((mib * 2048 / streams))
 	for ((i = 1; i <= streams; i++)); do
 		head -c $bytes /dev/urandom >/tmp/s$i.bin
@@ -199,6 +201,23 @@ run() {
 		nvmet_up || { log "nvmet-tcp setup failed"; nvmet_down; return 1; }
 	else
 		start_receiver "$name" "$payload" "$streams" || return 1
+	fi
+	if [ -n "${EBPFDMA_BENCH_PERF:-}" ]; then
+		rm -f /tmp/perf.data /tmp/perf.stop
+		# Emulated interrupts are slow: keep perf from throttling.
+		echo 0 >/proc/sys/kernel/perf_cpu_time_max_percent
+		# perf and its stopper on the sending CPU, out of the way.
+		taskset -c $tx_cpu perf record -q -C $rx_cpu -e cpu-clock \
+			-F 2000 -g -o /tmp/perf.data -- sh -c \
+			'while [ ! -e /tmp/perf.stop ]; do sleep 0.1; done' \
+			2>/dev/null &
+		perf_pid=$!
+		# perf starts slowly under emulation: let it start sampling.
+		for _ in $(seq 100); do
+			[ -s /tmp/perf.data ] && break
+			sleep 0.1
+		done
+		sleep 2
 	fi
 	c0=$(cpu_ticks $tx_cpu) c1=$(cpu_ticks $rx_cpu) t0=$(date +%s.%N)
 	for ((i = 1; i <= streams; i++)); do
@@ -217,6 +236,17 @@ run() {
 		wait "${pids[$i]}" || rc=1
 	done
 	t1=$(date +%s.%N) d0=$(cpu_ticks $tx_cpu) d1=$(cpu_ticks $rx_cpu)
+	if [ -n "${EBPFDMA_BENCH_PERF:-}" ]; then
+		touch /tmp/perf.stop
+		wait $perf_pid
+		mkdir -p "$EBPFDMA_BENCH_PERF"
+		perf report -i /tmp/perf.data --stdio --no-children \
+			--sort dso,sym -g none --percent-limit 0.2 2>/dev/null \
+			>"$EBPFDMA_BENCH_PERF/$name-$payload-$streams-$rep.txt"
+		perf report -i /tmp/perf.data --stdio --children \
+			--sort sym -g none --percent-limit 2 2>/dev/null \
+			>"$EBPFDMA_BENCH_PERF/$name-$payload-$streams-$rep.children.txt"
+	fi
 	if [ "$name" = ebpfdma ]; then
 		lat=$(ebpfdma_latency "$streams")
 		stop_receiver

@@ -194,7 +194,7 @@ run_selftests() {
 	vm "$kernel" "selftests-$kernel" --kernel "$kernel" --modules "$modtree" \
 		--disk "$disk" --disk "$data" --disk "$scratch" --disk "$fua" \
 		--disk "$net" --disk "$tools" --disk "$bench" \
-		--nics 2 --mem 2048 --timeout 1800 -- \
+		--nics 2 --timeout 1800 -- \
 		"$here/selftests/run-guest.sh" "$kernel" "${selftests[@]}"
 	collect "$out/selftests-$kernel.out"
 	host_checks "$kernel/host" "$out/vm-selftests-$kernel" "$disk" "$data" \
