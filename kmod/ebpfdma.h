@@ -209,7 +209,12 @@ struct ebpfdma_io {
 	struct ebpfdma_file *f; /* completion goes here; reference held */
 	u64 cookie;
 	u32 cqe_flags; /* EBPFDMA_CQE_* of its completion */
-	u64 queued_ns; /* when it was queued, for the latency histogram */
+	/*
+	 * local_clock() when it was queued, for the latency histogram: the
+	 * scheduler's clock, cheap where the clocksource is slow to read;
+	 * CPUs' clocks agree closely enough for microsecond buckets.
+	 */
+	u64 queued_ns;
 	u32 slot;
 	u32 len; /* bytes */
 };

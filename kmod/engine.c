@@ -21,6 +21,7 @@
 #include <linux/blkdev.h>
 #include <linux/llist.h>
 #include <linux/percpu.h>
+#include <linux/sched/clock.h>
 #include <linux/workqueue.h>
 
 #include "ebpfdma.h"
@@ -140,8 +141,12 @@ static void engine_submit_work(struct work_struct *work)
 	blk_finish_plug(&plug);
 }
 
-/* Post a write's completion and let go of everything it held. */
-static void complete_io(struct ebpfdma_io *io, int err)
+/*
+ * Post a write's completion and let go of everything it held.  @now:
+ * local_clock() of this batch of completions, against the write's
+ * queued_ns for the latency histogram.
+ */
+static void complete_io(struct ebpfdma_io *io, int err, u64 now)
 {
 	struct ebpfdma_cqe cqe = {
 		.cookie = io->cookie,
@@ -153,9 +158,11 @@ static void complete_io(struct ebpfdma_io *io, int err)
 	};
 	struct ebpfdma_volume *v = io->vol;
 	struct ebpfdma_file *f = io->f;
+	/* Two CPUs' clocks may disagree by a little: never below 0. */
+	u64 us = now > io->queued_ns ?
+			 div_u64(now - io->queued_ns, NSEC_PER_USEC) :
+			 0;
 	int ret;
-
-	u64 us = div_u64(ktime_get_ns() - io->queued_ns, NSEC_PER_USEC);
 
 	atomic64_inc(&v->latency[min_t(unsigned int, fls64(us),
 				       EBPFDMA_LAT_BUCKETS - 1)]);
@@ -193,15 +200,18 @@ static void engine_done_work(struct work_struct *work)
 	struct ebpfdma_io *first, *io, *next, *tmp;
 	struct llist_node *list;
 	unsigned int n, i;
+	u64 now;
 	int err;
 
 	list = llist_del_all(&eng.done);
+	/* One clock read for the batch: they all complete now. */
+	now = local_clock();
 	llist_for_each_entry_safe(first, tmp, list, done_node) {
 		err = blk_status_to_errno(first->status);
 		n = first->run_len;
 		for (io = first, i = 0; i < n; i++, io = next) {
 			next = io->run_next;
-			complete_io(io, err);
+			complete_io(io, err, now);
 		}
 		atomic_dec(&eng.in_flight);
 	}

@@ -18,6 +18,7 @@
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/poll.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -318,7 +319,7 @@ static int submit_one(struct ebpfdma_file *f, const struct ebpfdma_desc *d)
 	io->cookie = d->cookie;
 	io->cqe_flags = 0;
 	io->len = d->len;
-	io->queued_ns = ktime_get_ns();
+	io->queued_ns = local_clock();
 	ebpfdma_volume_write_start(v);
 	ebpfdma_engine_queue(io);
 	return 0;

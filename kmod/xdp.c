@@ -23,7 +23,7 @@
 #include <linux/crc32c.h>
 #include <linux/percpu.h>
 #include <linux/skbuff.h>
-#include <linux/timekeeping.h>
+#include <linux/sched/clock.h>
 #include <net/xdp.h>
 
 #include "ebpfdma.h"
@@ -181,7 +181,7 @@ static int rx_place(const struct xdp_buff *xdp, u32 off,
 	io->cookie = (u64)d->session << 32 | d->seq;
 	io->cqe_flags = EBPFDMA_CQE_NET;
 	io->len = d->len;
-	io->queued_ns = ktime_get_ns();
+	io->queued_ns = local_clock();
 	rx_count(EBPFDMA_RX_PLACED, 1);
 	rx_count(EBPFDMA_RX_PLACED_BYTES, d->len);
 	ebpfdma_volume_write_start(v);

@@ -257,6 +257,7 @@ static void reap(void)
 	struct io_uring_cqe *cqe;
 	struct frame *f;
 	uint32_t i, k;
+	uint64_t now;
 
 	while (!io_uring_peek_cqe(&ring, &cqe)) {
 		uint64_t tag = cqe->user_data;
@@ -266,10 +267,12 @@ static void reap(void)
 		if (tag == FSYNC_TAG) {
 			if (res < 0)
 				fatal("fdatasync", -res);
+			now = rx_now_ns();
 			for (i = 0; i < flushing.n; i++) {
 				k = flushing.v[i];
 				f = &xs[k / NR_FRAMES].frames[k % NR_FRAMES];
-				rx_durable(&rx, f->w.s, f->w.seq, f->arrival_ns);
+				rx_durable(&rx, f->w.s, f->w.seq, f->arrival_ns,
+					   now);
 				fill_put(&xs[k / NR_FRAMES], k % NR_FRAMES);
 			}
 			flushing.n = 0;

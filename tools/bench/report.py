@@ -54,14 +54,23 @@ def percentile(hist, p):
     return 2 ** (len(hist) - 1)
 
 
+NETS = {
+    "veth": "a veth pair (veth hands XDP a copy of every packet, in a new "
+            "page: an XDP receiver pays one copy more than on a NIC)",
+    "virtio": "two virtio-net NICs joined by qemu (the driver runs XDP on "
+              "its own receive buffers, as a physical NIC's does; MTU 4000, "
+              "the most its XDP takes on 6.1)",
+}
+
+
 def summarise(runs):
-    """Per (receiver, payload, streams): medians and ranges over reps."""
+    """Per (net, receiver, payload, streams): medians and ranges."""
     groups = {}
     for r in runs:
         if "memcpy" in r or "unsupported" in r or "scale" in r:
             continue
-        groups.setdefault((r["receiver"], r["payload"], r["streams"]),
-                          []).append(r)
+        groups.setdefault((r.get("net", "veth"), r["receiver"], r["payload"],
+                           r["streams"]), []).append(r)
     out = {}
     for key, rs in groups.items():
         good = [r for r in rs if r.get("verified")]
@@ -95,6 +104,34 @@ def memcpy_bounds(runs):
             for k, v in by.items()}
 
 
+def plot_panel(ax, table, bounds, net, st, metric):
+    payloads = sorted({k[2] for k in table if k[0] == net})
+    lo_key, hi_key = (("mib_s_min", "mib_s_max") if metric == "mib_s"
+                      else ("cpu_min", "cpu_max"))
+    for rcv in RECEIVERS:
+        g = [(pl, table[(net, rcv, pl, st)]) for pl in payloads
+             if table.get((net, rcv, pl, st), {}).get(metric) is not None]
+        if not g:
+            continue
+        xs = [pl / 1024 for pl, _ in g]
+        ys = [e[metric] for _, e in g]
+        err = [[y - e[lo_key] for y, (_, e) in zip(ys, g)],
+               [e[hi_key] - y for y, (_, e) in zip(ys, g)]]
+        ax.errorbar(xs, ys, yerr=err, marker="o", capsize=3, label=rcv,
+                    linewidth=2.5 if rcv == EBPFDMA else 1.2)
+    if metric == "mib_s":
+        xs = [pl for pl in payloads if pl in bounds]
+        ax.plot([x / 1024 for x in xs],
+                [bounds[x]["mib_s"] * MEMCPY_TARGET for x in xs],
+                linestyle=":", color="grey",
+                label=f"{int(MEMCPY_TARGET * 100)}% of one copy")
+    ax.set_title(f"{net}, {st} stream{'s' if st > 1 else ''}")
+    ax.set_xlabel("payload (KiB)")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.grid(True, which="both", alpha=0.3)
+
+
 def fmt(v, digits=1):
     return "n/a" if v is None else f"{v:.{digits}f}"
 
@@ -106,22 +143,22 @@ def main():
     table = summarise(runs)
     bounds = memcpy_bounds(runs)
     unsupported = [r for r in runs if "unsupported" in r]
-    payloads = sorted({k[1] for k in table})
-    streams = sorted({k[2] for k in table})
+    nets = [n for n in NETS if any(k[0] == n for k in table)]
+    streams = sorted({k[3] for k in table})
 
     summary, fractions = [], []
-    for (rcv, pl, st), e in sorted(table.items()):
+    for (net, rcv, pl, st), e in sorted(table.items()):
         if rcv != EBPFDMA or e["mib_s"] is None:
             continue
         frac = e["mib_s"] / bounds[pl]["mib_s"] if pl in bounds else None
-        fractions.append({"payload": pl, "streams": st,
+        fractions.append({"net": net, "payload": pl, "streams": st,
                           "memcpy_bound_fraction": frac})
         for b in BASELINES:
-            o = table.get((b, pl, st))
+            o = table.get((net, b, pl, st))
             if not o or o["mib_s"] is None:
                 continue
             summary.append({
-                "baseline": b, "payload": pl, "streams": st,
+                "net": net, "baseline": b, "payload": pl, "streams": st,
                 "throughput_ratio": e["mib_s"] / o["mib_s"],
                 "cpu_per_gib_ratio": (o["cpu_s_per_gib"] / e["cpu_s_per_gib"]
                                       if e["cpu_s_per_gib"] else None),
@@ -132,8 +169,8 @@ def main():
     latest = {
         "context": ctx, "runs": runs, "submit_vs_pwrite": submit,
         "memcpy_bound": bounds,
-        "groups": [dict(receiver=k[0], payload=k[1], streams=k[2], **v)
-                   for k, v in sorted(table.items())],
+        "groups": [dict(net=k[0], receiver=k[1], payload=k[2], streams=k[3],
+                        **v) for k, v in sorted(table.items())],
         "summary": summary, "memcpy_bound_fraction": fractions,
         "unsupported": unsupported,
     }
@@ -141,41 +178,19 @@ def main():
         json.dump(latest, f, indent=1)
 
     # Plots: goodput and CPU per GiB against payload, one line per
-    # receiver, one panel per stream count.
+    # receiver; a row per network, a panel per stream count.
+    plots = []
     for metric, ylabel, name in (
             ("mib_s", "goodput (MiB/s)", "throughput.png"),
-            ("cpu_s_per_gib", "receiver CPU-seconds per GiB",
-             "cpu_per_gib.png")):
-        fig, axes = plt.subplots(1, len(streams), figsize=(4.2 * len(streams), 3.6),
-                                 squeeze=False, sharey=True)
-        for ax, st in zip(axes[0], streams):
-            for rcv in RECEIVERS:
-                xs = [pl for pl in payloads
-                      if table.get((rcv, pl, st), {}).get(metric) is not None]
-                if not xs:
-                    continue
-                ys = [table[(rcv, pl, st)][metric] for pl in xs]
-                lo = [table[(rcv, pl, st)]["mib_s_min" if metric == "mib_s"
-                                           else "cpu_min"] for pl in xs]
-                hi = [table[(rcv, pl, st)]["mib_s_max" if metric == "mib_s"
-                                           else "cpu_max"] for pl in xs]
-                ax.errorbar([x / 1024 for x in xs], ys,
-                            yerr=[[y - a for y, a in zip(ys, lo)],
-                                  [b - y for y, b in zip(ys, hi)]],
-                            marker="o", capsize=3, label=rcv,
-                            linewidth=2.5 if rcv == EBPFDMA else 1.2)
-            if metric == "mib_s":
-                xs = [pl for pl in payloads if pl in bounds]
-                ax.plot([x / 1024 for x in xs],
-                        [bounds[x]["mib_s"] * MEMCPY_TARGET for x in xs],
-                        linestyle=":", color="grey",
-                        label=f"{int(MEMCPY_TARGET * 100)}% of one copy")
-            ax.set_title(f"{st} stream{'s' if st > 1 else ''}")
-            ax.set_xlabel("payload (KiB)")
-            ax.set_xscale("log", base=2)
-            ax.set_yscale("log")
-            ax.grid(True, which="both", alpha=0.3)
-        axes[0][0].set_ylabel(ylabel)
+            ("cpu_s_per_gib", "receiver CPU-s per GiB", "cpu_per_gib.png")):
+        plots.append(name)
+        fig, axes = plt.subplots(len(nets), len(streams),
+                                 figsize=(4.2 * len(streams), 3.4 * len(nets)),
+                                 squeeze=False, sharey="row")
+        for row, net in zip(axes, nets):
+            for ax, st in zip(row, streams):
+                plot_panel(ax, table, bounds, net, st, metric)
+            row[0].set_ylabel(ylabel)
         axes[0][-1].legend(fontsize=7)
         fig.tight_layout()
         fig.savefig(os.path.join(outdir, name), dpi=110)
@@ -198,61 +213,75 @@ def main():
     if os.path.exists(analysis):
         w(open(analysis).read().strip() + "\n")
 
+    def kib(pl):
+        return f"{pl / 1024:g} KiB"
+
     w("## Results\n")
-    for pl in payloads:
-        bound = bounds.get(pl, {}).get("mib_s")
-        w(f"### {pl // 1024} KiB payloads (one-copy bound: {fmt(bound)} MiB/s)\n")
-        w("| receiver | streams | goodput MiB/s | receiver CPU-s/GiB | latency p50 / p99 (us, log2 buckets) | retransmitted | verified |")
-        w("|---|---|---|---|---|---|---|")
-        for st in streams:
-            for rcv in RECEIVERS:
-                e = table.get((rcv, pl, st))
-                if not e:
-                    why = next((u["unsupported"] for u in unsupported
-                                if u["receiver"] == rcv and u["payload"] == pl),
-                               None)
-                    if why:
-                        w(f"| {rcv} | {st} | n/a | n/a | n/a | | {why} |")
-                    continue
-                kind = "" if e["latency_kind"] in (None, "arrival to durable") \
-                    else " (client-side)"
-                w(f"| {'**' + rcv + '**' if rcv == EBPFDMA else rcv} | {st} | "
-                  f"{fmt(e['mib_s'])} ({fmt(e['mib_s_min'])}..{fmt(e['mib_s_max'])}) | "
-                  f"{fmt(e['cpu_s_per_gib'], 2)} ({fmt(e['cpu_min'], 2)}..{fmt(e['cpu_max'], 2)}) | "
-                  f"<= {e['p50_us']} / <= {e['p99_us']}{kind} | "
-                  f"{fmt(e['retransmitted'], 0)} | {e['verified']}/{e['runs']} |")
-        w("")
-    w("![goodput](bench/results/throughput.png)\n")
-    w("![CPU per GiB](bench/results/cpu_per_gib.png)\n")
+    for net in nets:
+        w(f"### Over {NETS[net]}\n")
+        for pl in sorted({k[2] for k in table if k[0] == net}):
+            bound = bounds.get(pl, {}).get("mib_s")
+            w(f"#### {net}: {kib(pl)} payloads (one-copy bound: "
+              f"{fmt(bound)} MiB/s)\n")
+            w("| receiver | streams | goodput MiB/s | receiver CPU-s/GiB | latency p50 / p99 (us, log2 buckets) | retransmitted | verified |")
+            w("|---|---|---|---|---|---|---|")
+            for st in streams:
+                for rcv in RECEIVERS:
+                    e = table.get((net, rcv, pl, st))
+                    if not e:
+                        why = next((u["unsupported"] for u in unsupported
+                                    if u["receiver"] == rcv and
+                                    u["payload"] == pl and
+                                    u.get("net", "veth") == net), None)
+                        if why:
+                            w(f"| {rcv} | {st} | n/a | n/a | n/a | | {why} |")
+                        continue
+                    kind = "" if e["latency_kind"] in (
+                        None, "arrival to durable") else " (client-side)"
+                    w(f"| {'**' + rcv + '**' if rcv == EBPFDMA else rcv} | {st} | "
+                      f"{fmt(e['mib_s'])} ({fmt(e['mib_s_min'])}..{fmt(e['mib_s_max'])}) | "
+                      f"{fmt(e['cpu_s_per_gib'], 2)} ({fmt(e['cpu_min'], 2)}..{fmt(e['cpu_max'], 2)}) | "
+                      f"<= {e['p50_us']} / <= {e['p99_us']}{kind} | "
+                      f"{fmt(e['retransmitted'], 0)} | {e['verified']}/{e['runs']} |")
+            w("")
+    for name in plots:
+        w(f"![{name[:-4]}](bench/results/{name})\n")
 
     w("## ebpfdma against each baseline\n")
     w("Ratios of medians: throughput is ebpfdma's over the baseline's, CPU "
-      "per GiB the baseline's over ebpfdma's; above 1 ebpfdma wins.\n")
-    w("| baseline | payload | streams | throughput ratio | CPU/GiB ratio | target (CPU/GiB ratio) | met? |")
-    w("|---|---|---|---|---|---|---|")
+      "per GiB the baseline's over ebpfdma's; above 1 ebpfdma wins. The "
+      "targets: ebpfdma's CPU per GiB at most 1/3 of udp-pwrite's, 2/3 of "
+      "af-xdp's, and below nvmet-tcp's.\n")
+    w("| network | baseline | payload | streams | throughput ratio | CPU/GiB ratio | target (CPU/GiB ratio) | met? |")
+    w("|---|---|---|---|---|---|---|---|")
     for s in summary:
         t = CPU_TARGETS.get(s["baseline"])
         need = None if t is None else 1 / t
-        met = "" if need is None or s["cpu_per_gib_ratio"] is None else (
-            "yes" if (s["cpu_per_gib_ratio"] >= need if s["baseline"] != "nvmet-tcp"
-                      else s["cpu_per_gib_ratio"] > need)
-            else f"no: {s['cpu_per_gib_ratio'] / need:.2f} of the target")
-        w(f"| {s['baseline']} | {s['payload'] // 1024} KiB | {s['streams']} | "
-          f"{fmt(s['throughput_ratio'], 2)} | {fmt(s['cpu_per_gib_ratio'], 2)} | "
-          f"{'' if need is None else ('>= ' if s['baseline'] != 'nvmet-tcp' else '> ') + format(need, '.2f')} | {met} |")
+        strict = s["baseline"] == "nvmet-tcp"
+        r = s["cpu_per_gib_ratio"]
+        met = "" if need is None or r is None else (
+            "yes" if (r > need if strict else r >= need)
+            else f"no: {r / need:.2f} of the target")
+        target = "" if need is None else \
+            ("> " if strict else ">= ") + format(need, ".2f")
+        w(f"| {s['net']} | {s['baseline']} | {kib(s['payload'])} | "
+          f"{s['streams']} | {fmt(s['throughput_ratio'], 2)} | "
+          f"{fmt(r, 2)} | {target} | {met} |")
     w("")
     w("### Goodput against the one-copy bound\n")
     w(f"Target: at least {int(MEMCPY_TARGET * 100)}% of single-core memcpy "
       f"bandwidth at 4 KiB payloads and above.\n")
-    w("| payload | streams | ebpfdma MiB/s | memcpy MiB/s | fraction | met? |")
-    w("|---|---|---|---|---|---|")
+    w("| network | payload | streams | ebpfdma MiB/s | memcpy MiB/s | fraction | met? |")
+    w("|---|---|---|---|---|---|---|")
     for fr in fractions:
-        e = table[(EBPFDMA, fr["payload"], fr["streams"])]
+        e = table[(fr["net"], EBPFDMA, fr["payload"], fr["streams"])]
         f = fr["memcpy_bound_fraction"]
         met = "" if fr["payload"] < 4096 or f is None else (
-            "yes" if f >= MEMCPY_TARGET else f"no: {f / MEMCPY_TARGET:.2f} of the target")
-        w(f"| {fr['payload'] // 1024} KiB | {fr['streams']} | {fmt(e['mib_s'])} | "
-          f"{fmt(bounds[fr['payload']]['mib_s'])} | {fmt(f, 3)} | {met} |")
+            "yes" if f >= MEMCPY_TARGET else
+            f"no: {f / MEMCPY_TARGET:.3f} of the target")
+        w(f"| {fr['net']} | {kib(fr['payload'])} | {fr['streams']} | "
+          f"{fmt(e['mib_s'])} | {fmt(bounds[fr['payload']]['mib_s'])} | "
+          f"{fmt(f, 4)} | {met} |")
     w("")
 
     scale = [r for r in runs if "scale" in r and r.get("verified")]

@@ -264,9 +264,9 @@ void rx_read_control(struct rx *rx)
 }
 
 void rx_durable(struct rx *rx, struct rx_session *s, uint32_t seq,
-		uint64_t arrival_ns)
+		uint64_t arrival_ns, uint64_t now_ns)
 {
-	uint64_t us = (rx_now_ns() - arrival_ns) / 1000;
+	uint64_t us = now_ns > arrival_ns ? (now_ns - arrival_ns) / 1000 : 0;
 	unsigned int b = 0;
 
 	if (seqset_add(&s->durable, seq) <= 0) {

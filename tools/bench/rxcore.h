@@ -91,9 +91,12 @@ int rx_datagram(struct rx *rx, const uint8_t *hdr, const uint8_t *body,
 		struct rx_write *w);
 /* Read and handle every control datagram waiting on rx->sock. */
 void rx_read_control(struct rx *rx);
-/* @seq of @s is durable; it arrived at @arrival_ns. */
+/*
+ * @seq of @s is durable since @now_ns (rx_now_ns(), one reading for a
+ * batch); it arrived at @arrival_ns.
+ */
 void rx_durable(struct rx *rx, struct rx_session *s, uint32_t seq,
-		uint64_t arrival_ns);
+		uint64_t arrival_ns, uint64_t now_ns);
 /*
  * Send due ACKs; a pending COMMIT is answered once @all_durable says that
  * nothing written is waiting for durability (the receiver made it so).

@@ -73,6 +73,7 @@ static void reap(void)
 {
 	struct io_uring_cqe *cqe;
 	uint32_t i, k;
+	uint64_t now;
 
 	while (!io_uring_peek_cqe(&ring, &cqe)) {
 		uint64_t tag = cqe->user_data;
@@ -82,10 +83,11 @@ static void reap(void)
 		if (tag == FSYNC_TAG) {
 			if (res < 0)
 				fatal("fdatasync", -res);
+			now = rx_now_ns();
 			for (i = 0; i < flushing.n; i++) {
 				k = flushing.v[i];
 				rx_durable(&rx, slots[k].w.s, slots[k].w.seq,
-					   slots[k].arrival_ns);
+					   slots[k].arrival_ns, now);
 				free_slots[nr_free++] = k;
 			}
 			flushing.n = 0;

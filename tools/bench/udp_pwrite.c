@@ -30,11 +30,11 @@ int main(int argc, char **argv)
 	struct sockaddr_in6 from[BATCH];
 	struct mmsghdr m[BATCH];
 	struct iovec iov[BATCH];
-	uint64_t t, fsync_ns = 0;
-	struct rx_write w;
+	uint64_t t, now, fsync_ns = 0;
+	struct rx_write w[BATCH];
 	struct rx rx;
 	char extra[64];
-	int fd, i, n;
+	int fd, i, k, n;
 
 	rx_init(&rx, &argc, argv);
 	fd = open(rx.c.disk, O_RDWR | O_CLOEXEC);
@@ -58,18 +58,23 @@ int main(int argc, char **argv)
 			};
 		n = recvmmsg(rx.sock, m, BATCH, MSG_DONTWAIT, NULL);
 		t = rx_now_ns();
-		for (i = 0; i < n; i++) {
+		for (i = 0, k = 0; i < n; i++) {
 			if (!rx_datagram(&rx, bufs[i], NULL, m[i].msg_len,
-					 &from[i], &w))
+					 &from[i], &w[k]))
 				continue;
-			if (pwrite(fd, w.body, w.len, w.off) != (ssize_t)w.len) {
+			if (pwrite(fd, w[k].body, w[k].len, w[k].off) !=
+			    (ssize_t)w[k].len) {
 				perror("pwrite");
 				return 1;
 			}
-			rx.bytes += w.len;
+			rx.bytes += w[k].len;
 			rx.blocks++;
-			rx_durable(&rx, w.s, w.seq, t);
+			k++;
 		}
+		/* One clock reading for the batch, acknowledged together. */
+		now = k ? rx_now_ns() : 0;
+		for (i = 0; i < k; i++)
+			rx_durable(&rx, w[i].s, w[i].seq, t, now);
 		if (rx_commit_waiting(&rx)) {
 			t = rx_now_ns();
 			if (fsync(fd)) {

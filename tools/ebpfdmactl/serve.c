@@ -110,6 +110,7 @@ static struct {
 	struct ebpfdma_rx_peer peers[CTL_MAX_PEERS];
 	int sock, metrics_fd;
 	uint32_t max_len; /* slot size: the longest DATA body */
+	uint64_t now; /* now_ms() at this round of the loop's start */
 	bool attached;
 	struct serve_stats st;
 } S;
@@ -280,7 +281,7 @@ static void send_ack(const struct sockaddr_in6 *to, uint32_t volume,
 		S.st.acks++;
 	if (s) {
 		s->dirty = false;
-		s->last_ack_ms = now_ms();
+		s->last_ack_ms = S.now;
 	}
 }
 
@@ -373,7 +374,7 @@ static void on_cqe(const struct ebpfdma_cqe *c, void *arg)
 	s = session_get(v, c->cookie >> 32);
 	if (!s)
 		return;
-	s->last_seen_ms = now_ms();
+	s->last_seen_ms = S.now;
 	if (c->status) {
 		S.st.write_errors++;
 		s->status = EBPFDMA_WIRE_E_IO;
@@ -410,10 +411,10 @@ static void flush_volumes(void)
 			/* EAGAIN: the ring is full; the next round retries. */
 			if (errno != EAGAIN) {
 				v->st->flush_errors++;
-				if (now_ms() - v->flush_err_ms >= 1000) {
+				if (S.now - v->flush_err_ms >= 1000) {
 					logmsg("volume %u: FLUSH: %s",
 					       v->conf.id, strerror(errno));
-					v->flush_err_ms = now_ms();
+					v->flush_err_ms = S.now;
 				}
 			}
 			continue;
@@ -517,7 +518,7 @@ static void on_datagram(const uint8_t *buf, size_t n,
 		return; /* counted: the sender retries */
 	s->peer = peer;
 	s->have_peer = true;
-	s->last_seen_ms = now_ms();
+	s->last_seen_ms = S.now;
 	switch (w.type) {
 	case EBPFDMA_WIRE_OPEN:
 		S.st.opens++;
@@ -745,13 +746,15 @@ static void loop_once(int timeout_ms, bool rx)
 	};
 
 	poll(p, S.metrics_fd >= 0 ? 3 : 2, timeout_ms);
+	/* One clock reading a round: what follows happens "now". */
+	S.now = now_ms();
 	edma_reap(&S.e, on_cqe, NULL);
 	if (rx && (p[1].revents & POLLIN))
 		read_socket();
 	if (S.metrics_fd >= 0 && (p[2].revents & POLLIN))
 		metrics_answer(S.metrics_fd, &S.st);
 	flush_volumes();
-	ack_due(now_ms());
+	ack_due(S.now);
 }
 
 int cmd_serve(int argc, char **argv)

@@ -6,7 +6,12 @@
 # EBPFDMA_BENCH_DISK (the RAM-backed target disk, /dev/vda),
 # EBPFDMA_BENCH_MIB (data per run), EBPFDMA_BENCH_REPS,
 # EBPFDMA_BENCH_PAYLOADS, EBPFDMA_BENCH_STREAMS, EBPFDMA_BENCH_RECEIVERS,
-# EBPFDMA_BENCH_SCALE (0: skip the scale runs), EBPFDMA_BENCH_PERF (a
+# EBPFDMA_BENCH_SCALE (0: skip the scale runs), EBPFDMA_BENCH_NETS (veth:
+# a veth pair; virtio: the guest's two virtio-net NICs joined by qemu, a
+# driver whose native XDP runs on its own receive buffers as a physical
+# NIC's does, while veth copies every packet into a new page for XDP;
+# both by default), EBPFDMA_BENCH_VIRTIO_PAYLOADS,
+# EBPFDMA_BENCH_PERF (a
 # directory: profile the receiving CPU during each run with perf, software
 # clock sampling, and write each run's report there).
 #
@@ -27,6 +32,9 @@ token=0x5eed5eed5eed5eed
 mib=${EBPFDMA_BENCH_MIB:-32}
 reps=${EBPFDMA_BENCH_REPS:-3}
 payloads=${EBPFDMA_BENCH_PAYLOADS:-1024 4096 8192}
+# With XDP, virtio-net in 6.1 takes an MTU of at most about 4 KiB.
+virtio_payloads=${EBPFDMA_BENCH_VIRTIO_PAYLOADS:-1024 3584}
+nets=${EBPFDMA_BENCH_NETS:-veth virtio}
 streams_list=${EBPFDMA_BENCH_STREAMS:-1 2 4}
 receivers=${EBPFDMA_BENCH_RECEIVERS:-ebpfdma udp-pwrite udp-direct af-xdp nvmet-tcp}
 scale=${EBPFDMA_BENCH_SCALE:-1}
@@ -40,6 +48,9 @@ txn() { nsenter --net=/run/netns/edma-tx "$@"; }
 log() { echo "bench: $*" >&2; }
 
 [ "$(nproc)" -ge 2 ] || { log "needs 2 CPUs"; exit 1; }
+# This script and what it starts (awk, dd, sha256sum, ...) stay off the
+# receiving CPU, where they would count as the receiver's work.
+taskset -p -c $tx_cpu $$ >/dev/null
 modprobe -q null_blk 2>/dev/null
 modprobe ebpfdma || exit 1
 # The disk is memory on the host: nothing volatile to flush, so flushes and
@@ -57,22 +68,60 @@ cpu_ticks() {
 	awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
 
+set_net() { # veth | virtio
+	net=$1
+	case $net in
+	veth) tx_if=veth-tx rx_if=veth-rx ;;
+	virtio) tx_if=nic-tx rx_if=nic-rx ;;
+	*) log "EBPFDMA_BENCH_NETS: veth or virtio, not $net"; return 1 ;;
+	esac
+	net_up
+}
+
 net_up() {
-	netns_up || return 1
-	# NAPI on both ends (GRO asks veth for it, XDP too), in threads pinned
-	# to their side's CPU, so each side's softirq work is on its CPU.
-	tx ethtool -K veth-tx gro on >/dev/null &&
-		rx ethtool -K veth-rx gro on >/dev/null &&
-		tx sh -c 'echo 1 > /sys/class/net/veth-tx/threaded' &&
-		rx sh -c 'echo 1 > /sys/class/net/veth-rx/threaded'
+	if [ "$net" = veth ]; then
+		netns_up || return 1
+		# NAPI on the sending end too (GRO asks veth for it).
+		tx ethtool -K veth-tx gro on >/dev/null &&
+			rx ethtool -K veth-rx gro on >/dev/null || return 1
+	else
+		# The guest's two NICs, joined by qemu's hub.  MTU 4000: the
+		# most virtio-net takes with XDP on kernel 6.1.
+		local nics=($(ls /sys/class/net | grep -v -e lo -e veth))
+		[ ${#nics[@]} -ge 2 ] || { log "needs 2 NICs"; return 1; }
+		netns_down
+		ip netns add edma-tx && ip netns add edma-rx &&
+			ip link set "${nics[0]}" down name nic-tx netns edma-tx &&
+			ip link set "${nics[1]}" down name nic-rx netns edma-rx &&
+			tx ip addr add 10.11.0.1/24 dev nic-tx &&
+			rx ip addr add 10.11.0.2/24 dev nic-rx &&
+			tx ip link set lo up && rx ip link set lo up &&
+			tx ip link set nic-tx mtu 4000 up &&
+			rx ip link set nic-rx mtu 4000 up || return 1
+	fi
+	# NAPI in threads pinned to their side's CPU, so each side's softirq
+	# work is on its CPU; a NIC's interrupts too.
+	tx sh -c "echo 1 > /sys/class/net/$tx_if/threaded" &&
+		rx sh -c "echo 1 > /sys/class/net/$rx_if/threaded" || return 1
+	[ "$net" = virtio ] || return 0
+	pin_irqs tx $tx_if $tx_cpu && pin_irqs rx $rx_if $rx_cpu
+}
+
+pin_irqs() { # NS IFACE CPU
+	local vdev irq
+	vdev=$($1 readlink /sys/class/net/$2/device) || return 1
+	vdev=${vdev##*/}
+	for irq in $(awk -v d="$vdev-" 'index($NF, d) == 1 { sub(":", "", $1); print $1 }' /proc/interrupts); do
+		echo "$3" >/proc/irq/$irq/smp_affinity_list || return 1
+	done
 }
 
 # Pin the NAPI threads (new ones appear when XDP is attached).
 pin_napi() {
 	ps -eo pid=,comm= | while read -r pid comm; do
 		case $comm in
-		napi/veth-rx*) taskset -p -c $rx_cpu "$pid" >/dev/null ;;
-		napi/veth-tx*) taskset -p -c $tx_cpu "$pid" >/dev/null ;;
+		napi/$rx_if*) taskset -p -c $rx_cpu "$pid" >/dev/null ;;
+		napi/$tx_if*) taskset -p -c $tx_cpu "$pid" >/dev/null ;;
 		esac
 	done
 	return 0
@@ -100,7 +149,7 @@ start_receiver() { # NAME PAYLOAD STREAMS
 		echo "$payload" >/sys/module/ebpfdma/parameters/slot_size ||
 			return 1
 		{
-			echo "interface = veth-rx"
+			echo "interface = $rx_if"
 			echo "metrics = off"
 			echo "peer = 10.11.0.1"
 			for ((i = 1; i <= streams; i++)); do
@@ -119,7 +168,8 @@ start_receiver() { # NAME PAYLOAD STREAMS
 		;;
 	af-xdp)
 		nsenter --net=/run/netns/edma-rx \
-			"$bench/af_xdp" --iface veth-rx --disk $disk \
+			"$bench/af_xdp" --iface $rx_if --disk $disk \
+			--queues "$(rx ls /sys/class/net/$rx_if/queues | grep -c '^rx-')" \
 			--volumes "$streams" --blocks $blocks --token $token \
 			--max-len "$payload" --cpu $rx_cpu \
 			>/tmp/rx.out 2>/tmp/rx.err &
@@ -165,8 +215,11 @@ nvmet_up() { # PAYLOAD
 	# The port's socket is made in the namespace of the process that
 	# links it: the server's.
 	rxn ln -s $c/subsystems/edma $c/ports/1/subsystems/edma || return 1
+	# With a data digest: CRC32C of the data, as ebpfdma-send's DATA
+	# carries, so both protect the same bytes the same way.
 	txn nvme connect -t tcp -a 10.11.0.2 -s 4420 -n edma --nr-io-queues=1 \
-		--hostnqn=nqn.2014-08.org.ebpfdma:bench >/dev/null || return 1
+		--data-digest --hostnqn=nqn.2014-08.org.ebpfdma:bench \
+		>/dev/null || return 1
 	nvmedev=
 	for _ in $(seq 100); do
 		nvmedev=$(cd /dev && ls 2>/dev/null | grep -m1 -E '^nvme[0-9]+n1$')
@@ -242,10 +295,10 @@ run() {
 		mkdir -p "$EBPFDMA_BENCH_PERF"
 		perf report -i /tmp/perf.data --stdio --no-children \
 			--sort dso,sym -g none --percent-limit 0.2 2>/dev/null \
-			>"$EBPFDMA_BENCH_PERF/$name-$payload-$streams-$rep.txt"
+			>"$EBPFDMA_BENCH_PERF/$net-$name-$payload-$streams-$rep.txt"
 		perf report -i /tmp/perf.data --stdio --children \
 			--sort sym -g none --percent-limit 2 2>/dev/null \
-			>"$EBPFDMA_BENCH_PERF/$name-$payload-$streams-$rep.children.txt"
+			>"$EBPFDMA_BENCH_PERF/$net-$name-$payload-$streams-$rep.children.txt"
 	fi
 	if [ "$name" = ebpfdma ]; then
 		lat=$(ebpfdma_latency "$streams")
@@ -279,51 +332,59 @@ run() {
 		secs=$(echo "if ($s > $secs) $s else $secs" | bc -l)
 	done
 	[ "$(echo "$secs > 0" | bc)" = 1 ] || secs=$(echo "$t1 - $t0" | bc -l)
-	printf '{"receiver":"%s","payload":%d,"streams":%d,"rep":%d,"bytes":%d,"seconds":%.3f,"wall_seconds":%.3f,"rx_cpu_s":%.2f,"tx_cpu_s":%.2f,"retransmitted":%d,"verified":%s,"detail":%s%s}\n' \
-		"$name" "$payload" "$streams" "$rep" $((bytes * streams)) "$secs" \
+	printf '{"net":"%s","receiver":"%s","payload":%d,"streams":%d,"rep":%d,"bytes":%d,"seconds":%.3f,"wall_seconds":%.3f,"rx_cpu_s":%.2f,"tx_cpu_s":%.2f,"retransmitted":%d,"verified":%s,"detail":%s%s}\n' \
+		"$net" "$name" "$payload" "$streams" "$rep" $((bytes * streams)) "$secs" \
 		"$(echo "$t1 - $t0" | bc -l)" \
 		"$(echo "($d1 - $c1) / 100" | bc -l)" "$(echo "($d0 - $c0) / 100" | bc -l)" \
 		"$retx" "$ok" "$rxj" "$extra"
-	log "$name payload $payload streams $streams rep $rep: $(echo "$bytes * $streams / 1048576 / $secs" | bc -l | cut -c1-6) MiB/s, verified $ok"
+	log "$net $name payload $payload streams $streams rep $rep: $(echo "$bytes * $streams / 1048576 / $secs" | bc -l | cut -c1-6) MiB/s, verified $ok"
 }
 
-net_up || { log "network setup failed"; exit 1; }
+# One network after the other; receivers interleaved within each
+# repetition, so drift over the run touches them alike.
 : >"$out"
-for ((rep = 1; rep <= reps; rep++)); do
-	for payload in $payloads; do
-		taskset -c $rx_cpu "$bench/memcpy_bw" --size "$payload" --ms 1000 |
-			sed "s/^{/{\"memcpy\":true,\"rep\":$rep,/" >>"$out"
-		for streams in $streams_list; do
-			for name in $receivers; do
-				# AF_XDP on 6.1 takes no packet larger than its
-				# frame (no multi-buffer): 1 KiB payloads only.
-				if [ "$name" = af-xdp ] && [ "$payload" -gt 3072 ]; then
-					[ $rep = 1 ] && printf '{"receiver":"af-xdp","payload":%d,"streams":%d,"unsupported":"AF_XDP in Linux 6.1 has no multi-buffer: a %d-byte payload does not fit a 4096-byte frame"}\n' \
-						"$payload" "$streams" "$payload" >>"$out"
-					continue
-				fi
-				run "$name" "$payload" "$streams" "$rep" >>"$out" ||
-					log "$name payload $payload streams $streams: run failed"
+for net in $nets; do
+	set_net "$net" || { log "$net: network setup failed"; continue; }
+	case $net in
+	veth) pls=$payloads ;;
+	virtio) pls=$virtio_payloads ;;
+	esac
+	for ((rep = 1; rep <= reps; rep++)); do
+		for payload in $pls; do
+			taskset -c $rx_cpu "$bench/memcpy_bw" --size "$payload" --ms 1000 |
+				sed "s/^{/{\"memcpy\":true,\"rep\":$rep,/" >>"$out"
+			for streams in $streams_list; do
+				for name in $receivers; do
+					# AF_XDP on 6.1 has no multi-buffer: a
+					# packet must fit one 4096-byte frame.
+					if [ "$name" = af-xdp ] && [ "$payload" -gt 3072 ]; then
+						[ $rep = 1 ] && printf '{"net":"%s","receiver":"af-xdp","payload":%d,"streams":%d,"unsupported":"AF_XDP in Linux 6.1 has no multi-buffer: a %d-byte payload does not fit a 4096-byte frame"}\n' \
+							"$net" "$payload" "$streams" "$payload" >>"$out"
+						continue
+					fi
+					run "$name" "$payload" "$streams" "$rep" >>"$out" ||
+						log "$net $name payload $payload streams $streams: run failed"
+				done
 			done
 		done
 	done
-done
 
-# Scale: ebpfdma alone, 4 KiB payloads, 2 streams, pool size and bios in
-# flight varied; the pool's memory with each.
-if [ "$scale" != 0 ]; then
-	P=/sys/module/ebpfdma/parameters
-	for slots in 1024 4096 16384; do
-		for mif in 16 64 256; do
-			echo "$slots" >$P/nr_slots && echo "$mif" >$P/max_in_flight ||
-				continue
-			run ebpfdma 4096 2 1 ",\"scale\":{\"nr_slots\":$slots,\"max_in_flight\":$mif,\"pool_memory_bytes\":$(cat /sys/class/misc/ebpfdma/pool_memory_bytes)}" >>"$out"
+	# Scale (veth): ebpfdma alone, 4 KiB payloads, 2 streams, pool size
+	# and bios in flight varied; the pool's memory with each.
+	if [ "$net" = veth ] && [ "$scale" != 0 ]; then
+		P=/sys/module/ebpfdma/parameters
+		for slots in 1024 4096 16384; do
+			for mif in 16 64 256; do
+				echo "$slots" >$P/nr_slots &&
+					echo "$mif" >$P/max_in_flight || continue
+				run ebpfdma 4096 2 1 ",\"scale\":{\"nr_slots\":$slots,\"max_in_flight\":$mif,\"pool_memory_bytes\":$(cat /sys/class/misc/ebpfdma/pool_memory_bytes)}" >>"$out"
+			done
 		done
-	done
-	echo 4096 >$P/nr_slots
-	echo 64 >$P/max_in_flight
-fi
-netns_down
+		echo 4096 >$P/nr_slots
+		echo 64 >$P/max_in_flight
+	fi
+	netns_down
+done
 echo "$wq0" >$wq
 echo "$cache0" >"$cache"
 rmmod ebpfdma

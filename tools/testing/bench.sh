@@ -41,12 +41,12 @@ truncate -s $(((mib > submit_mib ? mib : submit_mib) + 16))M "$disk"
 
 # The guest's environment is its own: pass the settings on.
 envs=(EBPFDMA_BENCH_MIB="$mib" EBPFDMA_BENCH_REPS="$reps")
-for v in PAYLOADS STREAMS RECEIVERS SCALE; do
+for v in PAYLOADS VIRTIO_PAYLOADS STREAMS RECEIVERS SCALE NETS PERF; do
 	n=EBPFDMA_BENCH_$v
 	[ -z "${!n:-}" ] || envs+=("$n=${!n}")
 done
 note "benchmark: $mib MiB per run x $reps repetitions (tens of minutes under emulation)"
-"$here/vm-run.sh" --kernel stock --modules "$out/modroot" --work "$work/vm" \
+"$here/vm-run.sh" --kernel stock --modules "$out/modroot" --work "$work/vm" --nics 2 \
 	--mem 2048 --disk "$disk" --timeout 7200 -- bash -c "
 	set -e
 	env ${envs[*]} tools/testing/bench-guest.sh '$work/runs.jsonl'

@@ -23,7 +23,7 @@ else
 	skip "nvmet-tcp receives and writes the data" \
 		"this kernel has no nvmet-tcp or nvme-tcp module"
 fi
-EBPFDMA_BENCH_DISK=$disk EBPFDMA_BENCH_MIB=4 EBPFDMA_BENCH_REPS=1 \
+EBPFDMA_BENCH_DISK=$disk EBPFDMA_BENCH_MIB=4 EBPFDMA_BENCH_REPS=1 EBPFDMA_BENCH_NETS=veth \
 	EBPFDMA_BENCH_PAYLOADS=1024 EBPFDMA_BENCH_STREAMS=2 \
 	EBPFDMA_BENCH_SCALE=0 EBPFDMA_BENCH_RECEIVERS="$receivers" \
 	"$top/tools/testing/bench-guest.sh" $out 2>/tmp/bench-smoke.err
