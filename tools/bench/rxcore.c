@@ -105,7 +105,9 @@ void rx_init(struct rx *rx, int *argc, char **argv)
 	if (rx->sock < 0)
 		usage_exit("socket");
 	setsockopt(rx->sock, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	setsockopt(rx->sock, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	/* Past net.core.rmem_max where allowed (root): bursts fit. */
+	if (setsockopt(rx->sock, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)))
+		setsockopt(rx->sock, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
 	a.sin6_port = htons(c->port);
 	if (bind(rx->sock, (void *)&a, sizeof(a))) {
 		perror("rxcore: bind");

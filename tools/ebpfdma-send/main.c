@@ -11,7 +11,9 @@
  * is retransmitted when not acknowledged within its timeout, which doubles
  * (up to 2 s) on every retransmission; duplicated or reordered ACKs change
  * nothing.  When everything is acknowledged, COMMIT asks the receiver to
- * flush, and its acknowledgement ends the transfer.
+ * flush, and its acknowledgement ends the transfer.  Datagrams leave in
+ * batches: one sendmmsg() a round, equal ones sharing a message the kernel
+ * cuts into datagrams (UDP GSO, where the path takes it).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -27,6 +29,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -47,7 +50,7 @@ struct opts {
 	uint32_t block_size; /* bytes per datagram body */
 	uint32_t window; /* datagrams in flight */
 	double rate; /* MiB/s, 0 = unpaced */
-	int crc, fua, quiet;
+	int crc, fua, quiet, gso;
 	unsigned int timeout_s; /* give up after this long without progress */
 };
 
@@ -65,6 +68,7 @@ static struct {
 	uint64_t sends, resends, acks;
 	uint64_t last_ack_ms, t0;
 	uint64_t progress_ms; /* when the acknowledged count last grew */
+	uint64_t now; /* now_ms() at this round's start */
 	/* The volume's geometry, from the first ACK (OPEN's answer). */
 	uint64_t window_blocks;
 	uint32_t vol_bsize, max_len;
@@ -130,40 +134,147 @@ static void send_ctl(uint8_t type, uint32_t seq)
 	send(T.sock, &h, sizeof(h), 0);
 }
 
-static void send_data(uint32_t seq)
+/*
+ * DATA goes out in batches: queue_data() collects sequence numbers,
+ * send_queued() sends them with one sendmmsg(), where equal-sized
+ * datagrams share a message that the kernel cuts into datagrams (UDP GSO:
+ * each gso_size piece is one header and its body).  One system call and
+ * one trip through the stack for many datagrams.
+ */
+#define BATCH_MAX 1024U
+#define GSO_MAX 64U /* segments the kernel takes in one send */
+
+static struct {
+	uint32_t seq[BATCH_MAX];
+	unsigned int n;
+	struct ebpfdma_wire_hdr hdr[BATCH_MAX];
+	struct iovec iov[2 * BATCH_MAX];
+	struct mmsghdr msg[BATCH_MAX];
+	char ctl[BATCH_MAX][CMSG_SPACE(sizeof(uint16_t))];
+	bool gso; /* the socket takes UDP_SEGMENT */
+} Q;
+
+static uint32_t data_len(uint32_t seq)
 {
-	struct ebpfdma_wire_hdr h;
-	uint8_t *body = T.data + (uint64_t)seq * T.o.block_size;
-	uint32_t len = T.o.block_size;
+	uint64_t off = (uint64_t)seq * T.o.block_size;
+
+	return off + T.o.block_size > T.size ? T.size - off : T.o.block_size;
+}
+
+/* Does the kernel take UDP_SEGMENT on this socket?  (Linux 4.18+.) */
+static void gso_probe(void)
+{
+	int seg = sizeof(struct ebpfdma_wire_hdr) + T.o.block_size;
+
+	Q.gso = T.o.gso &&
+		!setsockopt(T.sock, SOL_UDP, UDP_SEGMENT, &seg, sizeof(seg));
+	/* Set per message from here on; the socket's default is none. */
+	seg = 0;
+	if (Q.gso)
+		setsockopt(T.sock, SOL_UDP, UDP_SEGMENT, &seg, sizeof(seg));
+}
+
+/* Send queued entries [@first, Q.n), as their headers and iovecs stand. */
+static void transmit(uint32_t first)
+{
+	uint32_t unit = sizeof(struct ebpfdma_wire_hdr) + T.o.block_size;
+	/* Segments of one message: at most 64, at most 64 KiB in all. */
+	uint32_t gmax = Q.gso ? GSO_MAX : 1, nmsg = 0, i, done;
+	uint32_t start[BATCH_MAX]; /* each message's first entry */
+	struct mmsghdr *m = NULL;
+	int r;
+
+	if (gmax > 65000 / unit)
+		gmax = 65000 / unit ? 65000 / unit : 1;
+	for (i = first; i < Q.n; i++) {
+		bool full = Q.iov[2 * i + 1].iov_len == T.o.block_size;
+
+		/* A full datagram joins the message being built if it can. */
+		if (m && full && m->msg_hdr.msg_iovlen / 2 < gmax &&
+		    m->msg_hdr.msg_iov[1].iov_len == T.o.block_size) {
+			m->msg_hdr.msg_iovlen += 2;
+			continue;
+		}
+		start[nmsg] = i;
+		m = &Q.msg[nmsg++];
+		memset(m, 0, sizeof(*m));
+		m->msg_hdr.msg_iov = &Q.iov[2 * i];
+		m->msg_hdr.msg_iovlen = 2;
+	}
+	for (i = 0; i < nmsg; i++) {
+		struct msghdr *h = &Q.msg[i].msg_hdr;
+		struct cmsghdr *c;
+
+		if (h->msg_iovlen == 2)
+			continue; /* one datagram: nothing to cut */
+		h->msg_control = Q.ctl[i];
+		h->msg_controllen = sizeof(Q.ctl[i]);
+		c = CMSG_FIRSTHDR(h);
+		c->cmsg_level = SOL_UDP;
+		c->cmsg_type = UDP_SEGMENT;
+		c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+		*(uint16_t *)CMSG_DATA(c) = unit;
+	}
+	for (done = 0; done < nmsg;) {
+		r = sendmmsg(T.sock, Q.msg + done, nmsg - done, 0);
+		if (r > 0) {
+			done += r;
+			continue;
+		}
+		if (errno == ECONNREFUSED)
+			continue; /* an ICMP error of an earlier datagram */
+		if (errno == ENOBUFS || errno == EAGAIN) {
+			usleep(100);
+			continue;
+		}
+		if (Q.gso && (errno == EIO || errno == EINVAL ||
+			      errno == EOPNOTSUPP)) {
+			/* The path takes no GSO: a datagram each from here. */
+			Q.gso = false;
+			transmit(start[done]);
+			return;
+		}
+		die(1, "send: %s", strerror(errno));
+	}
+}
+
+static void send_queued(void)
+{
 	struct edma_wire w = {
 		.type = EBPFDMA_WIRE_DATA, .volume = T.o.volume,
-		.session = T.session, .token = T.o.token, .seq = seq,
+		.session = T.session, .token = T.o.token,
 		.flags = (T.o.crc ? EBPFDMA_WIRE_F_CRC : 0) |
 			 (T.o.fua ? EBPFDMA_WIRE_F_FUA : 0),
 	};
-	struct iovec iov[2];
-	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
+	uint32_t i;
 
-	if ((uint64_t)seq * T.o.block_size + len > T.size)
-		len = T.size - (uint64_t)seq * T.o.block_size;
-	w.lba = (uint64_t)seq * (T.o.block_size / T.vol_bsize);
-	edma_wire_fill(&h, &w, body, len);
-	iov[0] = (struct iovec){ &h, sizeof(h) };
-	iov[1] = (struct iovec){ body, len };
-	while (sendmsg(T.sock, &m, 0) < 0) {
-		if (errno == ECONNREFUSED)
-			continue; /* an ICMP error of an earlier datagram */
-		if (errno != ENOBUFS && errno != EAGAIN)
-			die(1, "send: %s", strerror(errno));
-		usleep(100);
+	for (i = 0; i < Q.n; i++) {
+		uint32_t seq = Q.seq[i], len = data_len(seq);
+		uint8_t *body = T.data + (uint64_t)seq * T.o.block_size;
+
+		w.seq = seq;
+		w.lba = (uint64_t)seq * (T.o.block_size / T.vol_bsize);
+		edma_wire_fill(&Q.hdr[i], &w, body, len);
+		Q.iov[2 * i] = (struct iovec){ &Q.hdr[i], sizeof(Q.hdr[i]) };
+		Q.iov[2 * i + 1] = (struct iovec){ body, len };
+		if (T.sent_ms[seq]) {
+			T.resends++;
+			T.rto[seq] = T.rto[seq] * 2 > RTO_MAX_MS ? RTO_MAX_MS :
+								   T.rto[seq] * 2;
+		}
+		T.sent_ms[seq] = T.now;
 	}
-	if (T.sent_ms[seq]) {
-		T.resends++;
-		T.rto[seq] = T.rto[seq] * 2 > RTO_MAX_MS ? RTO_MAX_MS :
-							   T.rto[seq] * 2;
-	}
-	T.sends++;
-	T.sent_ms[seq] = now_ms();
+	if (Q.n)
+		transmit(0);
+	T.sends += Q.n;
+	Q.n = 0;
+}
+
+static void queue_data(uint32_t seq)
+{
+	Q.seq[Q.n++] = seq;
+	if (Q.n == BATCH_MAX)
+		send_queued();
 }
 
 /* Read every ACK waiting; returns how many there were. */
@@ -343,6 +454,7 @@ static void usage(void)
 		"  --rate MIBS      pace to MIBS MiB/s (default: unpaced)\n"
 		"  --no-crc         do not send CRC32C of each body\n"
 		"  --fua            ask for FUA writes\n"
+		"  --no-gso         one system call per datagram (no UDP segmentation offload)\n"
 		"  --timeout S      give up after S seconds without progress (default 30)\n"
 		"  --source ADDR    send from this local address\n"
 		"  --quiet          no progress\n");
@@ -360,6 +472,7 @@ static void parse_args(int argc, char **argv)
 	o->block_size = 4096;
 	o->window = 1024;
 	o->crc = 1;
+	o->gso = 1;
 	o->timeout_s = 30;
 	o->file = "-";
 	for (a = 1; a < argc; a++) {
@@ -375,6 +488,8 @@ static void parse_args(int argc, char **argv)
 			o->source = argv[++a];
 		else if (!strcmp(argv[a], "--no-crc"))
 			o->crc = 0;
+		else if (!strcmp(argv[a], "--no-gso"))
+			o->gso = 0;
 		else if (!strcmp(argv[a], "--fua"))
 			o->fua = 1;
 		else if (!strcmp(argv[a], "--quiet"))
@@ -440,8 +555,11 @@ static void connect_socket(void)
 	}
 	if (connect(T.sock, ai->ai_addr, ai->ai_addrlen))
 		die(4, "%s:%u: %s", T.o.host, T.o.port, strerror(errno));
-	setsockopt(T.sock, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
-	setsockopt(T.sock, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	/* Past the sysctl limits where allowed (root). */
+	if (setsockopt(T.sock, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big)))
+		setsockopt(T.sock, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	if (setsockopt(T.sock, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)))
+		setsockopt(T.sock, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
 	freeaddrinfo(ai);
 }
 
@@ -488,11 +606,12 @@ int main(int argc, char **argv)
 		die(2, "out of memory");
 	for (i = 0; i < T.n; i++)
 		T.rto[i] = RTO_MIN_MS;
+	gso_probe();
 	seqset_init(&T.acked);
 
 	budget_t = last_progress = T.progress_ms = now_ms();
 	while (T.acked.count < T.n) {
-		now = now_ms();
+		now = T.now = now_ms();
 		if (now - T.last_ack_ms > T.o.timeout_s * 1000ULL)
 			die(4, "%s:%u stopped answering for %u s (%u of %u blocks acknowledged)",
 			    T.o.host, T.o.port, T.o.timeout_s, T.acked.count,
@@ -515,7 +634,7 @@ int main(int argc, char **argv)
 				continue;
 			if (now - T.sent_ms[seq] >= T.rto[seq] &&
 			    (T.o.rate <= 0 || budget >= T.o.block_size)) {
-				send_data(seq);
+				queue_data(seq);
 				budget -= T.o.block_size;
 			}
 			in_flight++;
@@ -523,10 +642,11 @@ int main(int argc, char **argv)
 		/* New datagrams while the window allows. */
 		while (next < T.n && in_flight < T.o.window &&
 		       (T.o.rate <= 0 || budget >= T.o.block_size)) {
-			send_data(next++);
+			queue_data(next++);
 			budget -= T.o.block_size;
 			in_flight++;
 		}
+		send_queued();
 		/* Nothing heard for a while: ask (a restarted receiver
 		 * learns where to send its ACKs). */
 		if (now - T.last_ack_ms > RTO_MAX_MS &&
@@ -538,7 +658,7 @@ int main(int argc, char **argv)
 		read_acks(in_flight >= T.o.window || next == T.n ? 5 : 0);
 		check_status();
 		if (T.acked.count != acked)
-			T.progress_ms = now_ms();
+			T.progress_ms = now;
 		progress(false);
 	}
 

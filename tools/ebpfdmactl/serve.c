@@ -599,7 +599,9 @@ static int open_socket(void)
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	/* Past net.core.rmem_max where allowed (root): bursts fit. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
 	if (bind(fd, (void *)&a, sizeof(a))) {
 		logmsg("bind UDP port %u: %s", S.conf.port, strerror(errno));
 		close(fd);

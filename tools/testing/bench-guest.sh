@@ -81,8 +81,13 @@ set_net() { # veth | virtio
 net_up() {
 	if [ "$net" = veth ]; then
 		netns_up || return 1
-		# NAPI on the sending end too (GRO asks veth for it).
-		tx ethtool -K veth-tx gro on >/dev/null &&
+		# NAPI on both ends (GRO asks veth for it).  No segmentation
+		# offload on the sending end: veth hands a receiver's NAPI
+		# only packets it could not leave unsegmented (it runs the
+		# rest on the sender's CPU, and XDP turns the offloads off),
+		# so every receiver gets MTU-sized packets, as from a NIC.
+		tx ethtool -K veth-tx gro on tso off tx-udp-segmentation off \
+			>/dev/null &&
 			rx ethtool -K veth-rx gro on >/dev/null || return 1
 	else
 		# The guest's two NICs, joined by qemu's hub.  MTU 4000: the
@@ -98,6 +103,9 @@ net_up() {
 			tx ip link set lo up && rx ip link set lo up &&
 			tx ip link set nic-tx mtu 4000 up &&
 			rx ip link set nic-rx mtu 4000 up || return 1
+		# No large receive offload (XDP turns it off): every receiver
+		# gets MTU-sized packets.
+		rx ethtool -K nic-rx rx-gro-hw off >/dev/null 2>&1
 	fi
 	# NAPI in threads pinned to their side's CPU, so each side's softirq
 	# work is on its CPU; a NIC's interrupts too.

@@ -58,6 +58,24 @@ check "... and the receiver holds the file byte for byte" cmp "$tmp/file" "$tmp/
 check "... having retransmitted what was lost" \
 	grep -q ' [1-9][0-9]* retransmitted' "$tmp/stdout"
 
+# Batching: equal datagrams share a sendmmsg() message that the kernel
+# cuts up (UDP GSO); without GSO, one datagram per message.
+receiver good
+strace -f -qq -e trace=sendmmsg -o "$tmp/strace" "$send" --quiet --block-size 1024 \
+	127.0.0.1:"$port" 1 0x77 "$tmp/file" >/dev/null 2>&1
+rc=$?
+wait $rcv_pid
+rcv_pid=
+calls=$(grep -c '^[0-9]* *sendmmsg' "$tmp/strace")
+check "with GSO: intact, and 768 datagrams (+ resends) took few sendmmsg() calls ($calls)" \
+	bash -c "[ $rc = 0 ] && cmp -s '$tmp/file' '$tmp/out' && [ $calls -ge 1 ] && [ $calls -lt 100 ]"
+receiver good
+expect_exit "--no-gso: exit 0" 0 "" "$send" --quiet --no-gso --block-size 1024 \
+	127.0.0.1:"$port" 1 0x77 "$tmp/file"
+wait $rcv_pid
+rcv_pid=
+check "... and the file is intact" cmp "$tmp/file" "$tmp/out"
+
 receiver token
 expect_exit "a refused token: exit 3" 3 "refused the token" \
 	"$send" --quiet 127.0.0.1:"$port" 1 0x77 "$tmp/file"
