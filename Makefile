@@ -23,7 +23,9 @@ BENCH_PROGS := build/bench/submit_vs_pwrite build/bench/udp_pwrite \
 	build/bench/memcpy_bw
 XSK_SKEL = $(BPF_OUT)/bench_xsk.skel.h
 RXCORE = tools/bench/rxcore.c $(WIRE_LIB)
-RXCORE_HDRS = tools/bench/rxcore.h $(WIRE_LIB_HDRS)
+RXCORE_HDRS = tools/bench/rxcore.h tools/bench/dwrite.h $(WIRE_LIB_HDRS)
+# Durable O_DIRECT writes with group commit (io_uring).
+DWRITE := tools/bench/dwrite.c
 
 # The XDP program and its libbpf skeleton.
 BPF_OUT := build/bpf
@@ -115,13 +117,16 @@ build/bench/udp_pwrite: tools/bench/udp_pwrite.c $(RXCORE) $(RXCORE_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(RXCORE) -lpthread
 
-build/bench/udp_direct: tools/bench/udp_direct.c $(RXCORE) $(RXCORE_HDRS)
+build/bench/udp_direct: tools/bench/udp_direct.c $(DWRITE) $(RXCORE) \
+		$(RXCORE_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(RXCORE) -luring -lpthread
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(DWRITE) $(RXCORE) -luring -lpthread
 
-build/bench/af_xdp: tools/bench/af_xdp.c $(RXCORE) $(RXCORE_HDRS) $(XSK_SKEL)
+build/bench/af_xdp: tools/bench/af_xdp.c $(DWRITE) $(RXCORE) $(RXCORE_HDRS) \
+		$(XSK_SKEL)
 	@mkdir -p $(@D)
-	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< $(RXCORE) -luring $(BPF_LIBS)
+	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< $(DWRITE) $(RXCORE) \
+		-luring $(BPF_LIBS)
 
 build/bench/nvme_writer: tools/bench/nvme_writer.c
 	@mkdir -p $(@D)

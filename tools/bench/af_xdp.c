@@ -29,7 +29,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <liburing.h>
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <netinet/ip.h>
@@ -48,6 +47,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "dwrite.h"
 #include "rxcore.h"
 #include "bench_xsk.skel.h"
 
@@ -58,7 +58,6 @@
 #define MAX_QUEUES 64U /* the program's map "xsks" */
 #define BATCH 64U /* descriptors per socket per turn */
 #define QD 256U
-#define FSYNC_TAG UINT64_MAX
 #define POLL_MS 2
 
 /* Where a packet starts in its frame (copy mode), and O_DIRECT's needs. */
@@ -94,22 +93,14 @@ struct xsk {
 	struct frame frames[NR_FRAMES];
 };
 
-/* Writes completed and not yet covered by a finished fdatasync. */
-struct waitq {
-	uint32_t *v; /* queue * NR_FRAMES + frame */
-	uint32_t n;
-};
-
 static struct xsk *xs;
 static uint32_t nr_queues = 2;
-static struct waitq pend, flushing;
-static unsigned int writes_in_flight, sqes_queued;
-static bool fsync_in_flight;
 static uint64_t bounced, empty_polls;
 static struct rx rx;
-static struct io_uring ring;
+/* Writes, tagged queue * NR_FRAMES + frame. */
+static struct dwrite dw;
 static struct bench_xsk *skel;
-static int fd, ifindex;
+static int ifindex;
 static bool attached;
 
 static void fatal(const char *what, int err)
@@ -237,76 +228,23 @@ static void xsk_open(struct xsk *x, uint32_t queue)
 		fill_put(x, i);
 }
 
-static struct io_uring_sqe *sqe_get(void)
+/* A frame's write is durable: acknowledge it; the frame may be refilled. */
+static void on_durable(void *arg, uint32_t k, uint64_t now)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+	struct xsk *x = &xs[k / NR_FRAMES];
+	struct frame *f = &x->frames[k % NR_FRAMES];
 
-	if (!sqe) {
-		io_uring_submit(&ring);
-		sqes_queued = 0;
-		sqe = io_uring_get_sqe(&ring);
-		if (!sqe)
-			fatal("io_uring_get_sqe", EBUSY);
-	}
-	sqes_queued++;
-	return sqe;
+	(void)arg;
+	rx.bytes += f->w.len;
+	rx.blocks++;
+	rx_durable(&rx, f->w.s, f->w.seq, f->arrival_ns, now);
+	fill_put(x, k % NR_FRAMES);
 }
 
 static void reap(void)
 {
-	struct io_uring_cqe *cqe;
-	struct frame *f;
-	uint32_t i, k;
-	uint64_t now;
-
-	while (!io_uring_peek_cqe(&ring, &cqe)) {
-		uint64_t tag = cqe->user_data;
-		int res = cqe->res;
-
-		io_uring_cqe_seen(&ring, cqe);
-		if (tag == FSYNC_TAG) {
-			if (res < 0)
-				fatal("fdatasync", -res);
-			now = rx_now_ns();
-			for (i = 0; i < flushing.n; i++) {
-				k = flushing.v[i];
-				f = &xs[k / NR_FRAMES].frames[k % NR_FRAMES];
-				rx_durable(&rx, f->w.s, f->w.seq, f->arrival_ns,
-					   now);
-				fill_put(&xs[k / NR_FRAMES], k % NR_FRAMES);
-			}
-			flushing.n = 0;
-			fsync_in_flight = false;
-			continue;
-		}
-		k = tag;
-		f = &xs[k / NR_FRAMES].frames[k % NR_FRAMES];
-		writes_in_flight--;
-		if (res != (int)f->w.len)
-			fatal("write", res < 0 ? -res : EIO);
-		rx.bytes += f->w.len;
-		rx.blocks++;
-		pend.v[pend.n++] = k;
-	}
+	dw_reap(&dw);
 	fill_publish();
-}
-
-/* Group commit: one fdatasync covers every write completed before it. */
-static void flush(void)
-{
-	struct io_uring_sqe *sqe;
-	struct waitq t;
-
-	if (fsync_in_flight || !pend.n)
-		return;
-	sqe = sqe_get();
-	io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
-	io_uring_sqe_set_data64(sqe, FSYNC_TAG);
-	t = flushing;
-	flushing = pend;
-	pend = t;
-	pend.n = 0;
-	fsync_in_flight = true;
 }
 
 static uint16_t get16(const uint8_t *p)
@@ -396,7 +334,6 @@ static uint32_t rx_ring(struct xsk *x)
 		uint32_t i = d.addr / FRAME_SIZE, in = d.addr % FRAME_SIZE;
 		struct sockaddr_in6 from;
 		const uint8_t *payload;
-		struct io_uring_sqe *sqe;
 		struct frame *f;
 		int len;
 
@@ -422,10 +359,7 @@ static uint32_t rx_ring(struct xsk *x)
 			f->w.body = f->bounce;
 			bounced++;
 		}
-		sqe = sqe_get();
-		io_uring_prep_write(sqe, fd, f->w.body, f->w.len, f->w.off);
-		io_uring_sqe_set_data64(sqe, (uint64_t)q * NR_FRAMES + i);
-		writes_in_flight++;
+		dw_write(&dw, f->w.body, f->w.len, f->w.off, q * NR_FRAMES + i);
 	}
 	/* The descriptors are read: the kernel may reuse their entries. */
 	__atomic_store_n(x->rx.cons, x->rx.cached, __ATOMIC_RELEASE);
@@ -503,12 +437,11 @@ static void report(void)
 int main(int argc, char **argv)
 {
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
-	struct io_uring_params up = { .flags = IORING_SETUP_CQSIZE };
 	struct pollfd p[MAX_QUEUES + 1];
 	const char *iface = NULL;
-	uint32_t q, got, cq;
+	uint32_t q, got;
 	uint64_t deadline;
-	int ret, map_fd;
+	int ret, map_fd, fd;
 
 	rx_init(&rx, &argc, argv);
 	options(argc, argv, &iface);
@@ -521,18 +454,10 @@ int main(int argc, char **argv)
 	fd = open(rx.c.disk, O_RDWR | O_DIRECT | O_CLOEXEC);
 	if (fd < 0)
 		fatal(rx.c.disk, errno);
-	pend.v = calloc((size_t)nr_queues * NR_FRAMES, sizeof(uint32_t));
-	flushing.v = calloc((size_t)nr_queues * NR_FRAMES, sizeof(uint32_t));
 	xs = calloc(nr_queues, sizeof(*xs));
-	if (!pend.v || !flushing.v || !xs)
+	if (!xs)
 		fatal("frames", ENOMEM);
-	/* Every frame may be in flight at once: room for all completions. */
-	for (cq = 2 * QD; cq <= nr_queues * NR_FRAMES && cq < 65536; cq *= 2)
-		;
-	up.cq_entries = cq;
-	ret = io_uring_queue_init_params(QD, &ring, &up);
-	if (ret)
-		fatal("io_uring_queue_init", -ret);
+	dw_init(&dw, fd, QD, nr_queues * NR_FRAMES, on_durable, NULL);
 
 	for (q = 0; q < nr_queues; q++)
 		xsk_open(&xs[q], q);
@@ -568,12 +493,9 @@ int main(int argc, char **argv)
 	while (!rx_stopping) {
 		reap();
 		/* Wait for the network or, with writes in flight, the disk. */
-		if (writes_in_flight || fsync_in_flight) {
-			struct __kernel_timespec ts = { .tv_nsec = 1000000 };
-			struct io_uring_cqe *cqe;
-
+		if (dw.in_flight || dw.fsync_in_flight) {
 			if (!poll(p, nr_queues + 1, 0))
-				io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
+				dw_wait(&dw, 1000);
 		} else {
 			poll(p, nr_queues + 1, POLL_MS);
 		}
@@ -585,23 +507,16 @@ int main(int argc, char **argv)
 			empty_polls++;
 		fill_publish();
 		rx_read_control(&rx);
-		flush();
-		if (sqes_queued) {
-			io_uring_submit(&ring);
-			sqes_queued = 0;
-		}
-		rx_tick(&rx, !writes_in_flight && !pend.n && !fsync_in_flight);
+		dw_flush(&dw);
+		dw_submit(&dw);
+		rx_tick(&rx, !dw_busy(&dw));
 	}
 
 	/* No more packets; let the disk finish with the umem. */
 	detach();
 	deadline = rx_now_ms() + 10000;
-	while ((writes_in_flight || fsync_in_flight) &&
-	       rx_now_ms() < deadline) {
-		struct __kernel_timespec ts = { .tv_nsec = 10000000 };
-		struct io_uring_cqe *cqe;
-
-		io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
+	while ((dw.in_flight || dw.fsync_in_flight) && rx_now_ms() < deadline) {
+		dw_wait(&dw, 10000);
 		reap();
 	}
 	report();

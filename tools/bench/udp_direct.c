@@ -13,7 +13,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <liburing.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,32 +20,21 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dwrite.h"
 #include "rxcore.h"
 
 #define BATCH 64
 #define NR_SLOTS 1024U
 #define QD 256U
-#define FSYNC_TAG UINT64_MAX
 
 struct slot {
 	struct rx_write w;
 	uint64_t arrival_ns;
 };
 
-/* Writes completed and not yet covered by a finished fdatasync. */
-struct waitq {
-	uint32_t *v;
-	uint32_t n;
-};
-
 static struct slot slots[NR_SLOTS];
 static uint32_t free_slots[NR_SLOTS], nr_free;
-static struct waitq pend, flushing;
-static unsigned int writes_in_flight, sqes_queued;
-static bool fsync_in_flight;
 static struct rx rx;
-static struct io_uring ring;
-static int fd;
 
 static void fatal(const char *what, int err)
 {
@@ -54,72 +42,15 @@ static void fatal(const char *what, int err)
 	exit(1);
 }
 
-static struct io_uring_sqe *sqe_get(void)
+/* A slot's write is durable: acknowledge it, and the slot is free. */
+static void on_durable(void *arg, uint32_t k, uint64_t now)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
-
-	if (!sqe) {
-		io_uring_submit(&ring);
-		sqes_queued = 0;
-		sqe = io_uring_get_sqe(&ring);
-		if (!sqe)
-			fatal("io_uring_get_sqe", EBUSY);
-	}
-	sqes_queued++;
-	return sqe;
-}
-
-static void reap(void)
-{
-	struct io_uring_cqe *cqe;
-	uint32_t i, k;
-	uint64_t now;
-
-	while (!io_uring_peek_cqe(&ring, &cqe)) {
-		uint64_t tag = cqe->user_data;
-		int res = cqe->res;
-
-		io_uring_cqe_seen(&ring, cqe);
-		if (tag == FSYNC_TAG) {
-			if (res < 0)
-				fatal("fdatasync", -res);
-			now = rx_now_ns();
-			for (i = 0; i < flushing.n; i++) {
-				k = flushing.v[i];
-				rx_durable(&rx, slots[k].w.s, slots[k].w.seq,
-					   slots[k].arrival_ns, now);
-				free_slots[nr_free++] = k;
-			}
-			flushing.n = 0;
-			fsync_in_flight = false;
-			continue;
-		}
-		k = tag;
-		writes_in_flight--;
-		if (res != (int)slots[k].w.len)
-			fatal("write", res < 0 ? -res : EIO);
-		rx.bytes += slots[k].w.len;
-		rx.blocks++;
-		pend.v[pend.n++] = k;
-	}
-}
-
-/* Group commit: one fdatasync covers every write completed before it. */
-static void flush(void)
-{
-	struct io_uring_sqe *sqe;
-	struct waitq t;
-
-	if (fsync_in_flight || !pend.n)
-		return;
-	sqe = sqe_get();
-	io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
-	io_uring_sqe_set_data64(sqe, FSYNC_TAG);
-	t = flushing;
-	flushing = pend;
-	pend = t;
-	pend.n = 0;
-	fsync_in_flight = true;
+	(void)arg;
+	rx.bytes += slots[k].w.len;
+	rx.blocks++;
+	rx_durable(&rx, slots[k].w.s, slots[k].w.seq, slots[k].arrival_ns,
+		   now);
+	free_slots[nr_free++] = k;
 }
 
 int main(int argc, char **argv)
@@ -129,9 +60,10 @@ int main(int argc, char **argv)
 	struct iovec iov[BATCH][2];
 	struct mmsghdr m[BATCH];
 	uint32_t got[BATCH];
+	struct dwrite dw;
 	uint8_t *mem;
 	uint64_t t;
-	int i, n, want, ret;
+	int i, n, want, fd;
 
 	rx_init(&rx, &argc, argv);
 	fd = open(rx.c.disk, O_RDWR | O_DIRECT | O_CLOEXEC);
@@ -139,32 +71,23 @@ int main(int argc, char **argv)
 		fatal(rx.c.disk, errno);
 	if (posix_memalign((void **)&mem, 4096, (size_t)NR_SLOTS * rx.c.max_len))
 		fatal("slots", ENOMEM);
-	pend.v = calloc(NR_SLOTS, sizeof(uint32_t));
-	flushing.v = calloc(NR_SLOTS, sizeof(uint32_t));
-	if (!pend.v || !flushing.v)
-		fatal("slots", ENOMEM);
 	for (nr_free = 0; nr_free < NR_SLOTS; nr_free++)
 		free_slots[nr_free] = NR_SLOTS - 1 - nr_free;
-	ret = io_uring_queue_init(QD, &ring, 0);
-	if (ret)
-		fatal("io_uring_queue_init", -ret);
+	dw_init(&dw, fd, QD, NR_SLOTS, on_durable, NULL);
 	printf("ready\n");
 	fflush(stdout);
 	while (!rx_stopping) {
 		struct pollfd p = { .fd = rx.sock, .events = POLLIN };
 
-		reap();
+		dw_reap(&dw);
 		/* Wait for the network or, with writes in flight, the disk. */
-		if (writes_in_flight || fsync_in_flight) {
-			struct __kernel_timespec ts = { .tv_nsec = 1000000 };
-			struct io_uring_cqe *cqe;
-
+		if (dw.in_flight || dw.fsync_in_flight) {
 			if (!poll(&p, 1, 0))
-				io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
+				dw_wait(&dw, 1000);
 		} else {
 			poll(&p, 1, 5);
 		}
-		reap();
+		dw_reap(&dw);
 		want = nr_free < BATCH ? nr_free : BATCH;
 		n = 0;
 		if (want > 0) {
@@ -187,7 +110,6 @@ int main(int argc, char **argv)
 			t = rx_now_ns();
 			for (i = 0; i < n; i++) {
 				struct slot *s = &slots[got[i]];
-				struct io_uring_sqe *sqe;
 
 				if ((m[i].msg_hdr.msg_flags & MSG_TRUNC) ||
 				    !rx_datagram(&rx, hdrs[i], iov[i][1].iov_base,
@@ -196,22 +118,16 @@ int main(int argc, char **argv)
 					continue;
 				}
 				s->arrival_ns = t;
-				sqe = sqe_get();
-				io_uring_prep_write(sqe, fd, s->w.body, s->w.len,
-						    s->w.off);
-				io_uring_sqe_set_data64(sqe, got[i]);
-				writes_in_flight++;
+				dw_write(&dw, s->w.body, s->w.len, s->w.off,
+					 got[i]);
 			}
 			/* Slots taken but not filled go back. */
 			for (i = n; i < want; i++)
 				free_slots[nr_free++] = got[i];
 		}
-		flush();
-		if (sqes_queued) {
-			io_uring_submit(&ring);
-			sqes_queued = 0;
-		}
-		rx_tick(&rx, !writes_in_flight && !pend.n && !fsync_in_flight);
+		dw_flush(&dw);
+		dw_submit(&dw);
+		rx_tick(&rx, !dw_busy(&dw));
 	}
 	rx_report(&rx, "udp-direct", NULL);
 	return 0;

@@ -49,10 +49,10 @@ note "benchmark: $mib MiB per run x $reps repetitions (tens of minutes under emu
 "$here/vm-run.sh" --kernel stock --modules "$out/modroot" --work "$work/vm" --nics 2 \
 	--mem 2048 --disk "$disk" --timeout 7200 -- bash -c "
 	set -e
-	env ${envs[*]} tools/testing/bench-guest.sh '$work/runs.jsonl'
+	env ${envs[*]} tools/testing/bench-guest.sh '$work/vm/runs.jsonl'
 	for size in 4096 65536; do
 		modprobe ebpfdma slot_size=\$size nr_slots=\$((16777216 / size))
-		build/bench/submit_vs_pwrite /dev/vda $submit_mib $reps >>'$work/submit.jsonl'
+		build/bench/submit_vs_pwrite /dev/vda $submit_mib $reps >>'$work/vm/submit.jsonl'
 		rmmod ebpfdma
 	done"
 
@@ -61,7 +61,7 @@ printf '{"date":"%s","kernel":"%s","accel":"%s","mib":%d,"reps":%d}\n' \
 	"$(date -u +%Y-%m-%d)" "$release" "$accel" "$mib" "$reps" >"$work/context.json"
 mkdir -p bench/results
 rm -f bench/results/submit-vs-pwrite.json
-/usr/bin/python3 tools/bench/report.py "$work/runs.jsonl" "$work/submit.jsonl" \
+/usr/bin/python3 tools/bench/report.py "$work/vm/runs.jsonl" "$work/vm/submit.jsonl" \
 	bench/results BENCHMARKS.md "$work/context.json"
 note "wrote BENCHMARKS.md, bench/results/latest.json and the plots"
 grep -A40 '^## ebpfdma against each baseline' BENCHMARKS.md | head -n 40
