@@ -171,6 +171,9 @@ static void complete_io(struct ebpfdma_io *io, int err, u64 now)
 		atomic64_inc(&v->errors);
 	else
 		atomic64_add(cqe.len, &v->bytes);
+	/* Written where nothing volatile holds it: durable now. */
+	if (!err && !bdev_write_cache(v->bdev))
+		cqe.flags |= EBPFDMA_CQE_STABLE;
 	/*
 	 * Free the slot first: once user space sees the completion, the slot
 	 * is free.  The record may be reused from here on; only the copies

@@ -225,6 +225,13 @@ long ebpfdma_ioctl_volume_del(void __user *arg)
 	return ret;
 }
 
+/* A volume's flags as VOLUME_LIST reports them. */
+static u32 volume_info_flags(const struct ebpfdma_volume *v)
+{
+	/* No volatile cache: a completed write is on stable media. */
+	return v->flags | (bdev_write_cache(v->bdev) ? 0 : EBPFDMA_VOL_STABLE);
+}
+
 long ebpfdma_ioctl_volume_list(void __user *arg)
 {
 	struct ebpfdma_volume_list req;
@@ -249,7 +256,7 @@ long ebpfdma_ioctl_volume_list(void __user *arg)
 		if (n < req.count) {
 			info = (struct ebpfdma_volume_info){
 				.id = v->id,
-				.flags = v->flags,
+				.flags = volume_info_flags(v),
 				.start = v->start,
 				.blocks = v->blocks,
 				.block_size = 1U << v->block_shift,

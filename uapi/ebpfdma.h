@@ -40,10 +40,13 @@
 /* VOLUME_BIND, the kfunc bpf_ebpfdma_rx() for XDP, EBPFDMA_CQE_NET */
 #define EBPFDMA_F_NET (1ULL << 7)
 #define EBPFDMA_F_FLUSH_NOW (1ULL << 8) /* FLUSH with EBPFDMA_FLUSH_NOW */
+/* VOLUME_LIST reports EBPFDMA_VOL_STABLE, completions EBPFDMA_CQE_STABLE */
+#define EBPFDMA_F_VOL_STABLE (1ULL << 9)
 #define EBPFDMA_F_ALL                                             \
 	(EBPFDMA_F_POOL_MMAP | EBPFDMA_F_RING | EBPFDMA_F_SLOTS | \
 	 EBPFDMA_F_VOLUMES | EBPFDMA_F_SUBMIT | EBPFDMA_F_FLUSH | \
-	 EBPFDMA_F_STATS | EBPFDMA_F_NET | EBPFDMA_F_FLUSH_NOW)
+	 EBPFDMA_F_STATS | EBPFDMA_F_NET | EBPFDMA_F_FLUSH_NOW |  \
+	 EBPFDMA_F_VOL_STABLE)
 
 /*
  * mmap offsets.  The completion ring is one mapping of ring_bytes at
@@ -121,8 +124,10 @@ struct ebpfdma_ring_hdr {
  * @len: bytes
  * @status: 0, or a negative errno (-EIO: the device failed the write)
  * @flags: EBPFDMA_CQE_FLUSH for the completion of a FLUSH (then @lba and
- *	   @len are 0); EBPFDMA_CQE_NET for a block XDP placed (then @cookie
- *	   is the datagram's session << 32 | seq)
+ *	   @len are 0); EBPFDMA_CQE_STABLE for a successful write to a device
+ *	   without a volatile write cache when it completed (it is durable
+ *	   already: no flush needed); EBPFDMA_CQE_NET for a block XDP placed
+ *	   (then @cookie is the datagram's session << 32 | seq)
  */
 struct ebpfdma_cqe {
 	__u64 cookie;
@@ -159,6 +164,12 @@ struct ebpfdma_slot_batch {
 #define EBPFDMA_VOL_FUA (1U << 0) /* every write is a FUA write */
 #define EBPFDMA_VOL_FLUSH_ON_COMMIT (1U << 1) /* COMMIT issues a flush */
 #define EBPFDMA_VOL_FLAGS_ALL (EBPFDMA_VOL_FUA | EBPFDMA_VOL_FLUSH_ON_COMMIT)
+/*
+ * VOLUME_LIST only (VOLUME_ADD refuses it): the device has no volatile
+ * write cache, so a completed write is durable and a flush has nothing to
+ * do.  Read when listed: an administrator may turn the cache on later.
+ */
+#define EBPFDMA_VOL_STABLE (1U << 2)
 
 /**
  * struct ebpfdma_volume_add - EBPFDMA_IOC_VOLUME_ADD (needs CAP_SYS_ADMIN)
@@ -192,7 +203,7 @@ struct ebpfdma_volume_add {
 /**
  * struct ebpfdma_volume_info - one entry of EBPFDMA_IOC_VOLUME_LIST
  * @id: volume id
- * @flags: EBPFDMA_VOL_*
+ * @flags: EBPFDMA_VOL_*, and EBPFDMA_VOL_STABLE
  * @start: first logical block of the window
  * @blocks: logical blocks in the window
  * @block_size: logical block size, bytes
@@ -316,6 +327,7 @@ struct ebpfdma_flush {
 
 #define EBPFDMA_CQE_FLUSH (1U << 0)
 #define EBPFDMA_CQE_NET (1U << 1)
+#define EBPFDMA_CQE_STABLE (1U << 2)
 
 #define EBPFDMA_BIND_RELEASE (1U << 0) /* unbind instead */
 

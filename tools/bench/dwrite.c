@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "rxcore.h"
 
@@ -17,6 +19,34 @@ static void fatal(const char *what, int err)
 	exit(1);
 }
 
+/* Does the block device behind @fd have no volatile write cache? */
+static bool disk_stable(int fd)
+{
+	static const char *const fmt[] = {
+		"/sys/dev/block/%u:%u/queue/write_cache",
+		"/sys/dev/block/%u:%u/../queue/write_cache", /* a partition */
+	};
+	char path[96], mode[32] = "";
+	struct stat st;
+	unsigned int i;
+	FILE *f;
+
+	if (fstat(fd, &st) || !S_ISBLK(st.st_mode))
+		return false;
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), fmt[i], major(st.st_rdev),
+			 minor(st.st_rdev));
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(mode, sizeof(mode), f))
+			mode[0] = 0;
+		fclose(f);
+		return !strncmp(mode, "write through", 13);
+	}
+	return false;
+}
+
 void dw_init(struct dwrite *d, int fd, unsigned int qd, uint32_t max_tags,
 	     dwrite_fn durable, void *arg)
 {
@@ -25,6 +55,7 @@ void dw_init(struct dwrite *d, int fd, unsigned int qd, uint32_t max_tags,
 
 	memset(d, 0, sizeof(*d));
 	d->fd = fd;
+	d->stable = disk_stable(fd);
 	d->durable = durable;
 	d->arg = arg;
 	d->len = calloc(max_tags, sizeof(uint32_t));
@@ -78,7 +109,7 @@ void dw_submit(struct dwrite *d)
 void dw_reap(struct dwrite *d)
 {
 	struct io_uring_cqe *cqe;
-	uint64_t now;
+	uint64_t now = 0;
 	uint32_t i;
 
 	while (!io_uring_peek_cqe(&d->ring, &cqe)) {
@@ -99,6 +130,12 @@ void dw_reap(struct dwrite *d)
 		d->in_flight--;
 		if (res != (int)d->len[tag])
 			fatal("write", res < 0 ? -res : EIO);
+		if (d->stable) {
+			if (!now)
+				now = rx_now_ns();
+			d->durable(d->arg, tag, now);
+			continue;
+		}
 		d->pend[d->npend++] = tag;
 	}
 }

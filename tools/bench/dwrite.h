@@ -4,7 +4,8 @@
  * af_xdp): O_DIRECT writes through io_uring, many in flight, made durable
  * by group commit, as ebpfdmactl serve does with the module: one
  * fdatasync covers every write completed before it was issued, and only
- * then is each write reported durable.
+ * then is each write reported durable; on a device without a volatile
+ * write cache a completed write is durable at once.
  *
  * A write is named by a tag (0 .. max_tags - 1), the caller's buffer
  * index: dw_write() queues it, dw_submit() hands queued work to the
@@ -29,6 +30,11 @@ struct dwrite {
 	unsigned int queued; /* SQEs not submitted yet */
 	unsigned int in_flight; /* writes submitted, not completed */
 	bool fsync_in_flight;
+	/*
+	 * The device has no volatile write cache (read at dw_init()): a
+	 * completed write is durable, no fdatasync needed.
+	 */
+	bool stable;
 	uint32_t *len; /* per tag: the write's length */
 	uint32_t *pend, npend; /* completed, waiting for an fdatasync */
 	uint32_t *flushing, nflushing; /* covered by the one in flight */

@@ -59,6 +59,8 @@ int ctl_volume_add(int edma_fd, const struct ctl_volume_conf *v, int shared,
 int ctl_open_dev(int flags);
 /* Every volume (at most EBPFDMA_MAX_VOLUMES) into @vi; 0 or -errno. */
 int ctl_volume_list(int fd, struct ebpfdma_volume_info *vi, unsigned int *n);
+/* The same from a descriptor of its own; 1 with a message on failure. */
+int ctl_volumes(struct ebpfdma_volume_info *vi, unsigned int *n);
 /* Delete volume @id if it exists (0 when it does not). */
 int ctl_volume_del(int edma_fd, uint32_t id);
 

@@ -7,7 +7,8 @@
  *   - reads completions from the ring (mmap + poll);
  *   - makes completed blocks durable by group commit: one FLUSH (of what
  *     has completed, EBPFDMA_FLUSH_NOW) covers every completion read before
- *     it was issued, unless the volume writes with FUA;
+ *     it was issued, unless the volume writes with FUA or the device had no
+ *     volatile write cache when the write completed (EBPFDMA_CQE_STABLE);
  *   - acknowledges to each sender only durable blocks: cumulative (every
  *     sequence number below) plus selective runs;
  *   - answers OPEN (volume, token, window) and COMMIT (acknowledged once a
@@ -387,7 +388,9 @@ static void on_cqe(const struct ebpfdma_cqe *c, void *arg)
 		S.st.untracked++;
 		return;
 	}
-	if (v->conf.flags & EBPFDMA_VOL_FUA)
+	/* FUA, or no volatile cache on the device: durable already. */
+	if ((v->conf.flags & EBPFDMA_VOL_FUA) ||
+	    (c->flags & EBPFDMA_CQE_STABLE))
 		make_durable(s, seq);
 	else
 		pend_push(&v->pend, s, seq);

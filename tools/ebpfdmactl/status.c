@@ -4,7 +4,6 @@
  * (sysfs) and the XDP program's (its per-CPU map, summed).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -46,7 +45,7 @@ int cmd_status(int argc, char **argv)
 	long long pool[N(pool_files)], rx[N(rx_files)];
 	struct ebpfdma_rx_counters c;
 	int json = argc == 1 && !strcmp(argv[0], "--json");
-	int fd, mfd, have_prog = 0, ret;
+	int mfd, have_prog = 0;
 	char path[128];
 	unsigned int i, n = 0;
 
@@ -54,15 +53,8 @@ int cmd_status(int argc, char **argv)
 		fprintf(stderr, "usage: ebpfdmactl status [--json]\n");
 		return 2;
 	}
-	fd = ctl_open_dev(O_RDONLY);
-	if (fd < 0)
+	if (ctl_volumes(vi, &n))
 		return 1;
-	ret = ctl_volume_list(fd, vi, &n);
-	close(fd);
-	if (ret) {
-		fprintf(stderr, "ebpfdmactl: VOLUME_LIST: %s\n", strerror(-ret));
-		return 1;
-	}
 	for (i = 0; i < N(pool_files); i++) {
 		snprintf(path, sizeof(path), SYSFS "%s", pool_files[i]);
 		pool[i] = ctl_sysfs_u64(path);
@@ -113,13 +105,15 @@ int cmd_status(int argc, char **argv)
 	       pool[0], pool[3], pool[1], pool[2], pool[4]);
 	printf("volumes: %u\n", n);
 	for (i = 0; i < n; i++)
-		printf("  volume %u: device %u:%u blocks [%llu, +%llu) of %u bytes%s%s, %llu bytes written, %llu errors, %u in flight\n",
+		printf("  volume %u: device %u:%u blocks [%llu, +%llu) of %u bytes%s%s%s, %llu bytes written, %llu errors, %u in flight\n",
 		       vi[i].id, vi[i].major, vi[i].minor,
 		       (unsigned long long)vi[i].start,
 		       (unsigned long long)vi[i].blocks, vi[i].block_size,
 		       vi[i].flags & EBPFDMA_VOL_FUA ? ", fua" : "",
 		       vi[i].flags & EBPFDMA_VOL_FLUSH_ON_COMMIT ?
 			       ", flush_on_commit" : "",
+		       vi[i].flags & EBPFDMA_VOL_STABLE ?
+			       ", no volatile cache" : "",
 		       (unsigned long long)vi[i].bytes,
 		       (unsigned long long)vi[i].errors, vi[i].in_flight);
 	printf("kfunc:");

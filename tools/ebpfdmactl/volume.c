@@ -88,6 +88,21 @@ int ctl_volume_list(int fd, struct ebpfdma_volume_info *vi, unsigned int *n)
 	return 0;
 }
 
+int ctl_volumes(struct ebpfdma_volume_info *vi, unsigned int *n)
+{
+	int fd = ctl_open_dev(O_RDONLY), ret;
+
+	if (fd < 0)
+		return 1;
+	ret = ctl_volume_list(fd, vi, n);
+	close(fd);
+	if (ret) {
+		fprintf(stderr, "ebpfdmactl: VOLUME_LIST: %s\n", strerror(-ret));
+		return 1;
+	}
+	return 0;
+}
+
 static int volume_add(int argc, char **argv)
 {
 	struct ctl_volume_conf v = { 0 };
@@ -150,25 +165,20 @@ static int volume_list(void)
 {
 	struct ebpfdma_volume_info vi[EBPFDMA_MAX_VOLUMES];
 	unsigned int i, n = 0;
-	int fd = ctl_open_dev(O_RDONLY), ret;
 
-	if (fd < 0)
+	if (ctl_volumes(vi, &n))
 		return 1;
-	ret = ctl_volume_list(fd, vi, &n);
-	close(fd);
-	if (ret) {
-		fprintf(stderr, "ebpfdmactl: VOLUME_LIST: %s\n", strerror(-ret));
-		return 1;
-	}
-	printf("%-4s %-9s %-12s %-12s %-6s %-10s %-14s %s\n", "id", "device",
-	       "start", "blocks", "bsize", "in_flight", "bytes", "errors");
+	printf("%-4s %-9s %-12s %-12s %-6s %-10s %-14s %-7s %s\n", "id",
+	       "device", "start", "blocks", "bsize", "in_flight", "bytes",
+	       "errors", "cache");
 	for (i = 0; i < n; i++)
-		printf("%-4u %3u:%-5u %-12llu %-12llu %-6u %-10u %-14llu %llu\n",
+		printf("%-4u %3u:%-5u %-12llu %-12llu %-6u %-10u %-14llu %-7llu %s\n",
 		       vi[i].id, vi[i].major, vi[i].minor,
 		       (unsigned long long)vi[i].start,
 		       (unsigned long long)vi[i].blocks, vi[i].block_size,
 		       vi[i].in_flight, (unsigned long long)vi[i].bytes,
-		       (unsigned long long)vi[i].errors);
+		       (unsigned long long)vi[i].errors,
+		       vi[i].flags & EBPFDMA_VOL_STABLE ? "none" : "volatile");
 	return 0;
 }
 

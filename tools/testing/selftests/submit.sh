@@ -79,6 +79,17 @@ check "a FUA volume (EBPFDMA_VOL_FUA) made the disk flush ($f1 -> $f2 for $bios6
 host_check "the 1 MiB written with FUA reached /dev/vdd" 0 1048576 \
 	"$(sha256sum /tmp/data6 | cut -d' ' -f1)" 3
 
+# A device without a volatile write cache: completed writes are durable,
+# and the module says so (VOL_STABLE, CQE_STABLE).  /dev/vdc's cache is
+# turned off and on through sysfs.
+wc=/sys/block/vdc/queue/write_cache
+check "/dev/vdc has a volatile write cache (cache=writeback)" \
+	grep -qx "write back" $wc
+run_tap "$bin/submit_test" stable /dev/vdc 0
+check "turn /dev/vdc's write cache off" bash -c "echo 'write through' > $wc"
+run_tap "$bin/submit_test" stable /dev/vdc 1
+check "turn it on again" bash -c "echo 'write back' > $wc"
+
 # Device-mapper devices are made without udev (the guest runs none).
 # A failing device: every write completes with an error, none as written.
 modprobe dm_mod 2>/dev/null

@@ -17,6 +17,10 @@
  *	on a slow DISK: queue writes, VOLUME_DEL must return only after all
  *	completed; then queue more and exit without waiting (the shell
  *	unloads the module while they are in flight); TAP
+ *   submit_test stable DISK 0|1
+ *	write 1 MiB to DISK, whose volatile write cache is on (0) or off (1):
+ *	VOLUME_LIST must say EBPFDMA_VOL_STABLE and every completion carry
+ *	EBPFDMA_CQE_STABLE exactly when it is off; TAP
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -41,9 +45,14 @@ static int dev_open(void)
 	return E.fd;
 }
 
+/* submit_test stable: the EBPFDMA_CQE_STABLE every completion must carry. */
+static int want_stable = -1;
+
 static void count_error(const struct ebpfdma_cqe *c, void *errors)
 {
-	if (c->status)
+	if (c->status ||
+	    (want_stable >= 0 &&
+	     (c->flags & EBPFDMA_CQE_STABLE) != (want_stable ? EBPFDMA_CQE_STABLE : 0)))
 		(*(uint64_t *)errors)++;
 }
 
@@ -169,7 +178,7 @@ static int cmd_write(const char *disk, uint32_t id, uint32_t flags,
 static int cmd_fail(const char *disk, uint32_t mib)
 {
 	uint64_t errors = 0, completed = 0;
-	int fd, diskfd;
+	int fd, diskfd, ret;
 
 	tap_begin();
 	rng = 7;
@@ -177,8 +186,9 @@ static int cmd_fail(const char *disk, uint32_t mib)
 	fd = dev_open();
 	if (!tap_ok(fd >= 0, "open and map /dev/ebpfdma"))
 		return tap_done();
-	if (!tap_ok(edma_volume_add(&E, 3, disk, 0, (uint64_t)mib << 11, 0, &diskfd) == 0,
-		    "add a volume on the failing device (errno %d)", errno))
+	ret = edma_volume_add(&E, 3, disk, 0, (uint64_t)mib << 11, 0, &diskfd);
+	if (!tap_ok(ret == 0, "add a volume on the failing device (errno %d)",
+		    ret ? errno : 0))
 		return tap_done();
 	tap_ok(write_stream(fd, 3, mib, NULL, &errors, &completed, 512) == 0,
 	       "SUBMIT %u MiB to the failing device", mib);
@@ -188,6 +198,40 @@ static int cmd_fail(const char *disk, uint32_t mib)
 	       "every completion reports the device's error, -EIO (%llu of %llu)",
 	       (unsigned long long)errors, (unsigned long long)completed);
 	/* The volume stays: the shell reads its error count. */
+	close(diskfd);
+	close(fd);
+	return tap_done();
+}
+
+static int cmd_stable(const char *disk, int stable)
+{
+	uint64_t errors = 0, completed = 0;
+	struct ebpfdma_volume_info vi[EBPFDMA_MAX_VOLUMES];
+	struct ebpfdma_volume_list l = {
+		.vols = (uintptr_t)vi, .count = EBPFDMA_MAX_VOLUMES,
+	};
+	int fd, diskfd, listed = -1, ret;
+	uint32_t i;
+
+	tap_begin();
+	rng = 11;
+	want_stable = stable;
+	fd = dev_open();
+	if (!tap_ok(fd >= 0 && !edma_volume_add(&E, 7, disk, 0, 2048, 0, &diskfd),
+		    "volume 7 on %s", disk))
+		return tap_done();
+	if (!ioctl(fd, EBPFDMA_IOC_VOLUME_LIST, &l))
+		for (i = 0; i < l.count && i < EBPFDMA_MAX_VOLUMES; i++)
+			if (vi[i].id == 7)
+				listed = !!(vi[i].flags & EBPFDMA_VOL_STABLE);
+	tap_ok(listed == stable, "VOLUME_LIST: EBPFDMA_VOL_STABLE %s (the device's cache is %s)",
+	       stable ? "set" : "clear", stable ? "off" : "on");
+	ret = write_stream(fd, 7, 1, NULL, &errors, &completed, 512);
+	tap_ok(!ret && completed == (1U << 20) / info.slot_size && !errors,
+	       "1 MiB written: every completion succeeded %s EBPFDMA_CQE_STABLE (%llu of %llu wrong)",
+	       stable ? "with" : "without", (unsigned long long)errors,
+	       (unsigned long long)completed);
+	tap_ok(!edma_volume_del(&E, 7), "VOLUME_DEL");
 	close(diskfd);
 	close(fd);
 	return tap_done();
@@ -251,6 +295,9 @@ static int cmd_abi(const char *disk)
 	v.flags = 1U << 7;
 	tap_errno(ioctl(fd, EBPFDMA_IOC_VOLUME_ADD, &v), EINVAL,
 		  "VOLUME_ADD with an unknown flag: EINVAL");
+	v.flags = EBPFDMA_VOL_STABLE;
+	tap_errno(ioctl(fd, EBPFDMA_IOC_VOLUME_ADD, &v), EINVAL,
+		  "VOLUME_ADD with EBPFDMA_VOL_STABLE (reported, not asked for): EINVAL");
 	v.flags = 0;
 	v.reserved[3] = 1;
 	tap_errno(ioctl(fd, EBPFDMA_IOC_VOLUME_ADD, &v), EINVAL,
@@ -480,6 +527,8 @@ int main(int argc, char **argv)
 				 strtoull(argv[5], NULL, 0),
 				 strtoul(argv[6], NULL, 0),
 				 strtoull(argv[7], NULL, 0), argv[8]);
+	if (argc == 4 && !strcmp(argv[1], "stable"))
+		return cmd_stable(argv[2], atoi(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "fail"))
 		return cmd_fail(argv[2], strtoul(argv[3], NULL, 0));
 	fprintf(stderr, "usage: see the comment at the top of submit_test.c\n");
