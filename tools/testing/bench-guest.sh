@@ -11,7 +11,7 @@
 # driver whose native XDP runs on its own receive buffers as a physical
 # NIC's does, while veth copies every packet into a new page for XDP;
 # both by default), EBPFDMA_BENCH_VIRTIO_PAYLOADS,
-# EBPFDMA_BENCH_PERF (a
+# EBPFDMA_BENCH_WINDOW (datagrams in flight, all streams), EBPFDMA_BENCH_PERF (a
 # directory: profile the receiving CPU during each run with perf, software
 # clock sampling, and write each run's report there).
 #
@@ -35,6 +35,10 @@ payloads=${EBPFDMA_BENCH_PAYLOADS:-1024 4096 8192}
 # With XDP, virtio-net in 6.1 takes an MTU of at most about 4 KiB.
 virtio_payloads=${EBPFDMA_BENCH_VIRTIO_PAYLOADS:-1024 3584}
 nets=${EBPFDMA_BENCH_NETS:-veth virtio}
+# Datagrams in flight, shared by the streams: the senders have no
+# congestion control, and more than the receiving queue holds (veth: 256
+# packets) is lost and sent again.
+window=${EBPFDMA_BENCH_WINDOW:-256}
 streams_list=${EBPFDMA_BENCH_STREAMS:-1 2 4}
 receivers=${EBPFDMA_BENCH_RECEIVERS:-ebpfdma udp-pwrite udp-direct af-xdp nvmet-tcp}
 scale=${EBPFDMA_BENCH_SCALE:-1}
@@ -247,17 +251,26 @@ nvmet_down() {
 	true
 }
 
-# run NAME PAYLOAD STREAMS REP [EXTRA-JSON]: one measured transfer; one
-# JSON line on stdout.
+# new_data STREAMS: fresh random data for each stream of the next runs,
+# /tmp/sN.bin, its sha256 in sha[N].
+new_data() {
+	local i bytes=$((mib * 1048576 / $1))
+	for ((i = 1; i <= $1; i++)); do
+		head -c $bytes /dev/urandom >/tmp/s$i.bin
+		sha[$i]=$(sha256sum /tmp/s$i.bin | cut -d' ' -f1)
+	done
+}
+
+# run NAME PAYLOAD STREAMS REP [EXTRA-JSON]: one measured transfer of the
+# data new_data made; one JSON line on stdout.
 run() {
 	local name=$1 payload=$2 streams=$3 rep=$4 extra=${5:-} i
 	local bytes=$((mib * 1048576 / streams)) pids=() rc=0 lat="" rxj="{}"
 	local c0 c1 t0 t1 d0 d1 sent retx s ok=true secs perf_pid
 	blocks=$((mib * 2048 / streams))
-	for ((i = 1; i <= streams; i++)); do
-		head -c $bytes /dev/urandom >/tmp/s$i.bin
-		sha[$i]=$(sha256sum /tmp/s$i.bin | cut -d' ' -f1)
-	done
+	# Zeros where the streams go: only what this run writes can match.
+	dd if=/dev/zero of=$disk bs=1M count=$mib oflag=direct status=none ||
+		return 1
 	if [ "$name" = nvmet-tcp ]; then
 		nvmet_up || { log "nvmet-tcp setup failed"; nvmet_down; return 1; }
 	else
@@ -288,7 +301,8 @@ run() {
 				--size "$payload" --qd 64 >/tmp/tx$i.out 2>&1 &
 		else
 			txn taskset -c $tx_cpu "$tools/ebpfdma-send" --quiet \
-				--block-size "$payload" --timeout 60 10.11.0.2 "$i" \
+				--block-size "$payload" --window $((window / streams)) \
+				--timeout 60 10.11.0.2 "$i" \
 				$token /tmp/s$i.bin >/tmp/tx$i.out 2>&1 &
 		fi
 		pids+=($!)
@@ -323,9 +337,9 @@ run() {
 	[ $rc = 0 ] || { ok=false; log "$name: a sender failed: $(cat /tmp/tx*.out | tail -n3)"; }
 	retx=0 secs=0
 	for ((i = 1; i <= streams; i++)); do
-		# Only what this run wrote can match: every run sends new data.
-		if [ "$(dd if=$disk bs=512 skip=$(((i - 1) * blocks)) count=$blocks \
-			iflag=direct status=none | head -c $bytes | sha256sum | cut -d' ' -f1)" != "${sha[$i]}" ]; then
+		if [ "$(dd if=$disk bs=1M skip=$(((i - 1) * bytes)) count=$bytes \
+			iflag=direct,skip_bytes,count_bytes status=none |
+			sha256sum | cut -d' ' -f1)" != "${sha[$i]}" ]; then
 			ok=false
 			log "$name payload $payload streams $streams: stream $i's data on disk differs"
 		fi
@@ -362,6 +376,7 @@ for net in $nets; do
 			taskset -c $rx_cpu "$bench/memcpy_bw" --size "$payload" --ms 1000 |
 				sed "s/^{/{\"memcpy\":true,\"rep\":$rep,/" >>"$out"
 			for streams in $streams_list; do
+				new_data "$streams"
 				for name in $receivers; do
 					# AF_XDP on 6.1 has no multi-buffer: a
 					# packet must fit one 4096-byte frame.
@@ -381,6 +396,7 @@ for net in $nets; do
 	# and bios in flight varied; the pool's memory with each.
 	if [ "$net" = veth ] && [ "$scale" != 0 ]; then
 		P=/sys/module/ebpfdma/parameters
+		new_data 2
 		for slots in 1024 4096 16384; do
 			for mif in 16 64 256; do
 				echo "$slots" >$P/nr_slots &&
