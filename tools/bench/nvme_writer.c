@@ -3,8 +3,8 @@
  * nvme_writer: the client side of the nvmet-tcp baseline of the benchmarks.
  * It writes a file sequentially to a block device (the NVMe/TCP namespace
  * the kernel's initiator made of the remote disk) with O_DIRECT writes of
- * --size bytes through io_uring, --qd of them in flight, and ends with an
- * fsync, so everything is durable on the target when it returns.  It
+ * --size bytes (the last one what is left, in whole 512-byte sectors)
+ * through io_uring, --qd of them in flight, and ends with an fsync, so everything is durable on the target when it returns.  It
  * prints one JSON line: bytes, seconds, and a log2 histogram of each
  * write's submission-to-completion time (what the client sees, network
  * included).
@@ -39,10 +39,18 @@ static void fatal(const char *what, int err)
 	exit(1);
 }
 
+static uint64_t len, size = 4096;
+
+/* Bytes of write @i: --size, but for the last, what is left. */
+static uint32_t wlen(uint64_t i)
+{
+	return (i + 1) * size > len ? len - i * size : size;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dev = NULL, *file = NULL;
-	uint64_t offset = 0, size = 4096, qd = 64, len, done = 0, next = 0;
+	uint64_t offset = 0, qd = 64, done = 0, next = 0, nr;
 	uint64_t lat[LAT_BUCKETS] = { 0 }, *start, t0, secs_ns;
 	unsigned int inflight = 0, i;
 	struct io_uring ring;
@@ -74,11 +82,12 @@ int main(int argc, char **argv)
 	if (fd < 0 || fstat(fd, &st))
 		fatal(file, errno);
 	len = st.st_size;
-	if (!len || len % size) {
-		fprintf(stderr, "nvme_writer: %s: size must be a multiple of --size\n",
+	if (!len || len % 512) {
+		fprintf(stderr, "nvme_writer: %s: its size must be whole 512-byte sectors\n",
 			file);
 		return 2;
 	}
+	nr = (len + size - 1) / size;
 	if (posix_memalign((void **)&data, 4096, len))
 		fatal("memory", ENOMEM);
 	for (done = 0; done < len; done += ret) {
@@ -87,7 +96,7 @@ int main(int argc, char **argv)
 			fatal(file, ret < 0 ? errno : EIO);
 	}
 	close(fd);
-	start = calloc(len / size, sizeof(*start));
+	start = calloc(nr, sizeof(*start));
 	fd = open(dev, O_WRONLY | O_DIRECT);
 	if (fd < 0 || !start)
 		fatal(dev, errno);
@@ -97,14 +106,14 @@ int main(int argc, char **argv)
 
 	t0 = now_ns();
 	done = 0;
-	while (done < len / size) {
+	while (done < nr) {
 		struct io_uring_cqe *cqe;
 
-		while (inflight < qd && next < len / size) {
+		while (inflight < qd && next < nr) {
 			struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
 
-			io_uring_prep_write(sqe, fd, data + next * size, size,
-					    offset + next * size);
+			io_uring_prep_write(sqe, fd, data + next * size,
+					    wlen(next), offset + next * size);
 			io_uring_sqe_set_data64(sqe, next);
 			start[next++] = now_ns();
 			inflight++;
@@ -117,7 +126,7 @@ int main(int argc, char **argv)
 			uint64_t us = (now_ns() - start[cqe->user_data]) / 1000;
 			unsigned int b = 0;
 
-			if (cqe->res != (int)size)
+			if (cqe->res != (int)wlen(cqe->user_data))
 				fatal("write", cqe->res < 0 ? -cqe->res : EIO);
 			while (us && b < LAT_BUCKETS - 1) {
 				us >>= 1;

@@ -328,7 +328,8 @@ run() {
 		rxj="{\"receiver\":\"ebpfdma\",\"latency_us_log2\":[$lat]}"
 	elif [ "$name" = nvmet-tcp ]; then
 		nvmet_down
-		rxj=$(cat /tmp/tx1.out)
+		rxj=$(grep -h '^{' /tmp/tx1.out | tail -n1)
+		[ -n "$rxj" ] || rxj="{}"
 	else
 		stop_receiver
 		rxj=$(grep '^{' /tmp/rx.out | tail -n1)
