@@ -157,9 +157,11 @@ start_receiver() { # NAME PAYLOAD STREAMS
 	rm -f /tmp/rx.out /tmp/rx.err
 	case $name in
 	ebpfdma)
-		# Slots of the payload's size: what an operator would set.
-		echo "$payload" >/sys/module/ebpfdma/parameters/slot_size ||
-			return 1
+		# Slots of the payload's size, a power of two: what an
+		# operator would set.
+		local slot=512
+		while [ $slot -lt "$payload" ]; do slot=$((slot * 2)); done
+		echo $slot >/sys/module/ebpfdma/parameters/slot_size || return 1
 		{
 			echo "interface = $rx_if"
 			echo "metrics = off"
@@ -408,6 +410,7 @@ for net in $nets; do
 	# and bios in flight varied; the pool's memory with each.
 	if [ "$net" = veth ] && [ "$scale" != 0 ]; then
 		P=/sys/module/ebpfdma/parameters
+		echo 4096 >$P/slot_size
 		new_data 2
 		for slots in 1024 4096 16384; do
 			for mif in 16 64 256; do
