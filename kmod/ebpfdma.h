@@ -191,6 +191,9 @@ struct ebpfdma_file {
 };
 
 void ebpfdma_file_post(struct ebpfdma_file *f, const struct ebpfdma_cqe *cqe);
+void ebpfdma_file_post_quiet(struct ebpfdma_file *f,
+			     const struct ebpfdma_cqe *cqe);
+void ebpfdma_file_wake(struct ebpfdma_file *f);
 void ebpfdma_file_put(struct ebpfdma_file *f);
 int ebpfdma_file_reserve(struct ebpfdma_file *f);
 void ebpfdma_file_unreserve(struct ebpfdma_file *f);

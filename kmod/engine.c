@@ -11,9 +11,9 @@
  * per run of writes that continue each other on the same volume, while
  * fewer than max_in_flight bios are in flight.  A bio's completion only
  * queues it for the completion work item, which posts one completion per
- * write to the submitter's ring, frees the slots, and kicks the engine
- * again if the backlog waits.  Nothing is copied: the device reads the
- * DMA-coherent slots.
+ * write to the submitter's ring, frees the slots, wakes each ring's
+ * pollers once per batch, and kicks the engine again if the backlog
+ * waits.  Nothing is copied: the device reads the DMA-coherent slots.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -142,11 +142,13 @@ static void engine_submit_work(struct work_struct *work)
 }
 
 /*
- * Post a write's completion and let go of everything it held.  @now:
- * local_clock() of this batch of completions, against the write's
- * queued_ns for the latency histogram.
+ * Post a write's completion and let go of everything it held but its
+ * descriptor, which it returns with the reference the write held: the
+ * caller wakes the descriptor's pollers once for a batch of completions,
+ * and drops that reference then.  @now: local_clock() of this batch of
+ * completions, against the write's queued_ns for the latency histogram.
  */
-static void complete_io(struct ebpfdma_io *io, int err, u64 now)
+static struct ebpfdma_file *complete_io(struct ebpfdma_io *io, int err, u64 now)
 {
 	struct ebpfdma_cqe cqe = {
 		.cookie = io->cookie,
@@ -182,9 +184,18 @@ static void complete_io(struct ebpfdma_io *io, int err, u64 now)
 	ret = ebpfdma_slot_put(&io->pool->slots, io->slot,
 			       EBPFDMA_HOLDER_ENGINE);
 	WARN_ON_ONCE(ret);
-	ebpfdma_file_post(f, &cqe);
+	ebpfdma_file_post_quiet(f, &cqe);
 	ebpfdma_volume_write_done(v);
 	ebpfdma_volume_put(v);
+	return f;
+}
+
+/* Wake @f's pollers and drop the reference complete_io() handed over. */
+static void wake_file(struct ebpfdma_file *f)
+{
+	if (!f)
+		return;
+	ebpfdma_file_wake(f);
 	ebpfdma_file_put(f);
 }
 
@@ -198,9 +209,15 @@ static bool engine_queued(void)
 	return false;
 }
 
+/*
+ * Completions are posted in batches: a poller (serve) is woken once per
+ * descriptor and batch, when the batch's completions are all in its ring,
+ * not once per write, which would have it reap them one at a time.
+ */
 static void engine_done_work(struct work_struct *work)
 {
 	struct ebpfdma_io *first, *io, *next, *tmp;
+	struct ebpfdma_file *waking = NULL, *f;
 	struct llist_node *list;
 	unsigned int n, i;
 	u64 now;
@@ -214,10 +231,18 @@ static void engine_done_work(struct work_struct *work)
 		n = first->run_len;
 		for (io = first, i = 0; i < n; i++, io = next) {
 			next = io->run_next;
-			complete_io(io, err, now);
+			f = complete_io(io, err, now);
+			/* Keep one reference per descriptor to wake. */
+			if (f == waking) {
+				ebpfdma_file_put(f);
+			} else {
+				wake_file(waking);
+				waking = f;
+			}
 		}
 		atomic_dec(&eng.in_flight);
 	}
+	wake_file(waking);
 	if (atomic_read(&eng.backlog_len) || engine_queued())
 		queue_work(eng.wq, &eng.submit_work);
 }

@@ -103,17 +103,19 @@ static int ebpfdma_release(struct inode *inode, struct file *file)
 }
 
 /**
- * ebpfdma_file_post() - post a completion to @f's ring and wake pollers
+ * ebpfdma_file_post_quiet() - post a completion to @f's ring, waking no one
  * @f: the descriptor whose write completed
  * @cqe: the completion
  *
  * Every queued write reserved its entry (file_reserve()), so the ring has
  * room unless user space moved its head past the tail; then the completion
- * is counted in the ring's overflow field instead.
+ * is counted in the ring's overflow field instead.  The caller wakes the
+ * pollers (ebpfdma_file_wake()) once it has posted a batch.
  *
  * Context: any; never sleeps.
  */
-void ebpfdma_file_post(struct ebpfdma_file *f, const struct ebpfdma_cqe *cqe)
+void ebpfdma_file_post_quiet(struct ebpfdma_file *f,
+			     const struct ebpfdma_cqe *cqe)
 {
 	struct ebpfdma_cqe *entries = (void *)f->ring + sizeof(*f->ring);
 	unsigned long flags;
@@ -132,7 +134,19 @@ void ebpfdma_file_post(struct ebpfdma_file *f, const struct ebpfdma_cqe *cqe)
 	}
 	spin_unlock_irqrestore(&f->ring_lock, flags);
 	atomic_dec(&f->ring_reserved);
+}
+
+/* Wake @f's pollers: completions were posted.  Context: any. */
+void ebpfdma_file_wake(struct ebpfdma_file *f)
+{
 	wake_up_interruptible(&f->wait);
+}
+
+/* Post one completion and wake the pollers.  Context: any. */
+void ebpfdma_file_post(struct ebpfdma_file *f, const struct ebpfdma_cqe *cqe)
+{
+	ebpfdma_file_post_quiet(f, cqe);
+	ebpfdma_file_wake(f);
 }
 
 /**

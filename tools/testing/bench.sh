@@ -49,7 +49,7 @@ note "benchmark: $mib MiB per run x $reps repetitions (tens of minutes under emu
 "$here/vm-run.sh" --kernel stock --modules "$out/modroot" --work "$work/vm" --nics 2 \
 	--mem 2048 --disk "$disk" --timeout 7200 -- bash -c "
 	set -e
-	env ${envs[*]} tools/testing/bench-guest.sh '$work/vm/runs.jsonl'
+	env $(printf '%q ' "${envs[@]}") tools/testing/bench-guest.sh '$work/vm/runs.jsonl'
 	for size in 4096 65536; do
 		modprobe ebpfdma slot_size=\$size nr_slots=\$((16777216 / size))
 		build/bench/submit_vs_pwrite /dev/vda $submit_mib $reps >>'$work/vm/submit.jsonl'
