@@ -58,8 +58,9 @@ NETS = {
     "veth": "a veth pair (veth hands XDP a copy of every packet, in a new "
             "page: an XDP receiver pays one copy more than on a NIC)",
     "virtio": "two virtio-net NICs joined by qemu (the driver runs XDP on "
-              "its own receive buffers, as a physical NIC's does; MTU 4000, "
-              "the most its XDP takes on 6.1)",
+              "its own receive buffers, as a physical NIC's does; on 6.1 "
+              "a frame must fit one page with its XDP headroom, so 3 KiB "
+              "payloads are the largest)",
 }
 
 
