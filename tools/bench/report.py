@@ -285,12 +285,39 @@ def main():
           f"{fmt(f, 4)} | {met} |")
     w("")
 
+    mine = {}
+    for r in runs:
+        if (r.get("receiver") == "ebpfdma" and r.get("verified")
+                and "scale" not in r):
+            mine.setdefault((r.get("net", "veth"), r["payload"],
+                             r["streams"]), []).append(r)
+    if mine:
+        w("## Scale: streams and payload size\n")
+        w("ebpfdma's runs above: slots of the payload rounded up to a power "
+          "of two, the default number of slots; the module's memory is "
+          "`pool_memory_bytes` (sysfs); writes per bio are the volumes' "
+          "`(bios + merges) / bios`. Medians of the repetitions.\n")
+        w("| network | payload | streams | slot size | pool memory (MiB) | writes per bio | goodput MiB/s | receiver CPU-s/GiB |")
+        w("|---|---|---|---|---|---|---|---|")
+        for key in sorted(mine):
+            rs = mine[key]
+            d = rs[0]["detail"]
+            per_bio = med([(r["detail"]["bios"] + r["detail"]["merges"]) /
+                           r["detail"]["bios"] for r in rs
+                           if r["detail"].get("bios")])
+            mem = d.get("pool_memory_bytes")
+            t = table[(key[0], "ebpfdma", key[1], key[2])]
+            w(f"| {key[0]} | {kib(key[1])} | {key[2]} | "
+              f"{d.get('slot_size', 'n/a')} | "
+              f"{fmt(mem / 2 ** 20 if mem else None)} | {fmt(per_bio)} | "
+              f"{fmt(t['mib_s'])} | {fmt(t['cpu_s_per_gib'], 2)} |")
+        w("")
+
     scale = [r for r in runs if "scale" in r and r.get("verified")]
     if scale:
         w("## Scale: pool size and bios in flight\n")
         w("ebpfdma alone, 4 KiB payloads, 2 streams, one run each; the "
-          "module's memory is `pool_memory_bytes` (sysfs). How goodput and "
-          "CPU change with streams and payload size is in the tables above.\n")
+          "module's memory is `pool_memory_bytes` (sysfs).\n")
         w("| nr_slots | max_in_flight | pool memory (MiB) | goodput MiB/s | receiver CPU-s/GiB | retransmitted |")
         w("|---|---|---|---|---|---|")
         for r in scale:

@@ -278,7 +278,7 @@ new_data() {
 # data new_data made; one JSON line on stdout.
 run() {
 	local name=$1 payload=$2 streams=$3 rep=$4 extra=${5:-} i
-	local bytes=$((mib * 1048576 / streams)) pids=() rc=0 lat="" rxj="{}" bios merges
+	local bytes=$((mib * 1048576 / streams)) pids=() rc=0 lat="" rxj="{}" bios merges mem slot
 	local c0 c1 t0 t1 d0 d1 sent retx s ok=true secs perf_pid
 	blocks=$((mib * 2048 / streams))
 	# Zeros where the streams go: only what this run writes can match.
@@ -340,8 +340,10 @@ run() {
 		# Writes = bios + merges (writes that rode in another's bio).
 		bios=$(ebpfdma_sum "$streams" bios)
 		merges=$(ebpfdma_sum "$streams" merges)
+		mem=$(cat /sys/class/misc/ebpfdma/pool_memory_bytes)
+		slot=$(cat /sys/module/ebpfdma/parameters/slot_size)
 		stop_receiver
-		rxj="{\"receiver\":\"ebpfdma\",\"bios\":$bios,\"merges\":$merges,\"latency_us_log2\":[$lat]}"
+		rxj="{\"receiver\":\"ebpfdma\",\"bios\":$bios,\"merges\":$merges,\"slot_size\":$slot,\"pool_memory_bytes\":$mem,\"latency_us_log2\":[$lat]}"
 	elif [ "$name" = nvmet-tcp ]; then
 		nvmet_down
 		rxj=$(grep -h '^{' /tmp/tx1.out | tail -n1)
