@@ -14,7 +14,8 @@ OUT ?= build/$(or $(KVER),unknown)
 # C programs the selftests run inside the guest.
 SELFTEST_BIN := build/selftests
 SELFTEST_PROGS := $(SELFTEST_BIN)/pool_test $(SELFTEST_BIN)/submit_test \
-	$(SELFTEST_BIN)/ioctl_fuzz $(SELFTEST_BIN)/xdp_test
+	$(SELFTEST_BIN)/ioctl_fuzz $(SELFTEST_BIN)/xdp_test $(SELFTEST_BIN)/engine_test \
+	$(SELFTEST_BIN)/stress_test
 CFLAGS ?= -O2 -g
 SELFTEST_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -I.
 
@@ -61,8 +62,10 @@ $(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
 $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 	bpftool gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
-$(SELFTEST_BIN)/xdp_test: tools/testing/selftests/xdp_test.c \
-		tools/testing/selftests/tap.h tools/lib/ebpfdma.c \
+# The selftests that run the XDP program.
+$(SELFTEST_BIN)/xdp_test $(SELFTEST_BIN)/stress_test: $(SELFTEST_BIN)/%: \
+		tools/testing/selftests/%.c tools/testing/selftests/tap.h \
+		tools/testing/selftests/pkt.h tools/lib/ebpfdma.c \
 		tools/lib/ebpfdma.h uapi/ebpfdma.h $(RX_LIB) $(RX_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< tools/lib/ebpfdma.c \

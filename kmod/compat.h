@@ -32,6 +32,13 @@
 #define ebpfdma_file_bdev(file) I_BDEV((file)->f_mapping->host)
 #endif
 
+/* 6.10 gave the block device its own mapping pointer (bd_inode went). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define ebpfdma_bdev_mapping(bdev) ((bdev)->bd_mapping)
+#else
+#define ebpfdma_bdev_mapping(bdev) ((bdev)->bd_inode->i_mapping)
+#endif
+
 /*
  * kfunc sets: 6.1 spells them BTF_SET8_START/END; 6.9 added
  * BTF_KFUNCS_START/END, which also mark the set for resolve_btfids.

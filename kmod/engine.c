@@ -1,19 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ebpfdma submission engine, shared by user-space SUBMIT and the XDP path.
+ * ebpfdma submission engine, shared by user-space SUBMIT and the XDP path,
+ * one per CPU.
  *
- * Producers (any context, softirq included) push a slot's write record onto
- * their CPU's lock-free llist, and kick the engine's work item when that
- * list was empty (a kick is pending otherwise): no lock and no shared
- * cache line per write.  The work item (process
- * context, one instance at a time) moves them to its backlog in queue order
- * and, under a blk_plug, builds bios straight from the slot pages, one bio
- * per run of writes that continue each other on the same volume, while
- * fewer than max_in_flight bios are in flight.  A bio's completion only
- * queues it for the completion work item, which posts one completion per
- * write to the submitter's ring, frees the slots, wakes each ring's
- * pollers once per batch, and kicks the engine again if the backlog
- * waits.  Nothing is copied: the device reads the DMA-coherent slots.
+ * A producer (any context, softirq included) pushes its writes onto its
+ * CPU's lock-free llist and, when that list was empty, queues the CPU's
+ * submit work item on that same CPU (a bound workqueue): no lock, no
+ * global work item, no counter shared between CPUs.  The submit work
+ * moves them to its backlog in queue order and, under a blk_plug, builds
+ * bios straight from the slot pages, one bio per run of writes that
+ * continue each other on the same volume, while fewer than max_in_flight
+ * of its bios are in flight.  Submitting from the CPU that received the
+ * data lets blk-mq use that CPU's hardware queue.
+ *
+ * A bio's end_io (usually on the same CPU) queues it on its submitting
+ * CPU's done list; the done work posts the completions to the rings in
+ * order, a batch per ring under one lock, frees the slots into the CPU's
+ * slot cache, drops page-cache pages the writes made stale, wakes each
+ * ring's pollers once, ends the writes in their barrier generations (only
+ * after their completions are posted, so a barrier's completion always
+ * follows them), and kicks the submit work if its backlog waits.
+ * Nothing is copied: the device reads the DMA-coherent slots.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,25 +34,29 @@
 #include "ebpfdma.h"
 #include "uapi/ebpfdma.h"
 
-static struct {
-	struct workqueue_struct *wq;
-	struct work_struct submit_work; /* runs one instance at a time */
-	struct work_struct done_work;
-	struct llist_head __percpu *queue; /* writes queued, per CPU */
+struct engine_cpu {
+	struct llist_head queue; /* writes queued on this CPU */
 	struct llist_head done; /* completed bios (their first write) */
+	atomic_t in_flight; /* this CPU's bios submitted, not completed */
+	int cpu;
+	struct work_struct submit_work;
+	struct work_struct done_work;
 	struct list_head backlog; /* queued writes, submit_work only */
-	atomic_t backlog_len;
-	atomic_t in_flight; /* bios submitted and not yet completed */
-} eng;
+};
+
+static DEFINE_PER_CPU_ALIGNED(struct engine_cpu, engine_cpus);
+/* Bound (per-CPU) workqueue: each CPU's work runs on that CPU. */
+static struct workqueue_struct *engine_wq;
 
 static void engine_end_io(struct bio *bio)
 {
 	struct ebpfdma_io *first = bio->bi_private;
+	struct engine_cpu *ec = per_cpu_ptr(&engine_cpus, first->cpu);
 
 	first->status = bio->bi_status;
 	bio_put(bio);
-	llist_add(&first->done_node, &eng.done);
-	queue_work(eng.wq, &eng.done_work);
+	if (llist_add(&first->done_node, &ec->done))
+		queue_work_on(ec->cpu, engine_wq, &ec->done_work);
 }
 
 static unsigned int io_segs(struct ebpfdma_io *io)
@@ -55,76 +66,99 @@ static unsigned int io_segs(struct ebpfdma_io *io)
 	return DIV_ROUND_UP(offset_in_page(addr) + io->len, PAGE_SIZE);
 }
 
-static void engine_submit_run(struct ebpfdma_io **ios, unsigned int n)
+/* Add every page of @io to @bio; false when the bio refuses one. */
+static bool bio_add_io(struct bio *bio, struct ebpfdma_io *io)
 {
-	struct ebpfdma_io *first = ios[0];
-	struct ebpfdma_volume *v = first->vol;
-	blk_opf_t opf = REQ_OP_WRITE;
-	unsigned int i, off, len, segs = 0;
-	struct bio *bio;
+	unsigned int off, len;
 	void *addr;
 
-	for (i = 0; i < n; i++)
+	for (off = 0; off < io->len; off += len) {
+		addr = ebpfdma_slot_addr(io->pool, io->slot, off);
+		len = min_t(unsigned int, io->len - off,
+			    PAGE_SIZE - offset_in_page(addr));
+		if (ebpfdma_fault_fail(EBPFDMA_FAULT_BIO_ADD))
+			return false;
+		/* The bio was sized for every segment: this cannot fail. */
+		if (WARN_ON_ONCE(bio_add_page(bio,
+					      ebpfdma_slot_page(io->pool,
+								io->slot, off),
+					      len,
+					      offset_in_page(addr)) != len))
+			return false;
+	}
+	return true;
+}
+
+static void engine_submit_run(struct engine_cpu *ec, struct ebpfdma_io **ios,
+			      unsigned int n)
+{
+	struct ebpfdma_io *first = ios[0];
+	struct ebpfdma_volume *v = first->gen->vol;
+	struct ebpfdma_vol_stats __percpu *st = v->stats;
+	unsigned int i, segs = 0;
+	bool whole = true;
+	struct bio *bio;
+
+	for (i = 0; i < n; i++) {
 		segs += ios[i]->ext.segs;
-	if ((first->ext.flags & EBPFDMA_DESC_FUA) ||
-	    (v->flags & EBPFDMA_VOL_FUA) || READ_ONCE(ebpfdma_fua))
-		opf |= REQ_FUA;
+		ios[i]->run_next = i + 1 < n ? ios[i + 1] : NULL;
+	}
 	/* GFP_NOIO from the bio mempool cannot fail. */
-	bio = bio_alloc(v->bdev, segs, opf, GFP_NOIO);
+	bio = bio_alloc(v->bdev, segs,
+			ebpfdma_write_opf(first->ext.flags, v->flags,
+					  READ_ONCE(ebpfdma_fua)),
+			GFP_NOIO);
 	bio->bi_iter.bi_sector = (v->start + first->ext.lba)
 				 << (v->block_shift - SECTOR_SHIFT);
-	for (i = 0; i < n; i++) {
-		struct ebpfdma_io *io = ios[i];
-
-		io->run_next = i + 1 < n ? ios[i + 1] : NULL;
-		for (off = 0; off < io->len; off += len) {
-			addr = ebpfdma_slot_addr(io->pool, io->slot, off);
-			len = min_t(unsigned int, io->len - off,
-				    PAGE_SIZE - offset_in_page(addr));
-			if (WARN_ON_ONCE(
-				    bio_add_page(
-					    bio,
-					    ebpfdma_slot_page(io->pool,
-							      io->slot, off),
-					    len, offset_in_page(addr)) != len))
-				break;
-		}
-	}
+	for (i = 0; i < n && whole; i++)
+		whole = bio_add_io(bio, ios[i]);
 	first->run_len = n;
 	bio->bi_private = first;
 	bio->bi_end_io = engine_end_io;
-	atomic64_inc(&v->bios);
-	atomic64_add(n - 1, &v->merges);
-	atomic_inc(&eng.in_flight);
+	this_cpu_inc(st->bios);
+	this_cpu_add(st->merges, n - 1);
+	atomic_inc(&ec->in_flight);
+	if (unlikely(!whole)) {
+		/* Never a short write reported whole: every write fails. */
+		bio->bi_status = BLK_STS_IOERR;
+		bio_endio(bio);
+		return;
+	}
 	submit_bio(bio);
 }
 
 static void engine_submit_work(struct work_struct *work)
 {
+	struct engine_cpu *ec =
+		container_of(work, struct engine_cpu, submit_work);
 	struct ebpfdma_extent *ext[EBPFDMA_BATCH_MAX];
 	struct ebpfdma_io *ios[EBPFDMA_BATCH_MAX];
-	unsigned int n, run, i, batch;
+	unsigned int n, run, i, batch, max;
 	struct ebpfdma_io *io, *tmp;
 	struct llist_node *list;
 	struct blk_plug plug;
-	int cpu;
 
-	for_each_possible_cpu(cpu) {
-		list = llist_del_all(per_cpu_ptr(eng.queue, cpu));
-		list = llist_reverse_order(list);
-		llist_for_each_entry_safe(io, tmp, list, node) {
-			io->ext.segs = io_segs(io);
-			list_add_tail(&io->backlog, &eng.backlog);
-			atomic_inc(&eng.backlog_len);
-		}
+	list = llist_reverse_order(llist_del_all(&ec->queue));
+	llist_for_each_entry_safe(io, tmp, list, node) {
+		io->ext.segs = io_segs(io);
+		list_add_tail(&io->backlog, &ec->backlog);
 	}
 
 	batch = READ_ONCE(ebpfdma_batch);
+	max = READ_ONCE(ebpfdma_max_in_flight);
 	blk_start_plug(&plug);
-	while (!list_empty(&eng.backlog) &&
-	       atomic_read(&eng.in_flight) < READ_ONCE(ebpfdma_max_in_flight)) {
+	while (!list_empty(&ec->backlog)) {
+		if (atomic_read(&ec->in_flight) >= max) {
+			/*
+			 * Pairs with the barrier in engine_done_work(): either
+			 * it sees the backlog, or this sees its decrement.
+			 */
+			smp_mb();
+			if (atomic_read(&ec->in_flight) >= max)
+				break;
+		}
 		n = 0;
-		list_for_each_entry(io, &eng.backlog, backlog) {
+		list_for_each_entry(io, &ec->backlog, backlog) {
 			ios[n] = io;
 			ext[n] = &io->ext;
 			if (++n == batch)
@@ -135,173 +169,202 @@ static void engine_submit_work(struct work_struct *work)
 			BIO_MAX_VECS);
 		for (i = 0; i < run; i++)
 			list_del(&ios[i]->backlog);
-		atomic_sub(run, &eng.backlog_len);
-		engine_submit_run(ios, run);
+		engine_submit_run(ec, ios, run);
 	}
 	blk_finish_plug(&plug);
 }
 
-/*
- * Post a write's completion and let go of everything it held but its
- * descriptor, which it returns with the reference the write held: the
- * caller wakes the descriptor's pollers once for a batch of completions,
- * and drops that reference then.  @now: local_clock() of this batch of
- * completions, against the write's queued_ns for the latency histogram.
- */
-static struct ebpfdma_file *complete_io(struct ebpfdma_io *io, int err, u64 now)
+/* Completions waiting to be posted to one ring, and what they hold. */
+#define POST_BATCH 16
+
+struct post_batch {
+	struct ebpfdma_ring *ring;
+	unsigned int n;
+	struct ebpfdma_cqe cqe[POST_BATCH];
+	struct ebpfdma_gen *gen[POST_BATCH];
+};
+
+/* Post, wake once, then let go of the ring and the generations. */
+static void post_flush(struct post_batch *b)
 {
-	struct ebpfdma_cqe cqe = {
-		.cookie = io->cookie,
-		.lba = io->ext.lba,
-		.volume = io->ext.volume,
-		.len = io->len,
-		.status = err,
-		.flags = io->cqe_flags,
-	};
-	struct ebpfdma_volume *v = io->vol;
-	struct ebpfdma_file *f = io->f;
+	unsigned int i, j;
+
+	if (!b->n)
+		return;
+	ebpfdma_ring_post(b->ring, b->cqe, b->n);
+	ebpfdma_ring_wake(b->ring);
+	for (i = 0; i < b->n; i = j) {
+		for (j = i + 1; j < b->n && b->gen[j] == b->gen[i]; j++)
+			;
+		ebpfdma_write_end(b->gen[i], j - i);
+	}
+	ebpfdma_ring_put_many(b->ring, b->n);
+	b->n = 0;
+}
+
+/*
+ * Account a completed write, free its slot and queue its completion in
+ * @b.  @now: local_clock() of this batch of completions, against the
+ * write's queued_ns for the latency histogram.
+ */
+static void complete_io(struct post_batch *b, struct ebpfdma_io *io, int err,
+			u64 now)
+{
+	struct ebpfdma_gen *g = io->gen;
+	struct ebpfdma_volume *v = g->vol;
+	struct ebpfdma_vol_stats __percpu *st = v->stats;
+	struct ebpfdma_ring *ring = io->ring;
 	/* Two CPUs' clocks may disagree by a little: never below 0. */
 	u64 us = now > io->queued_ns ?
 			 div_u64(now - io->queued_ns, NSEC_PER_USEC) :
 			 0;
-	int ret;
+	struct ebpfdma_cqe cqe = {
+		.cookie = io->cookie,
+		.lba = io->ext.lba,
+		.volume = io->volume,
+		.len = io->len,
+		.status = err,
+		.flags = io->cqe_flags,
+	};
 
-	atomic64_inc(&v->latency[min_t(unsigned int, fls64(us),
+	this_cpu_inc(st->latency[min_t(unsigned int, fls64(us),
 				       EBPFDMA_LAT_BUCKETS - 1)]);
-	atomic64_add(us, &v->latency_sum_us);
+	this_cpu_add(st->latency_sum_us, us);
+	this_cpu_inc(st->completed);
 	if (err)
-		atomic64_inc(&v->errors);
+		this_cpu_inc(st->errors);
 	else
-		atomic64_add(cqe.len, &v->bytes);
+		this_cpu_add(st->bytes, cqe.len);
 	/* Written where nothing volatile holds it: durable now. */
-	if (!err && !bdev_write_cache(v->bdev))
+	if (!err && ebpfdma_volume_stable(v))
 		cqe.flags |= EBPFDMA_CQE_STABLE;
 	/*
 	 * Free the slot first: once user space sees the completion, the slot
 	 * is free.  The record may be reused from here on; only the copies
 	 * above are used.
 	 */
-	ret = ebpfdma_slot_put(&io->pool->slots, io->slot,
-			       EBPFDMA_HOLDER_ENGINE);
-	WARN_ON_ONCE(ret);
-	ebpfdma_file_post_quiet(f, &cqe);
-	ebpfdma_volume_write_done(v);
-	ebpfdma_volume_put(v);
-	return f;
+	WARN_ON_ONCE(ebpfdma_slot_put(&io->pool->slots, io->slot,
+				      EBPFDMA_HOLDER_ENGINE));
+	if (b->ring != ring || b->n == POST_BATCH) {
+		post_flush(b);
+		b->ring = ring;
+	}
+	b->cqe[b->n] = cqe;
+	b->gen[b->n] = g;
+	b->n++;
 }
 
-/* Wake @f's pollers and drop the reference complete_io() handed over. */
-static void wake_file(struct ebpfdma_file *f)
-{
-	if (!f)
-		return;
-	ebpfdma_file_wake(f);
-	ebpfdma_file_put(f);
-}
-
-static bool engine_queued(void)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		if (!llist_empty(per_cpu_ptr(eng.queue, cpu)))
-			return true;
-	return false;
-}
-
-/*
- * Completions are posted in batches: a poller (serve) is woken once per
- * descriptor and batch, when the batch's completions are all in its ring,
- * not once per write, which would have it reap them one at a time.
- */
 static void engine_done_work(struct work_struct *work)
 {
+	struct engine_cpu *ec =
+		container_of(work, struct engine_cpu, done_work);
 	struct ebpfdma_io *first, *io, *next, *tmp;
-	struct ebpfdma_file *waking = NULL, *f;
+	struct post_batch b = { .n = 0 };
 	struct llist_node *list;
 	unsigned int n, i;
-	u64 now;
+	u64 now, blocks;
 	int err;
 
-	list = llist_del_all(&eng.done);
+	/* Oldest first: completions are posted in the order bios ended. */
+	list = llist_reverse_order(llist_del_all(&ec->done));
 	/* One clock read for the batch: they all complete now. */
 	now = local_clock();
 	llist_for_each_entry_safe(first, tmp, list, done_node) {
 		err = blk_status_to_errno(first->status);
 		n = first->run_len;
+		/* Before the completions: a reader then sees the new data. */
+		if (!err) {
+			for (io = first, blocks = 0; io; io = io->run_next)
+				blocks += io->ext.blocks;
+			ebpfdma_volume_invalidate(first->gen->vol,
+						  first->ext.lba, blocks);
+		}
 		for (io = first, i = 0; i < n; i++, io = next) {
 			next = io->run_next;
-			f = complete_io(io, err, now);
-			/* Keep one reference per descriptor to wake. */
-			if (f == waking) {
-				ebpfdma_file_put(f);
-			} else {
-				wake_file(waking);
-				waking = f;
-			}
+			complete_io(&b, io, err, now);
 		}
-		atomic_dec(&eng.in_flight);
+		atomic_dec(&ec->in_flight);
 	}
-	wake_file(waking);
-	if (atomic_read(&eng.backlog_len) || engine_queued())
-		queue_work(eng.wq, &eng.submit_work);
+	post_flush(&b);
+	/* Pairs with the barrier in engine_submit_work(). */
+	smp_mb__after_atomic();
+	if (!list_empty(&ec->backlog))
+		queue_work_on(ec->cpu, engine_wq, &ec->submit_work);
 }
 
 /**
- * ebpfdma_engine_queue() - queue a write and make sure the engine runs
- * @io: the slot's write record, filled in, holding a volume write count
- *	(ebpfdma_volume_get()), a file reference and the slot as
- *	EBPFDMA_HOLDER_ENGINE
+ * ebpfdma_engine_queue() - queue writes and make sure the engine runs
+ * @ios: the slots' write records, filled in, each holding a reference of
+ *	 its generation (ebpfdma_write_begin()) and of its ring, and its
+ *	 slot as EBPFDMA_HOLDER_ENGINE
+ * @n: how many, >= 1; they are submitted in this order
  *
- * Any CPU's list is correct (llist_add() is safe against every other
- * producer); the local one keeps producers apart.  The producer that finds
- * a list empty kicks the work item, whose next run empties every list, so a
- * producer that finds it non-empty has nothing to do.
+ * They go onto this CPU's list in one llist_add_batch(); the producer that
+ * finds the list empty kicks the CPU's submit work, whose next run
+ * empties it, so a producer that finds it non-empty has nothing to do.
  *
- * Context: any; never sleeps.
+ * Context: any but hard interrupt; never sleeps.
  */
-void ebpfdma_engine_queue(struct ebpfdma_io *io)
+void ebpfdma_engine_queue(struct ebpfdma_io **ios, unsigned int n)
 {
-	if (llist_add(&io->node, raw_cpu_ptr(eng.queue)))
-		queue_work(eng.wq, &eng.submit_work);
+	struct engine_cpu *ec;
+	u64 now = local_clock();
+	unsigned int i;
+	int cpu;
+
+	/* Newest first: the submit work reverses the list. */
+	for (i = 0; i < n; i++) {
+		ios[i]->queued_ns = now;
+		ios[i]->node.next = i ? &ios[i - 1]->node : NULL;
+		this_cpu_inc(ios[i]->gen->vol->stats->queued);
+	}
+	cpu = get_cpu();
+	ec = per_cpu_ptr(&engine_cpus, cpu);
+	for (i = 0; i < n; i++)
+		ios[i]->cpu = cpu;
+	if (llist_add_batch(&ios[n - 1]->node, &ios[0]->node, &ec->queue))
+		queue_work_on(cpu, engine_wq, &ec->submit_work);
+	put_cpu();
 }
 
-/* Run @work on the engine's workqueue (drained before the module goes). */
-void ebpfdma_engine_run(struct work_struct *work)
-{
-	queue_work(eng.wq, work);
-}
-
+/* Bios submitted and not completed, every CPU's. */
 unsigned int ebpfdma_engine_in_flight(void)
 {
-	return atomic_read(&eng.in_flight);
+	unsigned int n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += atomic_read(&per_cpu_ptr(&engine_cpus, cpu)->in_flight);
+	return n;
 }
 
 int ebpfdma_engine_init(void)
 {
 	int cpu;
 
-	eng.queue = alloc_percpu(struct llist_head);
-	if (!eng.queue)
-		return -ENOMEM;
-	for_each_possible_cpu(cpu)
-		init_llist_head(per_cpu_ptr(eng.queue, cpu));
-	init_llist_head(&eng.done);
-	INIT_LIST_HEAD(&eng.backlog);
-	INIT_WORK(&eng.submit_work, engine_submit_work);
-	INIT_WORK(&eng.done_work, engine_done_work);
-	eng.wq =
-		alloc_workqueue(KBUILD_MODNAME, WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
-	if (!eng.wq) {
-		free_percpu(eng.queue);
-		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct engine_cpu *ec = per_cpu_ptr(&engine_cpus, cpu);
+
+		init_llist_head(&ec->queue);
+		init_llist_head(&ec->done);
+		atomic_set(&ec->in_flight, 0);
+		ec->cpu = cpu;
+		INIT_LIST_HEAD(&ec->backlog);
+		INIT_WORK(&ec->submit_work, engine_submit_work);
+		INIT_WORK(&ec->done_work, engine_done_work);
 	}
-	return 0;
+	/*
+	 * Bound, so a CPU's work runs on it (a CPU that goes offline hands
+	 * its pending work to others); high priority, as it stands between
+	 * the NIC and the disk; a rescuer, as it writes.
+	 */
+	engine_wq = alloc_workqueue(KBUILD_MODNAME "_engine",
+				    WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
+	return engine_wq ? 0 : -ENOMEM;
 }
 
 /* Every volume must be gone (so every write completed) before this. */
 void ebpfdma_engine_exit(void)
 {
-	destroy_workqueue(eng.wq);
-	free_percpu(eng.queue);
+	destroy_workqueue(engine_wq);
 }

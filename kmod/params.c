@@ -172,7 +172,7 @@ MODULE_PARM_DESC(
 	"Bytes per slot: a power of two, 512..1048576 (default 4096); nr_slots * slot_size <= 1 GiB");
 
 /* Engine tunables: plain ranges, usable at once, no pool change needed. */
-unsigned int ebpfdma_max_in_flight = 64;
+unsigned int ebpfdma_max_in_flight = 64; /* per CPU */
 unsigned int ebpfdma_batch = 32;
 bool ebpfdma_fua;
 
@@ -216,7 +216,7 @@ module_param_cb(max_in_flight, &max_in_flight_ops, &ebpfdma_max_in_flight,
 		0644);
 MODULE_PARM_DESC(
 	max_in_flight,
-	"Most bios in flight at once, all volumes together (1..4096, default 64)");
+	"Most bios in flight at once per CPU, all volumes together (1..4096, default 64)");
 module_param_cb(batch, &batch_ops, &ebpfdma_batch, 0644);
 MODULE_PARM_DESC(
 	batch,

@@ -3,9 +3,11 @@
  * ebpfdma write planning: the checks and decisions of the submission engine
  * that need no device, kept apart so that KUnit tests them directly.
  */
+#include <linux/blk_types.h>
 #include <kunit/visibility.h>
 
 #include "ebpfdma.h"
+#include "uapi/ebpfdma.h"
 
 /**
  * ebpfdma_window_check() - does [@lba, @lba + @nr) lie in a window?
@@ -23,6 +25,44 @@ int ebpfdma_window_check(u64 window_blocks, u64 lba, u64 nr)
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(ebpfdma_window_check);
+
+/**
+ * ebpfdma_windows_overlap() - do two valid windows share a byte?
+ * @a_start: first byte of one window
+ * @a_len: its length in bytes (>= 1)
+ * @b_start: first byte of the other
+ * @b_len: its length in bytes (>= 1)
+ *
+ * The windows passed ebpfdma_window_check() against their device, so
+ * neither end overflows.
+ * Return: 1 when they overlap, else 0.
+ */
+int ebpfdma_windows_overlap(u64 a_start, u64 a_len, u64 b_start, u64 b_len)
+{
+	return a_start < b_start + b_len && b_start < a_start + a_len;
+}
+EXPORT_SYMBOL_IF_KUNIT(ebpfdma_windows_overlap);
+
+/**
+ * ebpfdma_write_opf() - the operation and flags of the engine's bios
+ * @desc_flags: the write's EBPFDMA_DESC_* flags
+ * @vol_flags: its volume's EBPFDMA_VOL_* flags
+ * @fua_all: the fua module parameter
+ *
+ * REQ_SYNC: a writer waits for each of these writes (its completion is
+ * acknowledged to a sender), so write-back throttling and the I/O
+ * schedulers must not treat them as background write-back.
+ */
+blk_opf_t ebpfdma_write_opf(u32 desc_flags, u32 vol_flags, bool fua_all)
+{
+	blk_opf_t opf = REQ_OP_WRITE | REQ_SYNC;
+
+	if ((desc_flags & EBPFDMA_DESC_FUA) || (vol_flags & EBPFDMA_VOL_FUA) ||
+	    fua_all)
+		opf |= REQ_FUA;
+	return opf;
+}
+EXPORT_SYMBOL_IF_KUNIT(ebpfdma_write_opf);
 
 /**
  * ebpfdma_plan_run() - how many queued writes can share one bio

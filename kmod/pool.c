@@ -1,27 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ebpfdma pool of DMA-coherent slots.
+ * ebpfdma pool of DMA-coherent slots: its memory, geometry, mapping to
+ * user space and resizing.
  *
- * The pool is allocated with dma_alloc_coherent() against the module's own
- * platform device (whose DMA mask is set), in chunks of at most
- * EBPFDMA_CHUNK_BYTES so that no allocation needs more than an order-8 page
- * block.  User space maps each chunk with dma_mmap_coherent(); bios take the
- * slot pages, whether the coherent memory is direct-mapped or remapped into
- * vmalloc space.
+ * Memory: chunks of at most EBPFDMA_CHUNK_BYTES from alloc_pages_exact(),
+ * which splits its block into order-0 pages that each carry their own
+ * reference count, so a block path that takes page references on a bio's
+ * pages (loop over NFS or FUSE with direct I/O, for instance) counts real
+ * references.  (dma_alloc_coherent() hands out a non-compound high-order
+ * block whose tail pages have a count of 0: a get_page()/put_page() pair
+ * there frees a page the pool still uses.)  Each chunk is mapped for DMA
+ * with the module's platform device, bidirectionally, once.
  *
- * Lifetime: the device holds a reference to its current pool, every open
- * descriptor one to the pool it opened, every mapping one to the pool it
+ * Coherence: the module loads only where that mapping is DMA-coherent, that
+ * is where dma_need_sync() says the CPU's caches need no maintenance
+ * (x86-64, and arm64 or others with coherent DMA); there the pages are
+ * ordinary cacheable memory that user space, the kernel and devices see
+ * alike.  On a system whose DMA is not coherent, coherent buffers would be
+ * an uncached alias of cacheable memory, which the block layer cannot be
+ * handed safely: loading fails there, saying so.
+ *
+ * Lifetime: the device holds a reference to its current pool, every ring
+ * one to the pool its descriptor opened, every mapping one to the pool it
  * maps.  A resize (through the module parameters) builds a new pool for
- * later opens, only while the current one is idle (nothing mapped, no slot
- * held); the old pool is freed with its last reference.
+ * later opens, only while no descriptor has the current one open and
+ * nothing maps it (pool->users); the old pool is freed with its last
+ * reference.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/dma-mapping.h>
+#include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 #include <kunit/visibility.h>
 
 #include "ebpfdma.h"
@@ -30,6 +42,36 @@
 struct ebpfdma_dev ebpfdma_dev = {
 	.lock = __MUTEX_INITIALIZER(ebpfdma_dev.lock),
 };
+EXPORT_SYMBOL_IF_KUNIT(ebpfdma_dev);
+
+static void chunk_free(struct ebpfdma_pool *pool, struct ebpfdma_chunk *c)
+{
+	dma_unmap_page(pool->dev, c->dma, pool->chunk_bytes, DMA_BIDIRECTIONAL);
+	free_pages_exact(c->cpu, pool->chunk_bytes);
+	c->cpu = NULL;
+}
+
+/* Allocate and map one chunk; -EOPNOTSUPP where DMA is not coherent. */
+static int chunk_alloc(struct ebpfdma_pool *pool, struct ebpfdma_chunk *c)
+{
+	c->cpu = alloc_pages_exact(pool->chunk_bytes,
+				   GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+	if (!c->cpu)
+		return -ENOMEM;
+	c->dma = dma_map_page(pool->dev, virt_to_page(c->cpu), 0,
+			      pool->chunk_bytes, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(pool->dev, c->dma)) {
+		free_pages_exact(c->cpu, pool->chunk_bytes);
+		c->cpu = NULL;
+		return -ENOMEM;
+	}
+	if (dma_need_sync(pool->dev, c->dma) ||
+	    ebpfdma_fault_fail(EBPFDMA_FAULT_DMA_SYNC)) {
+		chunk_free(pool, c);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
 
 static void pool_free_chunks(struct ebpfdma_pool *pool)
 {
@@ -37,21 +79,20 @@ static void pool_free_chunks(struct ebpfdma_pool *pool)
 
 	for (i = 0; i < pool->nr_chunks; i++)
 		if (pool->chunks[i].cpu)
-			dma_free_coherent(pool->dev, pool->chunk_bytes,
-					  pool->chunks[i].cpu,
-					  pool->chunks[i].dma);
+			chunk_free(pool, &pool->chunks[i]);
 	kfree(pool->chunks);
 }
 
 /**
  * ebpfdma_pool_create() - allocate a pool of @nr_slots x @slot_size bytes
- * @dev: the device the DMA-coherent memory is allocated for
+ * @dev: the device the memory is mapped for (its DMA mask set)
  * @nr_slots: validated number of slots
  * @slot_size: validated bytes per slot
  *
  * Context: process context, may sleep.
  * Return: the pool with one reference, or an ERR_PTR: -E2BIG if the
- * geometry exceeds EBPFDMA_POOL_BYTES_MAX, -ENOMEM.
+ * geometry exceeds EBPFDMA_POOL_BYTES_MAX, -ENOMEM, -EOPNOTSUPP where the
+ * pool's DMA mapping would not be coherent (logged).
  */
 struct ebpfdma_pool *ebpfdma_pool_create(struct device *dev,
 					 unsigned int nr_slots,
@@ -84,14 +125,15 @@ struct ebpfdma_pool *ebpfdma_pool_create(struct device *dev,
 		goto err_free_pool;
 	}
 	for (i = 0; i < pool->nr_chunks; i++) {
-		pool->chunks[i].cpu = dma_alloc_coherent(
-			dev, pool->chunk_bytes, &pool->chunks[i].dma,
-			GFP_KERNEL | __GFP_NOWARN);
-		if (!pool->chunks[i].cpu) {
+		ret = chunk_alloc(pool, &pool->chunks[i]);
+		if (ret == -EOPNOTSUPP) {
+			pr_err("pool: DMA is not coherent on this system (dma_need_sync): ebpfdma needs DMA-coherent memory it can hand to the block layer, and does not load here\n");
+			goto err_free_chunks;
+		}
+		if (ret) {
 			/* One clear line instead of the allocator's warning. */
 			pr_err("pool: chunk %u of %u (%u bytes) could not be allocated\n",
 			       i, pool->nr_chunks, pool->chunk_bytes);
-			ret = -ENOMEM;
 			goto err_free_chunks;
 		}
 	}
@@ -117,6 +159,7 @@ err_free_pool:
 	kfree(pool);
 	return ERR_PTR(ret);
 }
+EXPORT_SYMBOL_IF_KUNIT(ebpfdma_pool_create);
 
 static void pool_release(struct kref *ref)
 {
@@ -133,9 +176,37 @@ void ebpfdma_pool_get(struct ebpfdma_pool *pool)
 	kref_get(&pool->ref);
 }
 
+/* Context: process context (the last put unmaps and frees the memory). */
 void ebpfdma_pool_put(struct ebpfdma_pool *pool)
 {
 	kref_put(&pool->ref, pool_release);
+}
+EXPORT_SYMBOL_IF_KUNIT(ebpfdma_pool_put);
+
+/**
+ * ebpfdma_pool_open() - the current pool, for a new descriptor
+ *
+ * Context: process context.
+ * Return: the pool, with a reference and counted in its users (end with
+ * ebpfdma_pool_close()).
+ */
+struct ebpfdma_pool *ebpfdma_pool_open(void)
+{
+	struct ebpfdma_pool *pool;
+
+	mutex_lock(&ebpfdma_dev.lock);
+	pool = ebpfdma_dev.pool;
+	ebpfdma_pool_get(pool);
+	atomic_inc(&pool->users);
+	mutex_unlock(&ebpfdma_dev.lock);
+	return pool;
+}
+
+/* The descriptor is closed: it no longer counts as a user. */
+void ebpfdma_pool_close(struct ebpfdma_pool *pool)
+{
+	atomic_dec(&pool->users);
+	ebpfdma_pool_put(pool);
 }
 
 /**
@@ -161,17 +232,12 @@ EXPORT_SYMBOL_IF_KUNIT(ebpfdma_slot_addr);
  * @slot: slot index
  * @off: byte offset in the slot
  *
- * Coherent memory may be remapped into vmalloc space (non-coherent devices,
- * some IOMMU setups); its pages are found through the page tables then.
+ * The chunks are direct-mapped order-0 pages, each with its own count.
  */
 struct page *ebpfdma_slot_page(struct ebpfdma_pool *pool, unsigned int slot,
 			       unsigned int off)
 {
-	void *addr = ebpfdma_slot_addr(pool, slot, off);
-
-	if (is_vmalloc_addr(addr))
-		return vmalloc_to_page(addr);
-	return virt_to_page(addr);
+	return virt_to_page(ebpfdma_slot_addr(pool, slot, off));
 }
 EXPORT_SYMBOL_IF_KUNIT(ebpfdma_slot_page);
 
@@ -180,14 +246,14 @@ static void pool_vma_open(struct vm_area_struct *vma)
 	struct ebpfdma_pool *pool = vma->vm_private_data;
 
 	ebpfdma_pool_get(pool);
-	atomic_inc(&pool->mappings);
+	atomic_inc(&pool->users);
 }
 
 static void pool_vma_close(struct vm_area_struct *vma)
 {
 	struct ebpfdma_pool *pool = vma->vm_private_data;
 
-	atomic_dec(&pool->mappings);
+	atomic_dec(&pool->users);
 	ebpfdma_pool_put(pool);
 }
 
@@ -198,12 +264,12 @@ static const struct vm_operations_struct pool_vm_ops = {
 
 /**
  * ebpfdma_pool_mmap() - map one chunk of @pool
- * @pool: the pool
+ * @pool: the pool, open by the descriptor being mapped
  * @vma: the mapping; its offset is EBPFDMA_MMAP_POOL + chunk * chunk_bytes
  *
  * Context: process context, mmap_lock held for writing.
  * Return: 0; -EINVAL for an offset that is not a chunk's or a length that
- * is not exactly chunk_bytes; an error of dma_mmap_coherent().
+ * is not exactly chunk_bytes; an error of remap_pfn_range().
  */
 int ebpfdma_pool_mmap(struct ebpfdma_pool *pool, struct vm_area_struct *vma)
 {
@@ -220,10 +286,10 @@ int ebpfdma_pool_mmap(struct ebpfdma_pool *pool, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	ebpfdma_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	/* dma_mmap_coherent() reads vm_pgoff as an offset into the buffer. */
-	vma->vm_pgoff = 0;
-	ret = dma_mmap_coherent(pool->dev, vma, pool->chunks[chunk].cpu,
-				pool->chunks[chunk].dma, pool->chunk_bytes);
+	ret = remap_pfn_range(
+		vma, vma->vm_start,
+		page_to_pfn(virt_to_page(pool->chunks[chunk].cpu)), len,
+		vma->vm_page_prot);
 	if (ret)
 		return ret;
 	vma->vm_private_data = pool;
@@ -241,8 +307,8 @@ int ebpfdma_pool_mmap(struct ebpfdma_pool *pool, struct vm_area_struct *vma)
  * same lock, so the pool and the parameters never disagree).  Before the
  * module is initialised there is no pool yet and nothing to do.
  *
- * Return: 0; -EBUSY if the current pool is mapped or has slots held;
- * -E2BIG or -ENOMEM from ebpfdma_pool_create().
+ * Return: 0; -EBUSY if a descriptor has the current pool open or a mapping
+ * maps it; -E2BIG or -ENOMEM from ebpfdma_pool_create().
  */
 int ebpfdma_pool_reconfigure(unsigned int nr_slots, unsigned int slot_size)
 {
@@ -251,7 +317,7 @@ int ebpfdma_pool_reconfigure(unsigned int nr_slots, unsigned int slot_size)
 	lockdep_assert_held(&ebpfdma_dev.lock);
 	if (!old || (old->nr_slots == nr_slots && old->slot_size == slot_size))
 		return 0;
-	if (atomic_read(&old->mappings) || atomic_read(&old->slots.in_use))
+	if (atomic_read(&old->users))
 		return -EBUSY;
 	pool = ebpfdma_pool_create(&ebpfdma_dev.pdev->dev, nr_slots, slot_size);
 	if (IS_ERR(pool))

@@ -10,10 +10,12 @@
  * bound to the volume (EBPFDMA_IOC_VOLUME_BIND), which acknowledges it to
  * the sender.
  *
- * The hot path takes no lock: the volume table and its listener are read
- * under RCU, slots come from the lock-free sbitmap allocator, the engine's
- * queue is a per-CPU llist, and the counters are per-CPU.  Nothing is
- * allocated per packet.
+ * The hot path takes no lock and writes no cache line another CPU shares
+ * (but a batch's worth at a time): the volume table and its listener are
+ * read under RCU, the write counts in its barrier generation and the ring
+ * in its users on CPU-local percpu_ref counters, the slot and the ring's
+ * credit come from per-CPU caches, the engine's queue is this CPU's
+ * llist, and the counters are per-CPU.  Nothing is allocated per packet.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,7 +25,6 @@
 #include <linux/crc32c.h>
 #include <linux/percpu.h>
 #include <linux/skbuff.h>
-#include <linux/sched/clock.h>
 #include <net/xdp.h>
 
 #include "ebpfdma.h"
@@ -124,34 +125,36 @@ static enum ebpfdma_rx_stat rx_stat_of(int err)
 static int rx_place(const struct xdp_buff *xdp, u32 off,
 		    const struct ebpfdma_wire_data *d)
 {
-	struct ebpfdma_file *f;
 	struct ebpfdma_volume *v;
+	struct ebpfdma_ring *ring;
 	struct ebpfdma_pool *pool;
+	struct ebpfdma_gen *g;
 	struct ebpfdma_io *io;
 	void *addr;
 	int ret, slot;
 
-	v = ebpfdma_volume_get(d->volume);
-	if (!v)
+	v = ebpfdma_volume_lookup(d->volume);
+	g = v ? ebpfdma_write_begin(v) : NULL;
+	if (!g)
 		return rx_refuse(EBPFDMA_RX_NO_VOLUME, -ENODEV);
-	f = rcu_dereference(v->listener);
-	if (!f) {
+	ring = rcu_dereference(v->listener);
+	if (!ring || !ebpfdma_ring_tryget(ring)) {
 		ret = rx_refuse(EBPFDMA_RX_NO_LISTENER, -ENOTCONN);
-		goto err_put_volume;
+		goto err_end_write;
 	}
-	pool = f->pool;
+	pool = ring->pool;
 	ret = ebpfdma_wire_check_volume(d, v->token, v->blocks, v->block_shift,
 					pool->slot_size);
 	if (ret) {
 		rx_refuse(rx_stat_of(ret), ret);
-		goto err_put_volume;
+		goto err_put_ring;
 	}
 	slot = ebpfdma_slot_get(&pool->slots, EBPFDMA_HOLDER_ENGINE);
 	if (slot < 0) {
 		ret = rx_refuse(EBPFDMA_RX_POOL_FULL, -ENOBUFS);
-		goto err_put_volume;
+		goto err_put_ring;
 	}
-	if (ebpfdma_file_reserve(f)) {
+	if (ebpfdma_ring_reserve(ring)) {
 		ret = rx_refuse(EBPFDMA_RX_RING_FULL, -ENOBUFS);
 		goto err_put_slot;
 	}
@@ -169,32 +172,31 @@ static int rx_place(const struct xdp_buff *xdp, u32 off,
 
 	io = &pool->ios[slot];
 	io->ext = (struct ebpfdma_extent){
-		.volume = d->volume,
+		.volume = v->serial,
 		.flags = d->flags & EBPFDMA_WIRE_F_FUA ? EBPFDMA_DESC_FUA : 0,
 		.lba = d->lba,
 		.blocks = d->len >> v->block_shift,
 	};
-	io->vol = v;
-	/* @f is bound, so its descriptor's reference is held (see listener). */
-	kref_get(&f->ref);
-	io->f = f;
+	io->gen = g;
+	io->ring = ring;
+	io->volume = d->volume;
 	io->cookie = (u64)d->session << 32 | d->seq;
 	io->cqe_flags = EBPFDMA_CQE_NET;
 	io->len = d->len;
-	io->queued_ns = local_clock();
 	rx_count(EBPFDMA_RX_PLACED, 1);
 	rx_count(EBPFDMA_RX_PLACED_BYTES, d->len);
-	ebpfdma_volume_write_start(v);
-	ebpfdma_engine_queue(io);
+	ebpfdma_engine_queue(&io, 1);
 	return 0;
 
 err_unreserve:
-	ebpfdma_file_unreserve(f);
+	ebpfdma_ring_unreserve(ring);
 err_put_slot:
 	WARN_ON_ONCE(
 		ebpfdma_slot_put(&pool->slots, slot, EBPFDMA_HOLDER_ENGINE));
-err_put_volume:
-	ebpfdma_volume_put(v);
+err_put_ring:
+	ebpfdma_ring_put(ring);
+err_end_write:
+	ebpfdma_write_end(g, 1);
 	return ret;
 }
 
@@ -218,7 +220,9 @@ err_put_volume:
  * /sys/class/misc/ebpfdma/rx/.
  *
  * Context: XDP program, softirq (or process context under
- * BPF_PROG_TEST_RUN); never sleeps, takes no lock, allocates nothing.
+ * BPF_PROG_TEST_RUN); never sleeps, allocates nothing, takes no lock but
+ * its CPU's slot-cache lock (another CPU takes it only when the pool is
+ * nearly empty).
  * Return: 0 when the blocks were queued; -EINVAL: malformed (short or
  * truncated packet, bad magic, version, type, flags, length, a length that
  * is not a whole number of blocks or exceeds the slot size); -EACCES: wrong
@@ -265,53 +269,3 @@ int ebpfdma_xdp_init(void)
 	return register_btf_kfunc_id_set(BPF_PROG_TYPE_XDP,
 					 &ebpfdma_xdp_kfunc_set);
 }
-
-/* sysfs: /sys/class/misc/ebpfdma/rx/<counter> */
-struct rx_attr {
-	struct device_attribute attr;
-	enum ebpfdma_rx_stat stat;
-};
-
-static ssize_t rx_show(struct device *dev, struct device_attribute *a,
-		       char *buf)
-{
-	struct rx_attr *ra = container_of(a, struct rx_attr, attr);
-
-	return sysfs_emit(buf, "%llu\n", ebpfdma_rx_stat_sum(ra->stat));
-}
-
-#define RX_ATTR(_name, _stat)                               \
-	static struct rx_attr rx_attr_##_name = {           \
-		.attr = __ATTR(_name, 0444, rx_show, NULL), \
-		.stat = _stat,                              \
-	}
-
-RX_ATTR(placed, EBPFDMA_RX_PLACED);
-RX_ATTR(placed_bytes, EBPFDMA_RX_PLACED_BYTES);
-RX_ATTR(malformed, EBPFDMA_RX_MALFORMED);
-RX_ATTR(token, EBPFDMA_RX_TOKEN);
-RX_ATTR(range, EBPFDMA_RX_RANGE);
-RX_ATTR(no_volume, EBPFDMA_RX_NO_VOLUME);
-RX_ATTR(no_listener, EBPFDMA_RX_NO_LISTENER);
-RX_ATTR(crc, EBPFDMA_RX_CRC);
-RX_ATTR(pool_full, EBPFDMA_RX_POOL_FULL);
-RX_ATTR(ring_full, EBPFDMA_RX_RING_FULL);
-
-static struct attribute *ebpfdma_rx_attrs[] = {
-	&rx_attr_placed.attr.attr,
-	&rx_attr_placed_bytes.attr.attr,
-	&rx_attr_malformed.attr.attr,
-	&rx_attr_token.attr.attr,
-	&rx_attr_range.attr.attr,
-	&rx_attr_no_volume.attr.attr,
-	&rx_attr_no_listener.attr.attr,
-	&rx_attr_crc.attr.attr,
-	&rx_attr_pool_full.attr.attr,
-	&rx_attr_ring_full.attr.attr,
-	NULL,
-};
-
-const struct attribute_group ebpfdma_rx_group = {
-	.name = "rx",
-	.attrs = ebpfdma_rx_attrs,
-};

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: ebpfdma's LBA window checks and bio merge planner.
+ * KUnit: ebpfdma's LBA window checks, bio merge planner and bio flags.
  */
 #include <kunit/test.h>
+#include <linux/blk_types.h>
 #include <linux/kernel.h>
 
 #include "ebpfdma.h"
+#include "uapi/ebpfdma.h"
 
 struct window_case {
 	u64 window, lba, nr;
@@ -135,9 +137,39 @@ static void plan_test(struct kunit *test)
 			c->run);
 }
 
+/* Two windows of one device: which may be volumes side by side. */
+static void overlap_test(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, ebpfdma_windows_overlap(0, 8, 8, 8), 0);
+	KUNIT_EXPECT_EQ(test, ebpfdma_windows_overlap(8, 8, 0, 8), 0);
+	KUNIT_EXPECT_EQ(test, ebpfdma_windows_overlap(0, 9, 8, 8), 1);
+	KUNIT_EXPECT_EQ(test, ebpfdma_windows_overlap(8, 8, 15, 1), 1);
+	KUNIT_EXPECT_EQ(test, ebpfdma_windows_overlap(0, 64, 10, 2), 1);
+	KUNIT_EXPECT_EQ(test, ebpfdma_windows_overlap(10, 2, 0, 64), 1);
+	KUNIT_EXPECT_EQ(test, ebpfdma_windows_overlap(4, 4, 4, 4), 1);
+}
+
+/* Every write is REQ_SYNC (a writer waits for it); FUA when asked. */
+static void opf_test(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, ebpfdma_write_opf(0, 0, false),
+			(blk_opf_t)(REQ_OP_WRITE | REQ_SYNC));
+	KUNIT_EXPECT_EQ(test, ebpfdma_write_opf(EBPFDMA_DESC_FUA, 0, false),
+			(blk_opf_t)(REQ_OP_WRITE | REQ_SYNC | REQ_FUA));
+	KUNIT_EXPECT_EQ(test, ebpfdma_write_opf(0, EBPFDMA_VOL_FUA, false),
+			(blk_opf_t)(REQ_OP_WRITE | REQ_SYNC | REQ_FUA));
+	KUNIT_EXPECT_EQ(test, ebpfdma_write_opf(0, 0, true),
+			(blk_opf_t)(REQ_OP_WRITE | REQ_SYNC | REQ_FUA));
+	KUNIT_EXPECT_EQ(
+		test, ebpfdma_write_opf(0, EBPFDMA_VOL_FLUSH_ON_COMMIT, false),
+		(blk_opf_t)(REQ_OP_WRITE | REQ_SYNC));
+}
+
 static struct kunit_case plan_test_cases[] = {
 	KUNIT_CASE_PARAM(window_test, window_gen_params),
 	KUNIT_CASE_PARAM(plan_test, plan_gen_params),
+	KUNIT_CASE(overlap_test),
+	KUNIT_CASE(opf_test),
 	{}
 };
 

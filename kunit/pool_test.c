@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: the pages ebpfdma hands to bios for a slot, whether the pool's
- * coherent memory is direct-mapped (x86 without an IOMMU) or remapped into
- * vmalloc space (as on non-coherent devices): every byte of every slot must
- * be found at the page and offset given.
+ * KUnit: the pages ebpfdma hands to bios for a slot.  Every byte of every
+ * slot must be found at the page and offset given, and every page of the
+ * pool must carry a reference count of its own, so that a block path that
+ * takes and drops page references (get_page()/put_page() on a bio's
+ * pages) never frees memory the pool still uses.
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
+#include <linux/platform_device.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 
 #include "ebpfdma.h"
 
@@ -46,32 +47,69 @@ static void check_slots(struct kunit *test, void *mem, unsigned int slot_size)
 	KUNIT_EXPECT_EQ(test, bad, 0U);
 }
 
-static void direct_mapped_test(struct kunit *test)
+static void slot_pages_test(struct kunit *test)
 {
 	void *mem = kmalloc(CHUNK_BYTES, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, mem);
-	KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(mem));
 	check_slots(test, mem, 512);
 	check_slots(test, mem, PAGE_SIZE);
+	check_slots(test, mem, 2 * PAGE_SIZE); /* slots across pages */
 	kfree(mem);
 }
 
-static void vmalloc_remapped_test(struct kunit *test)
+/*
+ * Every page of a real pool: counted once, and a get_page()/put_page()
+ * pair, as a block path may do, leaves it counted and in use.
+ */
+static void check_refcounts(struct kunit *test, struct ebpfdma_pool *pool)
 {
-	void *mem = vmalloc(CHUNK_BYTES);
+	unsigned int c, pg, uncounted = 0, freed = 0;
 
-	KUNIT_ASSERT_NOT_NULL(test, mem);
-	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(mem));
-	check_slots(test, mem, 512);
-	check_slots(test, mem, PAGE_SIZE);
-	check_slots(test, mem,
-		    2 * PAGE_SIZE); /* slots across page boundaries */
-	vfree(mem);
+	for (c = 0; c < pool->nr_chunks; c++) {
+		for (pg = 0; pg < pool->chunk_bytes / PAGE_SIZE; pg++) {
+			struct page *page = virt_to_page(pool->chunks[c].cpu +
+							 pg * PAGE_SIZE);
+
+			if (page_count(page) < 1) {
+				uncounted++;
+				continue;
+			}
+			get_page(page);
+			put_page(page);
+			freed += page_count(page) < 1;
+		}
+	}
+	KUNIT_EXPECT_EQ_MSG(test, uncounted, 0U,
+			    "pages of the pool with a reference count of 0");
+	KUNIT_EXPECT_EQ(test, freed, 0U);
 }
 
-static struct kunit_case pool_cases[] = { KUNIT_CASE(direct_mapped_test),
-					  KUNIT_CASE(vmalloc_remapped_test),
+static void pool_refcount_test(struct kunit *test)
+{
+	struct ebpfdma_pool *pool;
+
+	KUNIT_ASSERT_NOT_NULL(test, ebpfdma_dev.pdev);
+	/* Slots of two pages, chunks of 1 MiB: every kind of tail page. */
+	pool = ebpfdma_pool_create(&ebpfdma_dev.pdev->dev, 256, 8192);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	KUNIT_EXPECT_EQ(test, pool->nr_chunks, 2U);
+	check_refcounts(test, pool);
+	ebpfdma_pool_put(pool);
+}
+
+/* The module's own pool, as it serves writes now. */
+static void live_pool_refcount_test(struct kunit *test)
+{
+	mutex_lock(&ebpfdma_dev.lock);
+	if (ebpfdma_dev.pool)
+		check_refcounts(test, ebpfdma_dev.pool);
+	mutex_unlock(&ebpfdma_dev.lock);
+}
+
+static struct kunit_case pool_cases[] = { KUNIT_CASE(slot_pages_test),
+					  KUNIT_CASE(pool_refcount_test),
+					  KUNIT_CASE(live_pool_refcount_test),
 					  {} };
 
 static struct kunit_suite pool_suite = {

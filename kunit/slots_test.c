@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: ebpfdma's slot allocator and completion ring arithmetic.
+ * KUnit: ebpfdma's slot allocator and its per-CPU caches.
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
+#include <linux/cpumask.h>
 #include <linux/module.h>
+#include <linux/workqueue.h>
 
 #include "ebpfdma.h"
 
@@ -43,7 +45,7 @@ static void exhaustion_test(struct kunit *test)
 		KUNIT_ASSERT_LT(test, nr, 8);
 		KUNIT_EXPECT_FALSE(test, test_and_set_bit(nr, seen));
 	}
-	KUNIT_EXPECT_EQ(test, atomic_read(&s->in_use), 8);
+	KUNIT_EXPECT_EQ(test, ebpfdma_slots_in_use(s), 8);
 	KUNIT_EXPECT_EQ(test, ebpfdma_slot_get(s, HOLDER_A), -ENOBUFS);
 	KUNIT_EXPECT_EQ(test, ebpfdma_slot_put(s, 5, HOLDER_A), 0);
 	KUNIT_EXPECT_EQ(test, ebpfdma_slot_get(s, HOLDER_B), 5);
@@ -59,10 +61,10 @@ static void double_free_test(struct kunit *test)
 	KUNIT_ASSERT_GE(test, nr, 0);
 	KUNIT_EXPECT_EQ(test, ebpfdma_slot_put(s, nr, HOLDER_A), 0);
 	KUNIT_EXPECT_EQ(test, ebpfdma_slot_put(s, nr, HOLDER_A), -EINVAL);
-	KUNIT_EXPECT_EQ(test, atomic_read(&s->in_use), 0);
+	KUNIT_EXPECT_EQ(test, ebpfdma_slots_in_use(s), 0);
 	/* The refused free did not make the slot free twice over. */
 	KUNIT_EXPECT_GE(test, ebpfdma_slot_get(s, HOLDER_A), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&s->in_use), 1);
+	KUNIT_EXPECT_EQ(test, ebpfdma_slots_in_use(s), 1);
 }
 
 static void wrong_holder_test(struct kunit *test)
@@ -74,7 +76,7 @@ static void wrong_holder_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ebpfdma_slot_put(s, nr, HOLDER_B), -EPERM);
 	KUNIT_EXPECT_EQ(test, ebpfdma_slot_pass(s, nr, HOLDER_B, HOLDER_A),
 			-EPERM);
-	KUNIT_EXPECT_EQ(test, atomic_read(&s->in_use), 1);
+	KUNIT_EXPECT_EQ(test, ebpfdma_slots_in_use(s), 1);
 	KUNIT_EXPECT_EQ(test, ebpfdma_slot_pass(s, nr, HOLDER_A, HOLDER_B), 0);
 	KUNIT_EXPECT_EQ(test, ebpfdma_slot_put(s, nr, HOLDER_A), -EPERM);
 	KUNIT_EXPECT_EQ(test, ebpfdma_slot_put(s, nr, HOLDER_B), 0);
@@ -101,10 +103,88 @@ static void put_all_test(struct kunit *test)
 	for (i = 0; i < 2; i++)
 		KUNIT_ASSERT_GE(test, ebpfdma_slot_get(s, HOLDER_B), 0);
 	KUNIT_EXPECT_EQ(test, ebpfdma_slots_put_all(s, HOLDER_A), 3);
-	KUNIT_EXPECT_EQ(test, atomic_read(&s->in_use), 2);
+	KUNIT_EXPECT_EQ(test, ebpfdma_slots_in_use(s), 2);
 	KUNIT_EXPECT_EQ(test, ebpfdma_slots_put_all(s, HOLDER_A), 0);
 	KUNIT_EXPECT_EQ(test, ebpfdma_slots_put_all(s, HOLDER_B), 2);
-	KUNIT_EXPECT_EQ(test, atomic_read(&s->in_use), 0);
+	KUNIT_EXPECT_EQ(test, ebpfdma_slots_in_use(s), 0);
+}
+
+/* Take every slot on @cpu (work_on_cpu()), then free them all there. */
+struct cpu_round {
+	struct ebpfdma_slots *s;
+	unsigned long holder;
+	bool free_after;
+	int got;
+};
+
+static long take_all_on_cpu(void *arg)
+{
+	struct cpu_round *r = arg;
+	int slots[8], i;
+
+	for (r->got = 0; r->got < 8; r->got++) {
+		slots[r->got] = ebpfdma_slot_get(r->s, r->holder);
+		if (slots[r->got] < 0)
+			break;
+	}
+	if (r->free_after)
+		for (i = 0; i < r->got; i++)
+			ebpfdma_slot_put(r->s, slots[i], r->holder);
+	return 0;
+}
+
+/*
+ * Slots freed on one CPU sit in its cache: another CPU must still get
+ * every one of them (from the bitmap, or taken from that cache).
+ */
+static void cache_steal_test(struct kunit *test)
+{
+	struct cpu_round r = { .s = test->priv, .holder = HOLDER_A };
+	int first = cpumask_first(cpu_online_mask);
+	int other = cpumask_next(first, cpu_online_mask);
+
+	if (other >= nr_cpu_ids)
+		kunit_skip(test, "needs two online CPUs");
+	r.free_after = true;
+	work_on_cpu(first, take_all_on_cpu, &r);
+	KUNIT_EXPECT_EQ(test, r.got, 8);
+	KUNIT_EXPECT_EQ(test, ebpfdma_slots_in_use(r.s), 0U);
+	r.free_after = false;
+	r.holder = HOLDER_B;
+	work_on_cpu(other, take_all_on_cpu, &r);
+	KUNIT_EXPECT_EQ(test, r.got, 8);
+	KUNIT_EXPECT_EQ(test, ebpfdma_slots_in_use(r.s), 8U);
+	KUNIT_EXPECT_EQ(test, ebpfdma_slot_get(r.s, HOLDER_A), -ENOBUFS);
+}
+
+/* A pool large enough that each CPU caches slots behaves the same. */
+static void cached_pool_test(struct kunit *test)
+{
+	struct ebpfdma_slots *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	unsigned int n = 64 * 4 * num_possible_cpus(), i;
+	unsigned long *seen;
+	int nr;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	seen = kunit_kcalloc(test, BITS_TO_LONGS(n), sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	KUNIT_ASSERT_EQ(test, ebpfdma_slots_init(s, n), 0);
+	KUNIT_EXPECT_EQ(test, s->cache_max, EBPFDMA_SLOT_CACHE_MAX);
+	for (i = 0; i < n; i++) {
+		nr = ebpfdma_slot_get(s, HOLDER_A);
+		KUNIT_ASSERT_GE(test, nr, 0);
+		KUNIT_EXPECT_FALSE(test, test_and_set_bit(nr, seen));
+	}
+	KUNIT_EXPECT_EQ(test, ebpfdma_slot_get(s, HOLDER_A), -ENOBUFS);
+	KUNIT_EXPECT_EQ(test, ebpfdma_slots_in_use(s), n);
+	KUNIT_EXPECT_EQ(test, (unsigned int)atomic_read(&s->high_water), n);
+	KUNIT_EXPECT_EQ(test, ebpfdma_slots_put_all(s, HOLDER_A), n);
+	KUNIT_EXPECT_EQ(test, ebpfdma_slots_in_use(s), 0U);
+	/* Freed slots (some now cached) are all there to take again. */
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_GE(test, ebpfdma_slot_get(s, HOLDER_B), 0);
+	KUNIT_EXPECT_EQ(test, ebpfdma_slots_put_all(s, HOLDER_B), n);
+	ebpfdma_slots_destroy(s);
 }
 
 static void init_zero_test(struct kunit *test)
@@ -120,6 +200,8 @@ static struct kunit_case slots_cases[] = { KUNIT_CASE(exhaustion_test),
 					   KUNIT_CASE(range_test),
 					   KUNIT_CASE(put_all_test),
 					   KUNIT_CASE(init_zero_test),
+					   KUNIT_CASE(cache_steal_test),
+					   KUNIT_CASE(cached_pool_test),
 					   {} };
 
 static struct kunit_suite slots_suite = {
@@ -129,55 +211,4 @@ static struct kunit_suite slots_suite = {
 	.test_cases = slots_cases,
 };
 
-struct ring_case {
-	u32 head, tail, entries, used;
-};
-
-static const struct ring_case ring_cases[] = {
-	{ 0, 0, 8, 0 }, /* empty */
-	{ 0, 8, 8, 8 }, /* full */
-	{ 3, 5, 8, 2 },
-	{ 0xfffffffe, 2, 8, 4 }, /* tail wrapped past 2^32 */
-	{ 0xfffffff8, 0, 8, 8 }, /* full across the wrap */
-	{ 5, 3, 8, 8 }, /* head ahead of tail: corrupt, treated as full */
-	{ 0, 9, 8, 8 }, /* head too far behind: corrupt, treated as full */
-	{ 0, 4096, 4096, 4096 },
-};
-
-static void ring_case_desc(const struct ring_case *c, char *desc)
-{
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "head %#x tail %#x of %u -> %u",
-		 c->head, c->tail, c->entries, c->used);
-}
-
-KUNIT_ARRAY_PARAM(ring, ring_cases, ring_case_desc);
-
-static void ring_used_test(struct kunit *test)
-{
-	const struct ring_case *c = test->param_value;
-
-	KUNIT_EXPECT_EQ(test, ebpfdma_ring_used(c->head, c->tail, c->entries),
-			c->used);
-}
-
-static void ring_entries_test(struct kunit *test)
-{
-	KUNIT_EXPECT_EQ(test, ebpfdma_ring_entries_for(8), 8U);
-	KUNIT_EXPECT_EQ(test, ebpfdma_ring_entries_for(9), 16U);
-	KUNIT_EXPECT_EQ(test, ebpfdma_ring_entries_for(4096), 4096U);
-	KUNIT_EXPECT_EQ(test, ebpfdma_ring_entries_for(1000), 1024U);
-	KUNIT_EXPECT_EQ(test, ebpfdma_ring_entries_for(1U << 20), 1U << 20);
-}
-
-static struct kunit_case ring_test_cases[] = {
-	KUNIT_CASE_PARAM(ring_used_test, ring_gen_params),
-	KUNIT_CASE(ring_entries_test),
-	{}
-};
-
-static struct kunit_suite ring_suite = {
-	.name = "ebpfdma_ring",
-	.test_cases = ring_test_cases,
-};
-
-kunit_test_suites(&slots_suite, &ring_suite);
+kunit_test_suite(slots_suite);

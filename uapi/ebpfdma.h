@@ -100,11 +100,15 @@ struct ebpfdma_info {
  * @tail: producer index, written by the kernel after it has filled entries
  * @entries: number of entries (a power of two); index i is entry
  *	     (i & (entries - 1))
- * @overflow: completions the kernel could not post because user space moved
- *	      @head beyond @tail (never happens with a well-behaved consumer)
+ * @overflow: times the kernel found @head ahead of @tail (a consumer bug,
+ *	      never with a well-behaved consumer); the ring then frees no
+ *	      entry, and looks full, until @head is sane again
  *
  * Indices are free-running __u32 counters.  User space reads @tail with
  * acquire semantics, the entries, then stores @head with release semantics.
+ * Every write and flush accepted has an entry set aside for its
+ * completion, so no completion is ever dropped; an entry is free again
+ * once @head has moved past it.
  */
 struct ebpfdma_ring_hdr {
 	__u32 head;
@@ -173,13 +177,15 @@ struct ebpfdma_slot_batch {
 
 /**
  * struct ebpfdma_volume_add - EBPFDMA_IOC_VOLUME_ADD (needs CAP_SYS_ADMIN)
- * @id: volume id, < EBPFDMA_MAX_VOLUMES (-EINVAL), not in use (-EEXIST)
+ * @id: volume id, < EBPFDMA_MAX_VOLUMES (-EINVAL), not in use or being
+ *	deleted (-EEXIST)
  * @fd: a block device the caller opened O_RDWR | O_EXCL (-EBADF: not an
  *	open descriptor; -ENOTBLK: not a block device; -EACCES: not open for
  *	writing or not exclusive)
  * @start: first logical block of the window
  * @blocks: logical blocks in the window, >= 1; the window must lie inside
- *	    the device (-ERANGE)
+ *	    the device (-ERANGE) and share no block with another volume's
+ *	    window on the same device (-EBUSY)
  * @token: session token the network path requires; not reported back
  * @flags: EBPFDMA_VOL_* (-EINVAL for others)
  * @block_size: output: the device's logical block size, bytes (ignored
@@ -187,7 +193,10 @@ struct ebpfdma_slot_batch {
  * @reserved: zero
  *
  * Nothing is ever written outside [start, start + blocks).  The volume
- * keeps the descriptor's exclusive open until EBPFDMA_IOC_VOLUME_DEL.
+ * keeps the descriptor's exclusive open until EBPFDMA_IOC_VOLUME_DEL.  The
+ * device's cached pages of the window are written back and dropped when
+ * the volume is added, and dropped again after each write, so a buffered
+ * reader of the device sees what the volume wrote.
  */
 struct ebpfdma_volume_add {
 	__u32 id;
@@ -247,8 +256,10 @@ struct ebpfdma_volume_list {
  * @pad: zero
  * @reserved: zero
  *
- * New writes to the volume are refused at once (-ENODEV); the call returns
- * when every write already queued has completed.
+ * New writes and flushes to the volume are refused at once (-ENODEV); the
+ * call returns when every write and flush already queued has completed
+ * and its completion is posted.  Until then the id is not free
+ * (VOLUME_ADD: -EEXIST).
  */
 struct ebpfdma_volume_del {
 	__u32 id;
@@ -311,7 +322,9 @@ struct ebpfdma_submit {
  * @reserved: zero
  *
  * Without flags, a barrier: once every write queued to the volume before
- * it has completed, the device's volatile cache is flushed.  With
+ * it has completed, the device's volatile cache is flushed.  Writes queued
+ * after it are not waited for, and any number of barriers may be pending.
+ * With
  * EBPFDMA_FLUSH_NOW the cache is flushed at once, whatever is queued: every
  * write whose completion was posted before the call is durable when the
  * flush completes (group commit under continuous load).  The FLUSH

@@ -21,8 +21,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 EBPFDMA = "ebpfdma"
+# The module of an earlier revision (EBPFDMA_BENCH_BASELINE), when run.
+BEFORE = "ebpfdma-before"
 BASELINES = ["udp-pwrite", "udp-direct", "af-xdp", "nvmet-tcp"]
-RECEIVERS = [EBPFDMA] + BASELINES
+RECEIVERS = [EBPFDMA, BEFORE] + BASELINES
 GIB = 1 << 30
 # The targets of the "make it win" work: CPU per GiB of ebpfdma at most
 # this fraction of the baseline's, and goodput at 4 KiB payloads and more
@@ -166,6 +168,22 @@ def main():
                 "memcpy_bound_fraction": frac,
             })
 
+    # Today's module against an earlier revision's, same tools, same run.
+    before_after = []
+    for (net, rcv, pl, st), e in sorted(table.items()):
+        o = table.get((net, BEFORE, pl, st))
+        if rcv != EBPFDMA or not o or None in (e["mib_s"], o["mib_s"]):
+            continue
+        before_after.append({
+            "net": net, "payload": pl, "streams": st,
+            "throughput_ratio": e["mib_s"] / o["mib_s"],
+            "cpu_per_gib_ratio": (o["cpu_s_per_gib"] / e["cpu_s_per_gib"]
+                                  if e["cpu_s_per_gib"] else None),
+            "cpu_before": o["cpu_s_per_gib"], "cpu_after": e["cpu_s_per_gib"],
+            "cpu_before_range": [o["cpu_min"], o["cpu_max"]],
+            "cpu_after_range": [e["cpu_min"], e["cpu_max"]],
+        })
+
     os.makedirs(outdir, exist_ok=True)
     latest = {
         "context": ctx, "runs": runs, "submit_vs_pwrite": submit,
@@ -173,6 +191,7 @@ def main():
         "groups": [dict(net=k[0], receiver=k[1], payload=k[2], streams=k[3],
                         **v) for k, v in sorted(table.items())],
         "summary": summary, "memcpy_bound_fraction": fractions,
+        "before_after": before_after,
         "unsupported": unsupported,
     }
     with open(os.path.join(outdir, "latest.json"), "w") as f:
@@ -269,6 +288,24 @@ def main():
           f"{s['streams']} | {fmt(s['throughput_ratio'], 2)} | "
           f"{fmt(r, 2)} | {target} | {met} |")
     w("")
+    if before_after:
+        w(f"## ebpfdma against its previous engine\n")
+        w(f"`{BEFORE}` is the module of revision {ctx.get('baseline') or '?'} "
+          f"(global work items and counters), run in the same guest with "
+          f"today's tools, interleaved with today's module. Ratios of "
+          f"medians, above 1 today's wins; receiver CPU-s per GiB, "
+          f"median (min..max).\n")
+        w("| network | payload | streams | throughput ratio | CPU/GiB ratio | CPU-s/GiB before | CPU-s/GiB after |")
+        w("|---|---|---|---|---|---|---|")
+        for b in before_after:
+            w(f"| {b['net']} | {kib(b['payload'])} | {b['streams']} | "
+              f"{fmt(b['throughput_ratio'], 2)} | "
+              f"{fmt(b['cpu_per_gib_ratio'], 2)} | "
+              f"{fmt(b['cpu_before'], 2)} ({fmt(b['cpu_before_range'][0], 2)}.."
+              f"{fmt(b['cpu_before_range'][1], 2)}) | "
+              f"{fmt(b['cpu_after'], 2)} ({fmt(b['cpu_after_range'][0], 2)}.."
+              f"{fmt(b['cpu_after_range'][1], 2)}) |")
+        w("")
     w("### Goodput against the one-copy bound\n")
     w(f"Target: at least {int(MEMCPY_TARGET * 100)}% of single-core memcpy "
       f"bandwidth at 4 KiB payloads and above.\n")

@@ -34,7 +34,9 @@ out=$(cd "$out" && pwd)
 find "$out" -type l ! -exec test -e {} \; -delete
 cp -rsf "$top/Kbuild" "$top/kmod" "$top/uapi" "$top/bpf" "$top/kunit" "$out/"
 
-make -C "$kdir" M="$out" ${EBPFDMA_WERROR:+KCFLAGS=-Werror} modules
+make -C "$kdir" M="$out" ${EBPFDMA_WERROR:+KCFLAGS=-Werror} \
+	${EBPFDMA_FAULT:+EBPFDMA_FAULT=$EBPFDMA_FAULT} \
+	${EBPFDMA_KCOV:+EBPFDMA_KCOV=$EBPFDMA_KCOV} modules
 kos=("$out/ebpfdma.ko")
 # A module without BTF is not a build product: remove it rather than leave
 # a .ko that loads but cannot offer its kfuncs.

@@ -40,7 +40,7 @@ nets=${EBPFDMA_BENCH_NETS:-veth virtio}
 # packets) is lost and sent again.
 window=${EBPFDMA_BENCH_WINDOW:-256}
 streams_list=${EBPFDMA_BENCH_STREAMS:-1 2 4}
-receivers=${EBPFDMA_BENCH_RECEIVERS:-ebpfdma udp-pwrite udp-direct af-xdp nvmet-tcp}
+receivers=${EBPFDMA_BENCH_RECEIVERS:-ebpfdma${EBPFDMA_BENCH_BASELINE_KO:+ ebpfdma-before} udp-pwrite udp-direct af-xdp nvmet-tcp}
 scale=${EBPFDMA_BENCH_SCALE:-1}
 rx_cpu=1 tx_cpu=0
 rx() { ip netns exec edma-rx "$@"; }
@@ -153,13 +153,30 @@ wait_ready() {
 	return 1
 }
 
+# use_module NAME: the module receiver NAME runs on (ebpfdma-before: the
+# baseline revision's, EBPFDMA_BENCH_BASELINE_KO), loaded if another is.
+loaded=current
+use_module() {
+	local want=current
+	[ "$1" = ebpfdma-before ] && want=before
+	[ "$want" = "$loaded" ] && return 0
+	rmmod ebpfdma || return 1
+	if [ "$want" = before ]; then
+		insmod "$EBPFDMA_BENCH_BASELINE_KO" || return 1
+	else
+		modprobe ebpfdma || return 1
+	fi
+	loaded=$want
+}
+
 rx_pid=
 start_receiver() { # NAME PAYLOAD STREAMS
 	local name=$1 payload=$2 streams=$3 i
 	blocks=$((mib * 2048 / streams))
 	rm -f /tmp/rx.out /tmp/rx.err
 	case $name in
-	ebpfdma)
+	ebpfdma | ebpfdma-before)
+		use_module "$name" || return 1
 		# Slots of the payload's size, a power of two: what an
 		# operator would set.
 		local slot=512
@@ -335,7 +352,7 @@ run() {
 			--sort sym -g none --percent-limit 2 2>/dev/null \
 			>"$EBPFDMA_BENCH_PERF/$net-$name-$payload-$streams-$rep.children.txt"
 	fi
-	if [ "$name" = ebpfdma ]; then
+	if [ "${name%-before}" = ebpfdma ]; then
 		lat=$(ebpfdma_latency "$streams")
 		# Writes = bios + merges (writes that rode in another's bio).
 		bios=$(ebpfdma_sum "$streams" bios)
@@ -343,7 +360,7 @@ run() {
 		mem=$(cat /sys/class/misc/ebpfdma/pool_memory_bytes)
 		slot=$(cat /sys/module/ebpfdma/parameters/slot_size)
 		stop_receiver
-		rxj="{\"receiver\":\"ebpfdma\",\"bios\":$bios,\"merges\":$merges,\"slot_size\":$slot,\"pool_memory_bytes\":$mem,\"latency_us_log2\":[$lat]}"
+		rxj="{\"receiver\":\"$name\",\"bios\":$bios,\"merges\":$merges,\"slot_size\":$slot,\"pool_memory_bytes\":$mem,\"latency_us_log2\":[$lat]}"
 	elif [ "$name" = nvmet-tcp ]; then
 		nvmet_down
 		rxj=$(grep -h '^{' /tmp/tx1.out | tail -n1)
@@ -424,7 +441,7 @@ for net in $nets; do
 
 	# Scale (veth): ebpfdma alone, 4 KiB payloads, 2 streams, pool size
 	# and bios in flight varied; the pool's memory with each.
-	if [ "$net" = veth ] && [ "$scale" != 0 ]; then
+	if [ "$net" = veth ] && [ "$scale" != 0 ] && use_module ebpfdma; then
 		P=/sys/module/ebpfdma/parameters
 		echo 4096 >$P/slot_size
 		new_data 2
@@ -440,6 +457,7 @@ for net in $nets; do
 	fi
 	netns_down
 done
+use_module ebpfdma
 echo "$wq0" >$wq
 echo "$cache0" >"$cache"
 rmmod ebpfdma

@@ -14,6 +14,8 @@
 # Writes bench/results/latest.json, bench/results/*.png and BENCHMARKS.md.
 # EBPFDMA_BENCH_MIB (data per run, default 32), EBPFDMA_BENCH_REPS (3),
 # EBPFDMA_BENCH_PAYLOADS, _STREAMS, _RECEIVERS, _SCALE narrow it down.
+# EBPFDMA_BENCH_BASELINE=<git revision> adds the receiver "ebpfdma-before":
+# the module of that revision (with today's tools), run beside today's.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -26,6 +28,22 @@ out=$top/build/$release
 tools/build/build-module.sh "/usr/src/linux-headers-$release" "$out" >/dev/null
 "$here/modtree.sh" "$release" / "$out/modroot" "$out/ebpfdma.ko"
 make -s tools bench-progs
+
+# The module of an earlier revision, built from its own tree.
+baseline_ko= baseline_rev=
+if [ -n "${EBPFDMA_BENCH_BASELINE:-}" ]; then
+	baseline_rev=$(git -C "$top" rev-parse --short "$EBPFDMA_BENCH_BASELINE") ||
+		die "no revision $EBPFDMA_BENCH_BASELINE"
+	bsrc=$top/build/baseline/src
+	rm -rf "$bsrc"
+	mkdir -p "$bsrc"
+	git -C "$top" archive "$baseline_rev" | tar -x -C "$bsrc" ||
+		die "cannot export revision $baseline_rev"
+	"$bsrc/tools/build/build-module.sh" "/usr/src/linux-headers-$release" \
+		"$top/build/baseline/$release" >/dev/null ||
+		die "the module of $baseline_rev does not build"
+	baseline_ko=$top/build/baseline/$release/ebpfdma.ko
+fi
 
 mib=${EBPFDMA_BENCH_MIB:-32}
 reps=${EBPFDMA_BENCH_REPS:-3}
@@ -45,6 +63,7 @@ for v in PAYLOADS VIRTIO_PAYLOADS STREAMS RECEIVERS SCALE NETS PERF; do
 	n=EBPFDMA_BENCH_$v
 	[ -z "${!n:-}" ] || envs+=("$n=${!n}")
 done
+[ -z "$baseline_ko" ] || envs+=(EBPFDMA_BENCH_BASELINE_KO="$baseline_ko")
 note "benchmark: $mib MiB per run x $reps repetitions (tens of minutes under emulation)"
 "$here/vm-run.sh" --kernel stock --modules "$out/modroot" --work "$work/vm" --nics 2 \
 	--mem 2048 --disk "$disk" --timeout 7200 -- bash -c "
@@ -57,8 +76,9 @@ note "benchmark: $mib MiB per run x $reps repetitions (tens of minutes under emu
 	done"
 
 accel=$("$here/kvm-probe.sh" | sed 's/-accel \([a-z]*\).*/\1/')
-printf '{"date":"%s","kernel":"%s","accel":"%s","mib":%d,"reps":%d}\n' \
-	"$(date -u +%Y-%m-%d)" "$release" "$accel" "$mib" "$reps" >"$work/context.json"
+printf '{"date":"%s","kernel":"%s","accel":"%s","mib":%d,"reps":%d,"baseline":"%s"}\n' \
+	"$(date -u +%Y-%m-%d)" "$release" "$accel" "$mib" "$reps" "$baseline_rev" \
+	>"$work/context.json"
 mkdir -p bench/results
 rm -f bench/results/submit-vs-pwrite.json
 /usr/bin/python3 tools/bench/report.py "$work/vm/runs.jsonl" "$work/vm/submit.jsonl" \

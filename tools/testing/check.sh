@@ -106,7 +106,9 @@ phase_end
 
 if [ -n "$debug_kdir" ]; then
 	phase_start "build (debug kernel)"
-	EBPFDMA_WERROR=1 tools/build/build-module.sh "$debug_kdir" "$debug_out" \
+	# The debug kernel's module is a test build: fault injection knobs.
+	EBPFDMA_FAULT=y EBPFDMA_WERROR=1 \
+		tools/build/build-module.sh "$debug_kdir" "$debug_out" \
 		>"$out/build-debug.log" 2>&1
 	rc=$?
 	[ -f "$debug_out/kunit/ebpfdma_kunit.ko" ] || rc=1
@@ -177,33 +179,35 @@ host_checks() {
 	done <"$work/host-checks.tsv"
 }
 
-selftests=(harness.sh module.sh pool.sh submit.sh fuzz.sh xdp.sh tools.sh bench.sh)
+selftests=(harness.sh module.sh pool.sh submit.sh engine.sh fuzz.sh xdp.sh
+	tools.sh bench.sh stress.sh)
+# The races need the test build's fault injection: the debug kernel's.
+debug_selftests=("${selftests[@]}" races.sh)
+# run_selftests KERNEL MODTREE SELFTEST...
 run_selftests() {
-	local kernel=$1 modtree=$2 disk=$out/disk-$1.img data=$out/data-$1.img
-	local scratch=$out/scratch-$1.img fua=$out/fua-$1.img net=$out/net-$1.img
-	local tools=$out/tools-$1.img bench=$out/bench-$1.img
+	local kernel=$1 modtree=$2 d disks=() args=()
+	shift 2
 	phase_start "selftests ($kernel kernel)"
-	rm -f "$disk" "$data" "$scratch" "$fua" "$net" "$tools" "$bench"
-	truncate -s 64M "$disk"
-	truncate -s 96M "$data"
-	truncate -s 16M "$scratch"
-	truncate -s 8M "$fua"
-	truncate -s 96M "$net"
-	truncate -s 64M "$tools"
-	truncate -s 16M "$bench"
+	# /dev/vda.. in this order: the harness' disk, SUBMIT's, a scratch
+	# disk, a FUA one, the XDP path's, the tools', the benchmark's and
+	# the stress test's.
+	for d in disk:64M data:96M scratch:16M fua:8M net:96M tools:64M \
+		bench:16M stress:32M; do
+		disks+=("$out/${d%%:*}-$kernel.img")
+		rm -f "${disks[-1]}"
+		truncate -s "${d#*:}" "${disks[-1]}"
+		args+=(--disk "${disks[-1]}")
+	done
 	vm "$kernel" "selftests-$kernel" --kernel "$kernel" --modules "$modtree" \
-		--disk "$disk" --disk "$data" --disk "$scratch" --disk "$fua" \
-		--disk "$net" --disk "$tools" --disk "$bench" \
-		--nics 2 --timeout 1800 -- \
-		"$here/selftests/run-guest.sh" "$kernel" "${selftests[@]}"
+		"${args[@]}" --nics 2 --timeout 2400 -- \
+		"$here/selftests/run-guest.sh" "$kernel" "$@"
 	collect "$out/selftests-$kernel.out"
-	host_checks "$kernel/host" "$out/vm-selftests-$kernel" "$disk" "$data" \
-		"$scratch" "$fua" "$net" "$tools" "$bench"
+	host_checks "$kernel/host" "$out/vm-selftests-$kernel" "${disks[@]}"
 	phase_end
 }
-run_selftests stock "$modtree_stock"
+run_selftests stock "$modtree_stock" "${selftests[@]}"
 if [ -n "$debug_kdir" ]; then
-	run_selftests debug "$modtree_debug"
+	run_selftests debug "$modtree_debug" "${debug_selftests[@]}"
 else
 	record debug 1 "selftests need the debug kernel, which did not build"
 fi

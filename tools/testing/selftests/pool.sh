@@ -31,6 +31,13 @@ check "... and the pool is kept" \
 check "back to 4096 x 4096" \
 	bash -c "echo 4096 > $P/slot_size && echo 4096 > $P/nr_slots"
 
+# A descriptor that is merely open may map the pool or take slots at any
+# moment: the pool is not resized under it.
+exec 8<>/dev/ebpfdma
+check_write_error "resizing while a descriptor is open: EBUSY" $P/nr_slots 1024 \
+	"Device or resource busy"
+exec 8>&-
+
 flag=/tmp/pool-hold
 rm -f "$flag"
 "$bin/pool_test" hold "$flag" &

@@ -88,6 +88,8 @@ check "/dev/vdc has a volatile write cache (cache=writeback)" \
 run_tap "$bin/submit_test" stable /dev/vdc 0
 check "turn /dev/vdc's write cache off" bash -c "echo 'write through' > $wc"
 run_tap "$bin/submit_test" stable /dev/vdc 1
+check "... and the module logs that the hardware says otherwise" \
+	bash -c "dmesg | grep -q 'vdc has a volatile write cache but write_cache says .write through.'"
 check "turn it on again" bash -c "echo 'write back' > $wc"
 
 # Device-mapper devices are made without udev (the guest runs none).
@@ -112,7 +114,9 @@ if modprobe dm_delay 2>/dev/null &&
 	echo 1 >$P/batch
 	peak() { # run the drain test, printing the most bios seen in flight
 		local most=0 n
-		"$bin/submit_test" drain /dev/mapper/edma-slow >/tmp/drain.tap 2>&1 &
+		# One CPU: max_in_flight is a limit per CPU.
+		taskset -c 0 "$bin/submit_test" drain /dev/mapper/edma-slow \
+			>/tmp/drain.tap 2>&1 &
 		local pid=$!
 		# Builtins only: forking per sample is too slow on the debug
 		# kernel to see a 200 ms window.

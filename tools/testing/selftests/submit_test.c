@@ -337,6 +337,26 @@ static int cmd_abi(const char *disk)
 	l.reserved[0] = 1;
 	tap_errno(ioctl(fd, EBPFDMA_IOC_VOLUME_LIST, &l), EINVAL,
 		  "VOLUME_LIST with a reserved field set: EINVAL");
+	l.reserved[0] = 0;
+	{
+		struct ebpfdma_volume_add o = v;
+		struct ebpfdma_volume_del del = { .id = 9 };
+
+		o.id = 9;
+		o.start = 64;
+		o.blocks = 16;
+		tap_errno(ioctl(fd, EBPFDMA_IOC_VOLUME_ADD, &o), EBUSY,
+			  "VOLUME_ADD of a window overlapping another volume's on the device: EBUSY");
+		o.start = 0;
+		o.blocks = 9;
+		tap_errno(ioctl(fd, EBPFDMA_IOC_VOLUME_ADD, &o), EBUSY,
+			  "... also by one block at its start: EBUSY");
+		o.start = 72;
+		tap_ok(ioctl(fd, EBPFDMA_IOC_VOLUME_ADD, &o) == 0,
+		       "VOLUME_ADD of the window right after it, on the same device");
+		tap_ok(ioctl(fd, EBPFDMA_IOC_VOLUME_DEL, &del) == 0,
+		       "VOLUME_DEL of that one");
+	}
 
 	edma_alloc(&E, &slot, 1);
 	memset(edma_slot(&E, slot), 0xab, info.slot_size);
