@@ -15,7 +15,7 @@ OUT ?= build/$(or $(KVER),unknown)
 SELFTEST_BIN := build/selftests
 SELFTEST_PROGS := $(SELFTEST_BIN)/pool_test $(SELFTEST_BIN)/submit_test \
 	$(SELFTEST_BIN)/ioctl_fuzz $(SELFTEST_BIN)/xdp_test $(SELFTEST_BIN)/engine_test \
-	$(SELFTEST_BIN)/stress_test
+	$(SELFTEST_BIN)/stress_test $(SELFTEST_BIN)/session_test
 CFLAGS ?= -O2 -g
 SELFTEST_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -I.
 
@@ -47,7 +47,7 @@ BPF_LIBS := -lbpf -lelf -lz -lpthread
 
 all: module tools selftests
 
-selftests: $(SELFTEST_PROGS) build/unit/lib_test
+selftests: $(SELFTEST_PROGS) build/unit/lib_test build/unit/wire2_test
 
 $(SELFTEST_BIN)/%: tools/testing/selftests/%.c tools/testing/selftests/tap.h \
 		tools/lib/ebpfdma.c tools/lib/ebpfdma.h \
@@ -65,11 +65,23 @@ $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 # The selftests that run the XDP program.
 $(SELFTEST_BIN)/xdp_test $(SELFTEST_BIN)/stress_test: $(SELFTEST_BIN)/%: \
 		tools/testing/selftests/%.c tools/testing/selftests/tap.h \
-		tools/testing/selftests/pkt.h tools/lib/ebpfdma.c \
-		tools/lib/ebpfdma.h uapi/ebpfdma.h $(RX_LIB) $(RX_LIB_HDRS)
+		tools/testing/selftests/pkt.h tools/testing/selftests/xdprun.h \
+		tools/lib/ebpfdma.c tools/lib/ebpfdma.h uapi/ebpfdma.h \
+		$(RX_LIB) $(RX_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< tools/lib/ebpfdma.c \
 		$(RX_LIB) $(BPF_LIBS)
+
+# Wire version 2 sessions: datagrams sealed with libsodium.
+WIRE2_LIB := tools/lib/wire2.c tools/lib/wire2.h
+$(SELFTEST_BIN)/session_test: tools/testing/selftests/session_test.c \
+		tools/testing/selftests/tap.h tools/testing/selftests/pkt.h \
+		tools/testing/selftests/xdprun.h tools/lib/ebpfdma.c \
+		tools/lib/ebpfdma.h uapi/ebpfdma.h $(WIRE2_LIB) $(RX_LIB) \
+		$(RX_LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< tools/lib/ebpfdma.c \
+		tools/lib/wire2.c $(RX_LIB) $(BPF_LIBS) -lsodium
 
 # The tools: ebpfdmactl (one file per subcommand) and ebpfdma-send.
 CTL_SRCS := $(wildcard tools/ebpfdmactl/*.c)
@@ -80,16 +92,24 @@ tools: $(TOOLS)
 
 build/tools/ebpfdmactl: $(CTL_SRCS) $(wildcard tools/ebpfdmactl/*.h) \
 		tools/lib/ebpfdma.c tools/lib/ebpfdma.h uapi/ebpfdma.h \
-		$(RX_LIB) $(RX_LIB_HDRS)
+		tools/lib/keyfile.c tools/lib/keyfile.h $(RX_LIB) $(RX_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TOOL_CFLAGS) -I$(BPF_OUT) -o $@ $(CTL_SRCS) tools/lib/ebpfdma.c \
-		$(RX_LIB) $(BPF_LIBS)
+		tools/lib/keyfile.c $(RX_LIB) $(BPF_LIBS) -lsodium
 
 build/tools/ebpfdma-send: tools/ebpfdma-send/main.c $(WIRE_LIB) $(WIRE_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TOOL_CFLAGS) -o $@ $< $(WIRE_LIB) -lpthread
 
 # Host unit tests of the tools' shared code.
+build/unit/wire2_test: tools/testing/unit/wire2_test.c \
+		kunit/rfc8439_a5.h tools/testing/selftests/tap.h $(WIRE2_LIB) tools/lib/keyfile.c \
+		tools/lib/keyfile.h tools/lib/crc32c.c tools/lib/crc32c.h \
+		uapi/ebpfdma_wire.h
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< tools/lib/wire2.c tools/lib/keyfile.c \
+		tools/lib/crc32c.c -lsodium -lpthread
+
 build/unit/lib_test: tools/testing/unit/lib_test.c tools/testing/selftests/tap.h \
 		tools/ebpfdmactl/config.c tools/ebpfdmactl/ctl.h $(RX_LIB) \
 		$(RX_LIB_HDRS)

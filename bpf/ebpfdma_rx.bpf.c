@@ -6,7 +6,8 @@
  * a datagram to the configured port from a peer in the allow-list is
  * ebpfdma's.  DATA datagrams go to the module's kfunc, which writes their
  * blocks to disk; a placed block is dropped here (it has been consumed).
- * COMMIT and ACK datagrams go up the stack to the receiver's socket.  Every
+ * Control datagrams (version 1: COMMIT, ACK, OPEN; version 2: HELLO,
+ * WELCOME, ACK, COMMIT) go up the stack to the receiver's socket.  Every
  * other packet passes untouched.  Every verdict and every refusal is
  * counted per CPU in "edma_counters" (bpftool map dump name edma_counters).
  *
@@ -77,6 +78,15 @@ static __always_inline int placed(struct ebpfdma_rx_counters *c, int ret,
 		return verdict(c, &c->err_malformed, XDP_DROP);
 	case -EBADMSG:
 		return verdict(c, &c->err_crc, XDP_DROP);
+	case -EALREADY:
+		/* Written already, or on its way: nothing left to do. */
+		return verdict(c, &c->err_duplicate, XDP_DROP);
+	case -ENOENT:
+		c->err_no_session++;
+		break;
+	case -ETIMEDOUT:
+		c->err_expired++;
+		break;
 	case -EACCES:
 		c->err_token++;
 		break;
@@ -117,6 +127,7 @@ int ebpfdma_rx(struct xdp_md *ctx)
 	struct udphdr *udp;
 	__u16 proto, ulen;
 	__u32 off; /* of the UDP header, then of its payload */
+	__u32 over = EBPFDMA_WIRE_HDR_LEN; /* of a DATA, besides its body */
 	int ret;
 
 	c = bpf_map_lookup_elem(&edma_counters, &zero);
@@ -187,12 +198,20 @@ int ebpfdma_rx(struct xdp_md *ctx)
 	/* Control datagrams are the receiver's socket's. */
 	h = (void *)(udp + 1);
 	if ((void *)&h->flags <= end &&
-	    h->magic == bpf_htonl(EBPFDMA_WIRE_MAGIC) &&
-	    h->type != EBPFDMA_WIRE_DATA)
-		return verdict(c, &c->pass_control, XDP_PASS);
+	    h->magic == bpf_htonl(EBPFDMA_WIRE_MAGIC)) {
+		if (h->version == EBPFDMA_WIRE2_VERSION) {
+			if (h->type != EBPFDMA_WIRE2_DATA)
+				return verdict(c, &c->pass_control, XDP_PASS);
+			/* Past the body: its header and its tag. */
+			over = EBPFDMA_WIRE2_HDR_LEN +
+			       EBPFDMA_WIRE2_TRAILER_LEN;
+		} else if (h->type != EBPFDMA_WIRE_DATA) {
+			return verdict(c, &c->pass_control, XDP_PASS);
+		}
+	}
 
 	ret = bpf_ebpfdma_rx(ctx, off + sizeof(*udp), ulen - sizeof(*udp));
-	return placed(c, ret, ulen - sizeof(*udp) - EBPFDMA_WIRE_HDR_LEN);
+	return placed(c, ret, ulen - sizeof(*udp) - over);
 }
 
 char LICENSE[] SEC("license") = "GPL";

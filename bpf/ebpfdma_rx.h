@@ -49,9 +49,12 @@ struct ebpfdma_rx_counters {
 	__u64 err_range; /* -ERANGE */
 	__u64 err_no_volume; /* -ENODEV */
 	__u64 err_no_listener; /* -ENOTCONN */
-	__u64 err_crc; /* -EBADMSG */
+	__u64 err_crc; /* -EBADMSG: the CRC (version 1) or tag (2) */
 	__u64 err_full; /* -ENOBUFS: no slot, or the completion ring is full */
 	__u64 err_other; /* any other errno (none is documented) */
+	__u64 err_no_session; /* -ENOENT: no such session (version 2) */
+	__u64 err_expired; /* -ETIMEDOUT: the session was idle too long */
+	__u64 err_duplicate; /* -EALREADY: placed already (dropped) */
 };
 
 #endif /* _EBPFDMA_RX_H */

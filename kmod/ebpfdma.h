@@ -25,6 +25,7 @@
 #include <linux/percpu-refcount.h>
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
+#include <linux/rhashtable-types.h>
 #include <linux/sbitmap.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -35,6 +36,7 @@
 
 struct attribute_group;
 struct block_device;
+struct crypto_shash;
 struct device;
 struct ebpfdma_cqe;
 struct ebpfdma_ring;
@@ -343,6 +345,66 @@ u64 ebpfdma_volume_in_flight(struct ebpfdma_volume *v);
 #define EBPFDMA_VOL_STAT(v, field) \
 	ebpfdma_volume_stat(v, offsetof(struct ebpfdma_vol_stats, field))
 
+/*
+ * A session of wire version 2 (session.c): a transfer the receiver
+ * admitted.  Fixed after SESSION_ADD but for @active and @placed.
+ */
+struct ebpfdma_session {
+	struct rhash_head node; /* in the table, by @id */
+	u64 id;
+	/* the table and each write in flight */
+	struct percpu_ref users;
+	struct list_head list; /* every session, under sessions_lock */
+	unsigned long owner; /* the descriptor that added it */
+	/* its completions; the owner deletes its sessions before closing */
+	struct ebpfdma_ring *ring;
+	u32 vol_id;
+	u64 vol_serial; /* the volume it was added for, not a later one */
+	u32 protect; /* EBPFDMA_PROTECT_* */
+	u8 key[32];
+	struct crypto_shash *mac; /* EBPFDMA_PROTECT_MAC: keyed BLAKE2b */
+	u64 lba; /* first block of the transfer, window-relative */
+	u64 blocks; /* blocks of the transfer (each one DATA) */
+	u32 block_size; /* bytes of each but the last */
+	u32 last_len; /* bytes of the last, whole logical blocks */
+	unsigned int block_shift; /* the volume's logical block size */
+	unsigned long idle; /* jiffies without a placed block; 0: no limit */
+	unsigned long active; /* jiffies: the last block placed */
+	unsigned long *placed; /* a bit per block: placed, not failed */
+	struct rcu_work free_work;
+};
+
+int ebpfdma_sessions_init(void);
+void ebpfdma_sessions_exit(void);
+struct ebpfdma_session *ebpfdma_session_lookup(u64 id);
+struct ebpfdma_session *ebpfdma_session_of(u64 id, unsigned long owner);
+bool ebpfdma_session_tryget(struct ebpfdma_session *s);
+void ebpfdma_session_put(struct ebpfdma_session *s);
+int ebpfdma_session_check(const struct ebpfdma_session *s, u32 index, u32 len);
+int ebpfdma_session_place(struct ebpfdma_session *s, u32 index);
+void ebpfdma_session_unplace(struct ebpfdma_session *s, u32 index);
+u64 ebpfdma_session_lba(const struct ebpfdma_session *s, u32 index);
+int ebpfdma_session_geometry(struct ebpfdma_session *s, u64 length, u64 window,
+			     u32 slot_size);
+long ebpfdma_ioctl_session_add(struct ebpfdma_ring *ring, unsigned long owner,
+			       u32 slot_size, void __user *arg);
+long ebpfdma_ioctl_session_del(unsigned long owner, void __user *arg);
+void ebpfdma_sessions_del_owner(unsigned long owner);
+
+/* Datagram protection (crypto.c): the kernel's crypto, wrapped. */
+int ebpfdma_crypto_init(void);
+void ebpfdma_crypto_exit(void);
+int ebpfdma_aead_open(void *dst, const void *src, u32 len, const void *ad,
+		      u32 ad_len, u64 nonce, const u8 *key);
+int ebpfdma_aead_open_inplace(void *buf, u32 len, const void *tag,
+			      const void *ad, u32 ad_len, u64 nonce,
+			      const u8 *key);
+struct crypto_shash *ebpfdma_mac_alloc(const u8 *key);
+int ebpfdma_mac_verify(struct crypto_shash *tfm, const void *hdr, u32 hdr_len,
+		       const void *body, u32 len, const void *tag);
+int ebpfdma_crc_verify(const void *hdr, u32 hdr_len, const void *body, u32 len,
+		       const void *trailer);
+
 /* The write record of each slot (pool->ios[slot]), used by the engine. */
 struct ebpfdma_io {
 	struct ebpfdma_extent ext;
@@ -356,6 +418,9 @@ struct ebpfdma_io {
 	struct ebpfdma_pool *pool;
 	struct ebpfdma_gen *gen; /* holds a reference of gen->writes */
 	struct ebpfdma_ring *ring; /* completion goes here; reference held */
+	/* wire version 2: its session (reference held) and block, or NULL */
+	struct ebpfdma_session *session;
+	u32 index;
 	u64 cookie;
 	u32 cqe_flags; /* EBPFDMA_CQE_* of its completion */
 	u32 volume; /* the volume's id, for the completion */
@@ -377,6 +442,19 @@ unsigned int ebpfdma_engine_in_flight(void);
 
 /* Wire protocol checks (wire.c). */
 struct ebpfdma_wire_hdr;
+struct ebpfdma_wire2_hdr;
+
+/* A version 2 DATA header's fields in host order. */
+struct ebpfdma_wire2_data {
+	u64 session;
+	u64 counter;
+	u32 len; /* bytes of body */
+	u32 index;
+	u16 flags; /* EBPFDMA_WIRE2_F_* */
+};
+
+int ebpfdma_wire2_parse(const struct ebpfdma_wire2_hdr *h, u32 payload_len,
+			struct ebpfdma_wire2_data *d);
 
 /* A DATA header's fields in host order. */
 struct ebpfdma_wire_data {
@@ -411,10 +489,16 @@ enum ebpfdma_rx_stat {
 	EBPFDMA_RX_CRC, /* -EBADMSG */
 	EBPFDMA_RX_POOL_FULL, /* -ENOBUFS: no free slot */
 	EBPFDMA_RX_RING_FULL, /* -ENOBUFS: the listener's ring is full */
+	EBPFDMA_RX_NO_SESSION, /* -ENOENT: no such session (version 2) */
+	EBPFDMA_RX_EXPIRED, /* -ETIMEDOUT: the session was idle too long */
+	EBPFDMA_RX_AUTH, /* -EBADMSG: tag, MAC or CRC does not verify */
+	EBPFDMA_RX_DUPLICATE, /* -EALREADY: the block is placed already */
 	EBPFDMA_RX_NR_STATS
 };
 
 u64 ebpfdma_rx_stat_sum(enum ebpfdma_rx_stat i);
+/* Count @n of @i on this CPU; context: any. */
+void ebpfdma_rx_count(enum ebpfdma_rx_stat i, u64 n);
 int ebpfdma_xdp_init(void);
 
 /* sysfs groups and directories (sysfs_*.c). */

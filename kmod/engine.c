@@ -238,6 +238,12 @@ static void complete_io(struct post_batch *b, struct ebpfdma_io *io, int err,
 	/* Written where nothing volatile holds it: durable now. */
 	if (!err && ebpfdma_volume_stable(v))
 		cqe.flags |= EBPFDMA_CQE_STABLE;
+	if (io->session) {
+		/* A block that failed may be sent, and placed, again. */
+		if (err)
+			ebpfdma_session_unplace(io->session, io->index);
+		ebpfdma_session_put(io->session);
+	}
 	/*
 	 * Free the slot first: once user space sees the completion, the slot
 	 * is free.  The record may be reused from here on; only the copies

@@ -71,6 +71,7 @@ static int ebpfdma_release(struct inode *inode, struct file *file)
 	struct ebpfdma_file *f = file->private_data;
 
 	ebpfdma_volumes_unbind(f->ring);
+	ebpfdma_sessions_del_owner(file_holder(f));
 	ebpfdma_slots_put_all(&f->pool->slots, file_holder(f));
 	ebpfdma_ring_close(f->ring);
 	ebpfdma_pool_close(f->pool);
@@ -239,6 +240,7 @@ static struct ebpfdma_io *submit_one(struct ebpfdma_file *f,
 	io->gen = g;
 	io->ring = f->ring;
 	ebpfdma_ring_get(f->ring);
+	io->session = NULL;
 	io->volume = d->volume;
 	io->cookie = d->cookie;
 	io->cqe_flags = 0;
@@ -252,11 +254,102 @@ err_end_write:
 	return ERR_PTR(ret);
 }
 
-static long ioctl_submit(struct ebpfdma_file *f, void __user *arg)
+/*
+ * Check one SESSION_SUBMIT entry, a block of a version 2 session that
+ * user space verified, and take what its write holds.  All under RCU, as
+ * the kfunc places: once SESSION_DEL returned, nothing more is placed.
+ */
+static struct ebpfdma_io *session_place(struct ebpfdma_file *f,
+					const struct ebpfdma_session_desc *d)
+{
+	struct ebpfdma_pool *pool = f->pool;
+	struct ebpfdma_session *s;
+	struct ebpfdma_volume *v;
+	struct ebpfdma_gen *g;
+	struct ebpfdma_io *io;
+	int ret;
+
+	s = ebpfdma_session_of(d->session, file_holder(f));
+	if (!s || !ebpfdma_session_tryget(s))
+		return ERR_PTR(-ENOENT);
+	v = ebpfdma_volume_lookup(s->vol_id);
+	g = v && v->serial == s->vol_serial ? ebpfdma_write_begin(v) : NULL;
+	ret = -ENODEV;
+	if (!g)
+		goto err_put_session;
+	ret = ebpfdma_session_check(s, d->index, d->len);
+	if (ret)
+		goto err_end_write;
+	ret = ebpfdma_ring_reserve(f->ring);
+	if (ret)
+		goto err_end_write;
+	ret = ebpfdma_slot_pass(&pool->slots, d->slot, file_holder(f),
+				EBPFDMA_HOLDER_ENGINE);
+	if (ret)
+		goto err_unreserve;
+	ret = ebpfdma_session_place(s, d->index);
+	if (ret)
+		goto err_pass_back;
+
+	io = &pool->ios[d->slot];
+	io->ext = (struct ebpfdma_extent){
+		.volume = v->serial,
+		.flags = d->flags,
+		.lba = ebpfdma_session_lba(s, d->index),
+		.blocks = d->len >> v->block_shift,
+	};
+	io->gen = g;
+	io->ring = f->ring;
+	ebpfdma_ring_get(f->ring);
+	io->session = s;
+	io->index = d->index;
+	io->volume = v->id;
+	io->cookie = s->id;
+	io->cqe_flags = EBPFDMA_CQE_SESSION;
+	io->len = d->len;
+	return io;
+
+err_pass_back:
+	WARN_ON_ONCE(ebpfdma_slot_pass(&pool->slots, d->slot,
+				       EBPFDMA_HOLDER_ENGINE, file_holder(f)));
+err_unreserve:
+	ebpfdma_ring_unreserve(f->ring);
+err_end_write:
+	ebpfdma_write_end(g, 1);
+err_put_session:
+	ebpfdma_session_put(s);
+	return ERR_PTR(ret);
+}
+
+static struct ebpfdma_io *
+session_submit_one(struct ebpfdma_file *f, const struct ebpfdma_session_desc *d)
+{
+	struct ebpfdma_io *io;
+
+	if (d->flags & ~EBPFDMA_DESC_FUA || d->reserved)
+		return ERR_PTR(-EINVAL);
+	if (d->slot >= f->pool->nr_slots)
+		return ERR_PTR(-ERANGE);
+	rcu_read_lock();
+	io = session_place(f, d);
+	rcu_read_unlock();
+	if (IS_ERR(io) && PTR_ERR(io) == -EALREADY)
+		ebpfdma_rx_count(EBPFDMA_RX_DUPLICATE, 1);
+	return io;
+}
+
+/*
+ * SUBMIT and SESSION_SUBMIT: a batch of descriptors of @size bytes each,
+ * checked one by one by @one; what was accepted is queued, in order, also
+ * when one was refused.
+ */
+static long submit_batch(struct ebpfdma_file *f, void __user *arg, size_t size,
+			 struct ebpfdma_io *(*one)(struct ebpfdma_file *,
+						   const void *))
 {
 	struct ebpfdma_io **ios;
 	struct ebpfdma_submit req;
-	struct ebpfdma_desc *d;
+	void *d;
 	int ret = 0;
 
 	if (!capable(CAP_SYS_ADMIN))
@@ -266,7 +359,7 @@ static long ioctl_submit(struct ebpfdma_file *f, void __user *arg)
 	if (req.reserved[0] || req.reserved[1] || req.done || !req.count ||
 	    req.count > EBPFDMA_MAX_BATCH)
 		return -EINVAL;
-	d = memdup_user(u64_to_user_ptr(req.descs), req.count * sizeof(*d));
+	d = memdup_user(u64_to_user_ptr(req.descs), req.count * size);
 	if (IS_ERR(d))
 		return PTR_ERR(d);
 	ios = kmalloc_array(req.count, sizeof(*ios), GFP_KERNEL);
@@ -275,13 +368,12 @@ static long ioctl_submit(struct ebpfdma_file *f, void __user *arg)
 		return -ENOMEM;
 	}
 	for (; req.done < req.count; req.done++) {
-		ios[req.done] = submit_one(f, &d[req.done]);
+		ios[req.done] = one(f, d + req.done * size);
 		if (IS_ERR(ios[req.done])) {
 			ret = PTR_ERR(ios[req.done]);
 			break;
 		}
 	}
-	/* What was accepted is queued, in order, also when one was refused. */
 	if (req.done)
 		ebpfdma_engine_queue(ios, req.done);
 	kfree(ios);
@@ -289,6 +381,17 @@ static long ioctl_submit(struct ebpfdma_file *f, void __user *arg)
 	if (copy_to_user(arg, &req, sizeof(req)))
 		return -EFAULT;
 	return ret;
+}
+
+static struct ebpfdma_io *submit_one_desc(struct ebpfdma_file *f, const void *d)
+{
+	return submit_one(f, d);
+}
+
+static struct ebpfdma_io *session_submit_one_desc(struct ebpfdma_file *f,
+						  const void *d)
+{
+	return session_submit_one(f, d);
 }
 
 static long ioctl_flush(struct ebpfdma_file *f, void __user *arg)
@@ -348,7 +451,17 @@ static long ebpfdma_ioctl(struct file *file, unsigned int cmd,
 	case EBPFDMA_IOC_VOLUME_LIST:
 		return ebpfdma_ioctl_volume_list(uarg);
 	case EBPFDMA_IOC_SUBMIT:
-		return ioctl_submit(f, uarg);
+		return submit_batch(f, uarg, sizeof(struct ebpfdma_desc),
+				    submit_one_desc);
+	case EBPFDMA_IOC_SESSION_SUBMIT:
+		return submit_batch(f, uarg,
+				    sizeof(struct ebpfdma_session_desc),
+				    session_submit_one_desc);
+	case EBPFDMA_IOC_SESSION_ADD:
+		return ebpfdma_ioctl_session_add(f->ring, file_holder(f),
+						 f->pool->slot_size, uarg);
+	case EBPFDMA_IOC_SESSION_DEL:
+		return ebpfdma_ioctl_session_del(file_holder(f), uarg);
 	case EBPFDMA_IOC_FLUSH:
 		return ioctl_flush(f, uarg);
 	case EBPFDMA_IOC_GET_STATS:
@@ -410,6 +523,10 @@ static void __init abi_size_checks(void)
 	BUILD_BUG_ON(sizeof(struct ebpfdma_wire_hdr) != EBPFDMA_WIRE_HDR_LEN);
 	BUILD_BUG_ON(sizeof(struct ebpfdma_wire_range) != 8);
 	BUILD_BUG_ON(sizeof(struct ebpfdma_wire_info) != 16);
+	BUILD_BUG_ON(sizeof(struct ebpfdma_wire2_hdr) != EBPFDMA_WIRE2_HDR_LEN);
+	BUILD_BUG_ON(sizeof(struct ebpfdma_session_add) != 104);
+	BUILD_BUG_ON(sizeof(struct ebpfdma_session_del) != 32);
+	BUILD_BUG_ON(sizeof(struct ebpfdma_session_desc) != 32);
 }
 
 static int __init ebpfdma_init(void)
@@ -433,12 +550,18 @@ static int __init ebpfdma_init(void)
 		pr_err("cannot set a 64-bit DMA mask: %d\n", ret);
 		goto err_unregister_pdev;
 	}
-	ret = ebpfdma_ring_init();
+	ret = ebpfdma_crypto_init();
 	if (ret)
 		goto err_unregister_pdev;
-	ret = ebpfdma_volumes_init();
+	ret = ebpfdma_ring_init();
+	if (ret)
+		goto err_crypto_exit;
+	ret = ebpfdma_sessions_init();
 	if (ret)
 		goto err_ring_exit;
+	ret = ebpfdma_volumes_init();
+	if (ret)
+		goto err_sessions_exit;
 	ret = ebpfdma_engine_init();
 	if (ret) {
 		pr_err("cannot start the submission engine: %d\n", ret);
@@ -487,8 +610,12 @@ err_engine_exit:
 	ebpfdma_engine_exit();
 err_volumes_exit:
 	ebpfdma_volumes_exit();
+err_sessions_exit:
+	ebpfdma_sessions_exit();
 err_ring_exit:
 	ebpfdma_ring_exit();
+err_crypto_exit:
+	ebpfdma_crypto_exit();
 err_unregister_pdev:
 	platform_device_unregister(pdev);
 	return ret;
@@ -507,8 +634,11 @@ static void __exit ebpfdma_exit(void)
 	ebpfdma_volumes_del_all();
 	ebpfdma_volumes_exit();
 	ebpfdma_engine_exit();
+	/* Every descriptor closed: every session deleted; freed now. */
+	ebpfdma_sessions_exit();
 	/* Frees the rings, and with them their pool references. */
 	ebpfdma_ring_exit();
+	ebpfdma_crypto_exit();
 	mutex_lock(&ebpfdma_dev.lock);
 	ebpfdma_pool_put(ebpfdma_dev.pool);
 	ebpfdma_dev.pool = NULL;

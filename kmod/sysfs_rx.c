@@ -39,6 +39,10 @@ RX_ATTR(no_listener, EBPFDMA_RX_NO_LISTENER);
 RX_ATTR(crc, EBPFDMA_RX_CRC);
 RX_ATTR(pool_full, EBPFDMA_RX_POOL_FULL);
 RX_ATTR(ring_full, EBPFDMA_RX_RING_FULL);
+RX_ATTR(no_session, EBPFDMA_RX_NO_SESSION);
+RX_ATTR(expired, EBPFDMA_RX_EXPIRED);
+RX_ATTR(auth, EBPFDMA_RX_AUTH);
+RX_ATTR(duplicate, EBPFDMA_RX_DUPLICATE);
 
 static struct attribute *ebpfdma_rx_attrs[] = {
 	&rx_attr_placed.attr.attr,
@@ -51,6 +55,10 @@ static struct attribute *ebpfdma_rx_attrs[] = {
 	&rx_attr_crc.attr.attr,
 	&rx_attr_pool_full.attr.attr,
 	&rx_attr_ring_full.attr.attr,
+	&rx_attr_no_session.attr.attr,
+	&rx_attr_expired.attr.attr,
+	&rx_attr_auth.attr.attr,
+	&rx_attr_duplicate.attr.attr,
 	NULL,
 };
 

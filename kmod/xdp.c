@@ -38,7 +38,7 @@ struct ebpfdma_rx_stats {
 
 static DEFINE_PER_CPU(struct ebpfdma_rx_stats, ebpfdma_rx_stats);
 
-static void rx_count(enum ebpfdma_rx_stat i, u64 n)
+void ebpfdma_rx_count(enum ebpfdma_rx_stat i, u64 n)
 {
 	this_cpu_add(ebpfdma_rx_stats.n[i], n);
 }
@@ -104,7 +104,7 @@ static u32 xdp_len(const struct xdp_buff *xdp)
 
 static int rx_refuse(enum ebpfdma_rx_stat why, int err)
 {
-	rx_count(why, 1);
+	ebpfdma_rx_count(why, 1);
 	return err;
 }
 
@@ -179,12 +179,13 @@ static int rx_place(const struct xdp_buff *xdp, u32 off,
 	};
 	io->gen = g;
 	io->ring = ring;
+	io->session = NULL;
 	io->volume = d->volume;
 	io->cookie = (u64)d->session << 32 | d->seq;
 	io->cqe_flags = EBPFDMA_CQE_NET;
 	io->len = d->len;
-	rx_count(EBPFDMA_RX_PLACED, 1);
-	rx_count(EBPFDMA_RX_PLACED_BYTES, d->len);
+	ebpfdma_rx_count(EBPFDMA_RX_PLACED, 1);
+	ebpfdma_rx_count(EBPFDMA_RX_PLACED_BYTES, d->len);
 	ebpfdma_engine_queue(&io, 1);
 	return 0;
 
@@ -197,6 +198,167 @@ err_put_ring:
 	ebpfdma_ring_put(ring);
 err_end_write:
 	ebpfdma_write_end(g, 1);
+	return ret;
+}
+
+/* The packet's bytes [@off, +@len) if its linear part holds them all. */
+static const void *xdp_linear(const struct xdp_buff *xdp, u32 off, u32 len)
+{
+	if ((u64)off + len > xdp->data_end - xdp->data)
+		return NULL;
+	return xdp->data + off;
+}
+
+/*
+ * Verify a version 2 DATA's trailer and put its plaintext body in @slot:
+ * decrypted straight from the packet when it is linear (one pass), else
+ * copied and then opened in place.  -EINVAL: the packet is shorter than
+ * it says; -EBADMSG: it does not verify.
+ */
+static int rx2_open(const struct ebpfdma_session *s, const struct xdp_buff *xdp,
+		    u32 off, const struct ebpfdma_wire2_hdr *h,
+		    const struct ebpfdma_wire2_data *d, void *slot)
+{
+	u32 body = off + EBPFDMA_WIRE2_HDR_LEN;
+	u8 trailer[EBPFDMA_WIRE2_TRAILER_LEN];
+	const void *lin;
+
+	lin = xdp_linear(xdp, body, d->len + EBPFDMA_WIRE2_TRAILER_LEN);
+	if (s->protect == EBPFDMA_PROTECT_AEAD && lin)
+		return ebpfdma_aead_open(slot, lin, d->len, h,
+					 EBPFDMA_WIRE2_HDR_LEN, d->counter,
+					 s->key);
+	if (xdp_copy_out(xdp, body, slot, d->len) ||
+	    xdp_copy_out(xdp, body + d->len, trailer, sizeof(trailer)))
+		return -EINVAL;
+	switch (s->protect) {
+	case EBPFDMA_PROTECT_AEAD:
+		return ebpfdma_aead_open_inplace(slot, d->len, trailer, h,
+						 EBPFDMA_WIRE2_HDR_LEN,
+						 d->counter, s->key);
+	case EBPFDMA_PROTECT_MAC:
+		return ebpfdma_mac_verify(s->mac, h, EBPFDMA_WIRE2_HDR_LEN,
+					  slot, d->len, trailer);
+	default:
+		return ebpfdma_crc_verify(h, EBPFDMA_WIRE2_HDR_LEN, slot,
+					  d->len, trailer);
+	}
+}
+
+/* Where a session check's errno is counted. */
+static enum ebpfdma_rx_stat rx2_stat_of(int err)
+{
+	switch (err) {
+	case -ETIMEDOUT:
+		return EBPFDMA_RX_EXPIRED;
+	case -ERANGE:
+		return EBPFDMA_RX_RANGE;
+	case -EALREADY:
+		return EBPFDMA_RX_DUPLICATE;
+	case -EBADMSG:
+		return EBPFDMA_RX_AUTH;
+	default:
+		return EBPFDMA_RX_MALFORMED;
+	}
+}
+
+/* Place a parsed version 2 DATA; under rcu_read_lock(). */
+static int rx2_place(const struct xdp_buff *xdp, u32 off,
+		     const struct ebpfdma_wire2_hdr *h,
+		     const struct ebpfdma_wire2_data *d)
+{
+	struct ebpfdma_session *s;
+	struct ebpfdma_volume *v;
+	struct ebpfdma_ring *ring;
+	struct ebpfdma_pool *pool;
+	struct ebpfdma_gen *g;
+	struct ebpfdma_io *io;
+	int ret, slot;
+
+	s = ebpfdma_session_lookup(d->session);
+	if (!s)
+		return rx_refuse(EBPFDMA_RX_NO_SESSION, -ENOENT);
+	/* Duplicates and strays go before anything is taken or computed. */
+	ret = ebpfdma_session_check(s, d->index, d->len);
+	if (ret)
+		return rx_refuse(rx2_stat_of(ret), ret);
+	v = ebpfdma_volume_lookup(s->vol_id);
+	g = v && v->serial == s->vol_serial ? ebpfdma_write_begin(v) : NULL;
+	if (!g)
+		return rx_refuse(EBPFDMA_RX_NO_VOLUME, -ENODEV);
+	if (!ebpfdma_session_tryget(s)) {
+		ret = rx_refuse(EBPFDMA_RX_NO_SESSION, -ENOENT);
+		goto err_end_write;
+	}
+	ring = s->ring;
+	if (!ebpfdma_ring_tryget(ring)) {
+		ret = rx_refuse(EBPFDMA_RX_NO_LISTENER, -ENOTCONN);
+		goto err_put_session;
+	}
+	pool = ring->pool;
+	slot = ebpfdma_slot_get(&pool->slots, EBPFDMA_HOLDER_ENGINE);
+	if (slot < 0) {
+		ret = rx_refuse(EBPFDMA_RX_POOL_FULL, -ENOBUFS);
+		goto err_put_ring;
+	}
+	if (ebpfdma_ring_reserve(ring)) {
+		ret = rx_refuse(EBPFDMA_RX_RING_FULL, -ENOBUFS);
+		goto err_put_slot;
+	}
+	/* Verified before it is believed, placed once verified. */
+	ret = rx2_open(s, xdp, off, h, d, ebpfdma_slot_addr(pool, slot, 0)) ?:
+		      ebpfdma_session_place(s, d->index);
+	if (ret) {
+		rx_refuse(rx2_stat_of(ret), ret);
+		goto err_unreserve;
+	}
+
+	io = &pool->ios[slot];
+	io->ext = (struct ebpfdma_extent){
+		.volume = v->serial,
+		.flags = d->flags & EBPFDMA_WIRE2_F_FUA ? EBPFDMA_DESC_FUA : 0,
+		.lba = ebpfdma_session_lba(s, d->index),
+		.blocks = d->len >> v->block_shift,
+	};
+	io->gen = g;
+	io->ring = ring;
+	io->session = s;
+	io->index = d->index;
+	io->volume = v->id;
+	io->cookie = s->id;
+	io->cqe_flags = EBPFDMA_CQE_NET | EBPFDMA_CQE_SESSION;
+	io->len = d->len;
+	ebpfdma_rx_count(EBPFDMA_RX_PLACED, 1);
+	ebpfdma_rx_count(EBPFDMA_RX_PLACED_BYTES, d->len);
+	ebpfdma_engine_queue(&io, 1);
+	return 0;
+
+err_unreserve:
+	ebpfdma_ring_unreserve(ring);
+err_put_slot:
+	WARN_ON_ONCE(
+		ebpfdma_slot_put(&pool->slots, slot, EBPFDMA_HOLDER_ENGINE));
+err_put_ring:
+	ebpfdma_ring_put(ring);
+err_put_session:
+	ebpfdma_session_put(s);
+err_end_write:
+	ebpfdma_write_end(g, 1);
+	return ret;
+}
+
+static int rx2(const struct xdp_buff *xdp, u32 off, u32 len)
+{
+	struct ebpfdma_wire2_data d;
+	struct ebpfdma_wire2_hdr h;
+	int ret;
+
+	if (xdp_copy_out(xdp, off, &h, sizeof(h)) ||
+	    ebpfdma_wire2_parse(&h, len, &d))
+		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
+	rcu_read_lock();
+	ret = rx2_place(xdp, off, &h, &d);
+	rcu_read_unlock();
 	return ret;
 }
 
@@ -216,8 +378,17 @@ err_end_write:
  * and queues the slot to the submission engine.  On success the packet's
  * bytes are no longer needed: the program may drop it.  Its completion is
  * posted (EBPFDMA_CQE_NET) to the ring of the descriptor bound to the
- * volume once the device has written it.  Every outcome is counted in
- * /sys/class/misc/ebpfdma/rx/.
+ * volume once the device has written it.
+ *
+ * A version 2 DATA (its version byte says which) belongs to a session
+ * SESSION_ADD installed: the session must exist and not be idle past its
+ * limit, the block must be in the transfer, of its length and not placed
+ * already, before a slot is taken; then the trailer is verified (the
+ * ChaCha20-Poly1305 tag, decrypting straight into the slot; the keyed
+ * BLAKE2b; or the CRC32C) before the block is marked placed, once, and
+ * queued; its completion (EBPFDMA_CQE_NET | EBPFDMA_CQE_SESSION) goes to
+ * the session's descriptor (uapi/PROTOCOL.md, "Version 2").  Every outcome
+ * is counted in /sys/class/misc/ebpfdma/rx/.
  *
  * Context: XDP program, softirq (or process context under
  * BPF_PROG_TEST_RUN); never sleeps, allocates nothing, takes no lock but
@@ -228,8 +399,11 @@ err_end_write:
  * is not a whole number of blocks or exceeds the slot size); -EACCES: wrong
  * token; -ERANGE: outside the volume's window; -ENODEV: no such volume (or
  * being deleted); -ENOTCONN: no descriptor bound to the volume;
- * -EBADMSG: CRC mismatch; -ENOBUFS: no free slot, or the bound
- * descriptor's completion ring is full (the sender should retransmit).
+ * -EBADMSG: CRC mismatch, or (version 2) a trailer that does not verify;
+ * -ENOBUFS: no free slot, or the bound descriptor's completion ring is
+ * full (the sender should retransmit); version 2 also: -ENOENT: no such
+ * session; -ETIMEDOUT: the session was idle past its limit; -EALREADY: the
+ * block was placed already (a duplicate or replay: nothing to do).
  */
 __bpf_kfunc int bpf_ebpfdma_rx(struct xdp_md *ctx, u32 off, u32 len)
 {
@@ -238,9 +412,14 @@ __bpf_kfunc int bpf_ebpfdma_rx(struct xdp_md *ctx, u32 off, u32 len)
 	struct ebpfdma_wire_hdr h;
 	int ret;
 
-	if ((u64)off + len > xdp_len(xdp) || len < sizeof(h))
+	if ((u64)off + len > xdp_len(xdp) || len < EBPFDMA_WIRE2_HDR_LEN)
 		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
-	if (xdp_copy_out(xdp, off, &h, sizeof(h)))
+	if (xdp_copy_out(xdp, off, &h, EBPFDMA_WIRE2_HDR_LEN))
+		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
+	/* Both headers have the version at the same place. */
+	if (h.version == EBPFDMA_WIRE2_VERSION)
+		return rx2(xdp, off, len);
+	if (len < sizeof(h) || xdp_copy_out(xdp, off, &h, sizeof(h)))
 		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
 	if (ebpfdma_wire_parse(&h, len, &d))
 		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);

@@ -42,11 +42,13 @@
 #define EBPFDMA_F_FLUSH_NOW (1ULL << 8) /* FLUSH with EBPFDMA_FLUSH_NOW */
 /* VOLUME_LIST reports EBPFDMA_VOL_STABLE, completions EBPFDMA_CQE_STABLE */
 #define EBPFDMA_F_VOL_STABLE (1ULL << 9)
+/* SESSION_ADD / DEL / SUBMIT, wire version 2 DATA in the kfunc */
+#define EBPFDMA_F_SESSIONS (1ULL << 10)
 #define EBPFDMA_F_ALL                                             \
 	(EBPFDMA_F_POOL_MMAP | EBPFDMA_F_RING | EBPFDMA_F_SLOTS | \
 	 EBPFDMA_F_VOLUMES | EBPFDMA_F_SUBMIT | EBPFDMA_F_FLUSH | \
 	 EBPFDMA_F_STATS | EBPFDMA_F_NET | EBPFDMA_F_FLUSH_NOW |  \
-	 EBPFDMA_F_VOL_STABLE)
+	 EBPFDMA_F_VOL_STABLE | EBPFDMA_F_SESSIONS)
 
 /*
  * mmap offsets.  The completion ring is one mapping of ring_bytes at
@@ -131,7 +133,10 @@ struct ebpfdma_ring_hdr {
  *	   @len are 0); EBPFDMA_CQE_STABLE for a successful write to a device
  *	   without a volatile write cache when it completed (it is durable
  *	   already: no flush needed); EBPFDMA_CQE_NET for a block XDP placed
- *	   (then @cookie is the datagram's session << 32 | seq)
+ *	   (then @cookie is the datagram's session << 32 | seq);
+ *	   EBPFDMA_CQE_SESSION for a block of a session (wire version 2,
+ *	   placed by XDP, with EBPFDMA_CQE_NET, or by SESSION_SUBMIT): then
+ *	   @cookie is the session's id and @lba tells the block
  */
 struct ebpfdma_cqe {
 	__u64 cookie;
@@ -341,6 +346,7 @@ struct ebpfdma_flush {
 #define EBPFDMA_CQE_FLUSH (1U << 0)
 #define EBPFDMA_CQE_NET (1U << 1)
 #define EBPFDMA_CQE_STABLE (1U << 2)
+#define EBPFDMA_CQE_SESSION (1U << 3)
 
 #define EBPFDMA_BIND_RELEASE (1U << 0) /* unbind instead */
 
@@ -386,6 +392,81 @@ struct ebpfdma_stats {
 	__u64 reserved[4];
 };
 
+/**
+ * struct ebpfdma_session_add - EBPFDMA_IOC_SESSION_ADD (needs CAP_SYS_ADMIN)
+ * @id: the session's id (wire version 2), not 0 (-EINVAL), not the id of a
+ *	live session (-EEXIST)
+ * @volume: the volume it writes to (-ENODEV)
+ * @protect: EBPFDMA_PROTECT_* (-EINVAL for others)
+ * @idle_ms: DATA is refused once no block was placed for this long, and
+ *	     the session should then be deleted; 0: no limit
+ * @key: the key of the sender's datagrams (AEAD, MAC); zero for CRC
+ *	 (-EINVAL otherwise)
+ * @lba: first logical block of the transfer, window-relative
+ * @length: bytes of the transfer, >= 1; blocks [lba, lba + length rounded
+ *	    up to logical blocks) must lie in the volume's window (-ERANGE)
+ * @block_size: bytes of every DATA body but the last (whose body is the
+ *		rest of @length, rounded up to logical blocks): a multiple of
+ *		the volume's logical block size, at most the pool's slot size
+ *		(-EINVAL); the transfer has at most 2^32 blocks (-E2BIG)
+ * @reserved: zero
+ *
+ * The kfunc then places a wire version 2 DATA of the session that
+ * verifies under @key, each block at most once: a block already placed is
+ * dropped and counted (rx/duplicate), whichever path placed it.  Its
+ * completion goes to this descriptor's ring, flagged EBPFDMA_CQE_NET |
+ * EBPFDMA_CQE_SESSION.  The session belongs to this descriptor: closing it
+ * deletes the session; EBPFDMA_IOC_SESSION_DEL deletes it sooner.  After
+ * deletion no datagram of it is placed.
+ */
+struct ebpfdma_session_add {
+	__u64 id;
+	__u32 volume;
+	__u32 protect;
+	__u32 idle_ms;
+	__u32 block_size;
+	__u8 key[32];
+	__u64 lba;
+	__u64 length;
+	__u64 reserved[4];
+};
+
+/**
+ * struct ebpfdma_session_del - EBPFDMA_IOC_SESSION_DEL (needs CAP_SYS_ADMIN)
+ * @id: a session this descriptor added (-ENOENT otherwise)
+ * @reserved: zero
+ *
+ * When it returns, no datagram of the session is placed any more, by
+ * either path; blocks placed before still complete into the ring.
+ */
+struct ebpfdma_session_del {
+	__u64 id;
+	__u64 reserved[3];
+};
+
+/**
+ * struct ebpfdma_session_desc - one write of EBPFDMA_IOC_SESSION_SUBMIT
+ * @session: a session this descriptor added (-ENOENT)
+ * @index: the block's index in the transfer (-ERANGE past its end)
+ * @slot: a slot this descriptor holds, holding the block's bytes
+ *	  (-ERANGE, -EINVAL, -EPERM as for SUBMIT)
+ * @len: bytes: the session's block size, or the last block's (-EINVAL)
+ * @flags: EBPFDMA_DESC_* (-EINVAL for others)
+ * @reserved: zero
+ *
+ * The slow path of wire version 2: a block the receiver verified itself.
+ * A block already placed is refused with -EALREADY (and counted), not
+ * written twice.
+ */
+struct ebpfdma_session_desc {
+	__u64 session;
+	__u32 index;
+	__u32 slot;
+	__u32 len;
+	__u32 flags;
+	__u64 reserved;
+};
+
 #define EBPFDMA_IOC_MAGIC 0xED
 #define EBPFDMA_IOC_GET_INFO _IOR(EBPFDMA_IOC_MAGIC, 0x00, struct ebpfdma_info)
 #define EBPFDMA_IOC_SLOTS_ALLOC \
@@ -404,5 +485,12 @@ struct ebpfdma_stats {
 	_IOR(EBPFDMA_IOC_MAGIC, 0x08, struct ebpfdma_stats)
 #define EBPFDMA_IOC_VOLUME_BIND \
 	_IOW(EBPFDMA_IOC_MAGIC, 0x09, struct ebpfdma_volume_bind)
+#define EBPFDMA_IOC_SESSION_ADD \
+	_IOW(EBPFDMA_IOC_MAGIC, 0x0a, struct ebpfdma_session_add)
+#define EBPFDMA_IOC_SESSION_DEL \
+	_IOW(EBPFDMA_IOC_MAGIC, 0x0b, struct ebpfdma_session_del)
+/* struct ebpfdma_submit whose descs are struct ebpfdma_session_desc */
+#define EBPFDMA_IOC_SESSION_SUBMIT \
+	_IOWR(EBPFDMA_IOC_MAGIC, 0x0c, struct ebpfdma_submit)
 
 #endif /* _UAPI_EBPFDMA_H */

@@ -113,4 +113,63 @@ struct ebpfdma_wire_range {
 #define EBPFDMA_WIRE_HDR_LEN 48U
 #define EBPFDMA_WIRE_ACK_RANGES_MAX 64U
 
+/*
+ * Version 2: sessions the receiver admits and the kernel enforces, every
+ * datagram authenticated (uapi/PROTOCOL.md).  A datagram's UDP payload is
+ * one struct ebpfdma_wire2_hdr, hdr.len bytes of body, and a 16-byte
+ * trailer: the Poly1305 tag of ChaCha20-Poly1305 (RFC 8439) with the
+ * header as associated data and the body as ciphertext (protection
+ * "aead"), the first 16 bytes of the keyed BLAKE2b-256 (RFC 7693) of
+ * header and body ("mac"),
+ * or the CRC32C of header and body in its first 4 bytes, big-endian, and
+ * 12 zero bytes ("crc": trusted networks only).
+ */
+#define EBPFDMA_WIRE2_VERSION 2
+
+/* hdr.type, version 2 */
+#define EBPFDMA_WIRE2_HELLO 1 /* sender -> receiver: asks for a session */
+#define EBPFDMA_WIRE2_WELCOME 2 /* receiver -> sender: grants or refuses it */
+#define EBPFDMA_WIRE2_DATA 3 /* sender -> receiver: one block */
+#define EBPFDMA_WIRE2_ACK 4 /* receiver -> sender: what is durable */
+#define EBPFDMA_WIRE2_COMMIT 5 /* sender -> receiver: the transfer is whole */
+
+/* hdr.flags, version 2 */
+#define EBPFDMA_WIRE2_F_FUA (1U << 0) /* DATA: write with FUA */
+#define EBPFDMA_WIRE2_F_ALL EBPFDMA_WIRE2_F_FUA
+
+/* A session's protection (EBPFDMA_IOC_SESSION_ADD, HELLO). */
+#define EBPFDMA_PROTECT_AEAD 0 /* ChaCha20-Poly1305: encrypted, authenticated */
+#define EBPFDMA_PROTECT_MAC 1 /* keyed BLAKE2b: authenticated */
+#define EBPFDMA_PROTECT_CRC 2 /* CRC32C: neither (trusted networks) */
+#define EBPFDMA_PROTECT_MAX EBPFDMA_PROTECT_CRC
+
+#define EBPFDMA_WIRE2_KEY_LEN 32U
+#define EBPFDMA_WIRE2_TRAILER_LEN 16U
+
+/**
+ * struct ebpfdma_wire2_hdr - the fixed header of a version 2 datagram
+ * @magic: EBPFDMA_WIRE_MAGIC
+ * @version: EBPFDMA_WIRE2_VERSION
+ * @type: EBPFDMA_WIRE2_*
+ * @flags: EBPFDMA_WIRE2_F_*; other bits must be zero
+ * @session: the session's id, chosen by the receiver (0 in a HELLO)
+ * @counter: the sender's datagram counter in the session and direction,
+ *	     never repeated under a key: the AEAD's 64-bit nonce (RFC 8439's
+ *	     96-bit nonce is 32 zero bits followed by it, little-endian)
+ * @len: bytes of body (the trailer not counted)
+ * @index: DATA: the block's index in the transfer; otherwise zero
+ */
+struct ebpfdma_wire2_hdr {
+	__be32 magic;
+	__u8 version;
+	__u8 type;
+	__be16 flags;
+	__be64 session;
+	__be64 counter;
+	__be32 len;
+	__be32 index;
+};
+
+#define EBPFDMA_WIRE2_HDR_LEN 32U
+
 #endif /* _UAPI_EBPFDMA_WIRE_H */

@@ -69,6 +69,7 @@ int cmd_detach(int argc, char **argv);
 int cmd_volume(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_genkey(int argc, char **argv);
 
 /* Read one number from a sysfs file; -1 when it cannot. */
 long long ctl_sysfs_u64(const char *path);

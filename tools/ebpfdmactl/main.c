@@ -18,7 +18,8 @@ static void usage(FILE *f)
 		"  volume del ID\n"
 		"  volume list\n"
 		"  status [--json]\n"
-		"  serve CONFIG\n");
+		"  serve CONFIG\n"
+		"  genkey FILE         a new 256-bit volume key in FILE (mode 0600)\n");
 }
 
 int main(int argc, char **argv)
@@ -29,7 +30,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "attach", cmd_attach }, { "detach", cmd_detach },
 		{ "volume", cmd_volume }, { "status", cmd_status },
-		{ "serve", cmd_serve },
+		{ "serve", cmd_serve }, { "genkey", cmd_genkey },
 	};
 	unsigned int i;
 

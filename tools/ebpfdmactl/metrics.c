@@ -128,6 +128,7 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 	static const char *const kfunc[] = {
 		"placed", "malformed", "token", "range", "no_volume",
 		"no_listener", "crc", "pool_full", "ring_full",
+		"no_session", "expired", "auth", "duplicate",
 	};
 	struct ebpfdma_rx_counters c;
 	char path[128];

@@ -37,6 +37,9 @@ const struct edma_rx_field edma_rx_fields[] = {
 	F(err_crc),
 	F(err_full),
 	F(err_other),
+	F(err_no_session),
+	F(err_expired),
+	F(err_duplicate),
 };
 #undef F
 const unsigned int edma_rx_nr_fields =

@@ -179,7 +179,7 @@ host_checks() {
 	done <"$work/host-checks.tsv"
 }
 
-selftests=(harness.sh module.sh pool.sh submit.sh engine.sh fuzz.sh xdp.sh
+selftests=(harness.sh module.sh pool.sh submit.sh engine.sh fuzz.sh xdp.sh session.sh
 	tools.sh bench.sh stress.sh)
 # The races need the test build's fault injection: the debug kernel's.
 debug_selftests=("${selftests[@]}" races.sh)

@@ -34,7 +34,9 @@ static const unsigned long valid_cmds[] = {
 	EBPFDMA_IOC_SLOTS_FREE,	 EBPFDMA_IOC_VOLUME_ADD,
 	EBPFDMA_IOC_VOLUME_DEL,	 EBPFDMA_IOC_VOLUME_LIST,
 	EBPFDMA_IOC_SUBMIT,	 EBPFDMA_IOC_FLUSH,
-	EBPFDMA_IOC_GET_STATS,
+	EBPFDMA_IOC_GET_STATS,	 EBPFDMA_IOC_VOLUME_BIND,
+	EBPFDMA_IOC_SESSION_ADD, EBPFDMA_IOC_SESSION_DEL,
+	EBPFDMA_IOC_SESSION_SUBMIT,
 };
 
 static int documented(int err)
@@ -42,7 +44,8 @@ static int documented(int err)
 	switch (err) {
 	case EINVAL: case EFAULT: case ENOTTY: case ENOBUFS: case ERANGE:
 	case EPERM: case ENODEV: case EBADF: case ENOTBLK: case EACCES:
-	case EEXIST: case EAGAIN:
+	case EEXIST: case EAGAIN: case ENOENT: case EBUSY: case E2BIG:
+	case EALREADY: case ENOMEM:
 		return 1;
 	}
 	return 0;

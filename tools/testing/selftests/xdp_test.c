@@ -55,10 +55,10 @@
 #include "tools/lib/crc32c.h"
 #include "tools/testing/selftests/tap.h"
 #include "tools/testing/selftests/pkt.h"
+#include "tools/testing/selftests/xdprun.h"
 
 #define PORT 7788
 #define BLOCK 512U
-#define RX_SYSFS "/sys/class/misc/ebpfdma/rx/"
 
 static void die(const char *what)
 {
@@ -89,15 +89,6 @@ static void fill_random(void *p, size_t n)
 
 /* ---- the BPF_PROG_TEST_RUN suite -------------------------------------- */
 
-#define NOCTR ((size_t)-1)
-#define CTR(f) offsetof(struct ebpfdma_rx_counters, f)
-
-struct prog {
-	struct ebpfdma_rx *skel;
-	int fd, counters;
-	const char *name;
-};
-
 static struct edma E;
 static struct prog A, B; /* A: drop policies; B: pass policies */
 static uint64_t token;
@@ -105,140 +96,6 @@ static uint32_t session;
 static int diskfd;
 #define VOL 7U
 #define VOL_BLOCKS 2048U /* a 1 MiB window */
-
-static const char *const rx_stats[] = {
-	"placed", "malformed", "token", "range", "no_volume",
-	"no_listener", "crc", "pool_full", "ring_full",
-};
-#define NR_RX_STATS (sizeof(rx_stats) / sizeof(rx_stats[0]))
-
-static void rx_read(uint64_t *v)
-{
-	char path[128];
-	unsigned int i;
-	FILE *f;
-
-	for (i = 0; i < NR_RX_STATS; i++) {
-		snprintf(path, sizeof(path), RX_SYSFS "%s", rx_stats[i]);
-		f = fopen(path, "r");
-		if (!f || fscanf(f, "%lu", &v[i]) != 1)
-			die(path);
-		fclose(f);
-	}
-}
-
-/* How much each module counter moved since @before, as text; "" if none. */
-static const char *rx_moved(const uint64_t *before, const char *want,
-			    uint64_t n)
-{
-	static char buf[256];
-	uint64_t now[NR_RX_STATS], d;
-	unsigned int i;
-	size_t len = 0;
-
-	rx_read(now);
-	buf[0] = 0;
-	for (i = 0; i < NR_RX_STATS; i++) {
-		d = now[i] - before[i];
-		if (d != (want && !strcmp(want, rx_stats[i]) ? n : 0))
-			len += snprintf(buf + len, sizeof(buf) - len,
-					"rx/%s moved by %lu ", rx_stats[i], d);
-	}
-	return buf;
-}
-
-static void load(struct prog *p, const char *name, uint32_t full, int refused)
-{
-	struct edma_rx_config cfg = {
-		.port = PORT, .full_policy = full, .pass_refused = refused,
-	};
-	int ret = edma_rx_load(&cfg, &p->skel);
-
-	if (!tap_ok(!ret, "%s: the program loads (kfunc resolved in ebpfdma's BTF)",
-		    name)) {
-		printf("# edma_rx_load: %s\n", strerror(-ret));
-		exit(tap_done());
-	}
-	p->name = name;
-	p->fd = edma_rx_prog_fd(p->skel);
-	p->counters = edma_rx_counters_fd(p->skel);
-	if (edma_rx_peer_add(edma_rx_peers_fd(p->skel), "10.0.0.1") ||
-	    edma_rx_peer_add(edma_rx_peers_fd(p->skel), "fd00::1"))
-		die("peer add");
-}
-
-/*
- * Run one packet and compare: the verdict, the counters (packets, the
- * verdict's total, @c1 and @c2 move by one, placed_bytes by @bytes, no other),
- * the module's rx/ counter @mod (by one; no other), and that a passed packet
- * is untouched.  Returns 1 when everything matched; with @quiet it prints
- * only on a mismatch, records no TAP line, and leaves the module's counters
- * to the caller (rx_moved()), which checks a whole series at once.
- */
-static int expect(const struct prog *p, const char *desc, const uint8_t *pkt,
-		  size_t len, uint32_t verdict, size_t c1, size_t c2,
-		  uint64_t bytes, const char *mod, int quiet)
-{
-	static uint8_t out[16384];
-	struct ebpfdma_rx_counters before, after;
-	uint64_t mb[NR_RX_STATS], ma[NR_RX_STATS], want, got;
-	char why[256] = "";
-	unsigned int i;
-	int ok = 1;
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = len,
-		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
-
-	edma_rx_counters_read(p->counters, &before, NULL, 0);
-	/* Quiet runs leave the module's counters to their caller. */
-	if (!quiet)
-		rx_read(mb);
-	if (bpf_prog_test_run_opts(p->fd, &o)) {
-		snprintf(why, sizeof(why), "test_run: %s", strerror(errno));
-		ok = 0;
-		goto report;
-	}
-	edma_rx_counters_read(p->counters, &after, NULL, 0);
-	if (!quiet)
-		rx_read(ma);
-	if (o.retval != verdict) {
-		snprintf(why, sizeof(why), "verdict %u, wanted %u", o.retval,
-			 verdict);
-		ok = 0;
-	}
-	for (i = 0; i < edma_rx_nr_fields && ok; i++) {
-		size_t off = edma_rx_fields[i].off;
-
-		want = off == CTR(packets) || off == c1 || off == c2 ||
-		       off == (verdict == XDP_PASS ? CTR(pass) : CTR(drop));
-		if (off == CTR(placed_bytes))
-			want = bytes;
-		got = edma_rx_field(&after, off) - edma_rx_field(&before, off);
-		if (got != want) {
-			snprintf(why, sizeof(why), "counter %s moved by %lu, wanted %lu",
-				 edma_rx_fields[i].name, got, want);
-			ok = 0;
-		}
-	}
-	for (i = 0; i < NR_RX_STATS && ok && !quiet; i++) {
-		want = mod && !strcmp(mod, rx_stats[i]);
-		if (ma[i] - mb[i] != want) {
-			snprintf(why, sizeof(why), "module rx/%s moved by %lu, wanted %lu",
-				 rx_stats[i], ma[i] - mb[i], want);
-			ok = 0;
-		}
-	}
-	if (ok && verdict == XDP_PASS &&
-	    (o.data_size_out != len || memcmp(out, pkt, len))) {
-		snprintf(why, sizeof(why), "the passed packet was changed");
-		ok = 0;
-	}
-report:
-	if (!quiet)
-		tap_ok(ok, "%s: %s", p->name, desc);
-	if (!ok)
-		printf("# %s: %s\n", desc, why);
-	return ok;
-}
 
 /* A DATA datagram: header for @w + @body. */
 static size_t data_pkt(uint8_t *buf, const struct pkt *s,
@@ -442,7 +299,7 @@ static void bad_field(const char *desc, void (*mutate)(struct ebpfdma_wire_hdr *
 	static void name(struct ebpfdma_wire_hdr *h) { stmt; }
 MUTATOR(m_magic, h->magic ^= htonl(1))
 MUTATOR(m_version0, h->version = 0)
-MUTATOR(m_version2, h->version = EBPFDMA_WIRE_VERSION + 1)
+MUTATOR(m_version3, h->version = EBPFDMA_WIRE2_VERSION + 1)
 MUTATOR(m_commit, h->type = EBPFDMA_WIRE_COMMIT)
 MUTATOR(m_ack, h->type = EBPFDMA_WIRE_ACK)
 MUTATOR(m_type0, h->type = 0)
@@ -629,8 +486,8 @@ static int cmd_testrun(const char *disk)
 		edma_close(&other);
 	}
 
-	load(&A, "drop policies", EBPFDMA_RX_FULL_DROP, 0);
-	load(&B, "pass policies", EBPFDMA_RX_FULL_PASS, 1);
+	xr_load(&A, "drop policies", PORT, EBPFDMA_RX_FULL_DROP, 0);
+	xr_load(&B, "pass policies", PORT, EBPFDMA_RX_FULL_PASS, 1);
 
 	valid("DATA over IPv4, 1 KiB, is placed and consumed", &V4, 0, 1024, 0);
 	valid("DATA over IPv6, 1 KiB, is placed and consumed", &V6, 2, 1024, 0);
@@ -657,7 +514,7 @@ static int cmd_testrun(const char *disk)
 
 	bad_field("bad magic: malformed", m_magic, XDP_DROP, CTR(err_malformed), "malformed");
 	bad_field("version 0: malformed", m_version0, XDP_DROP, CTR(err_malformed), "malformed");
-	bad_field("version 2: malformed", m_version2, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("version 3: malformed", m_version3, XDP_DROP, CTR(err_malformed), "malformed");
 	bad_field("COMMIT goes to the stack", m_commit, XDP_PASS, CTR(pass_control), NULL);
 	bad_field("ACK goes to the stack", m_ack, XDP_PASS, CTR(pass_control), NULL);
 	bad_field("type 0 goes to the stack", m_type0, XDP_PASS, CTR(pass_control), NULL);

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the datagram protections of wire version 2 (kmod/crypto.c) against
+ * known answers: ChaCha20-Poly1305 against RFC 8439's appendix A.5 (its
+ * 96-bit nonce 00000000 0102030405060708 is the library's 64-bit nonce
+ * 0x0807060504030201), straight and in place, and any flipped bit refused;
+ * BLAKE2b against RFC 7693's appendix A ("abc"), and keyed BLAKE2b-256
+ * against libsodium's crypto_generichash (the sender's side); CRC32C over
+ * header and body against its check value.
+ */
+#include <kunit/test.h>
+#include <crypto/hash.h>
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+
+#include "ebpfdma.h"
+#include "rfc8439_a5.h"
+#include "uapi/ebpfdma_wire.h"
+
+#define KAT_NONCE RFC8439_A5_NONCE
+
+struct kat {
+	u8 key[32];
+	u8 ad[12];
+	u8 ct[sizeof(rfc8439_a5_ct)]; /* ciphertext and tag */
+	u32 len; /* of the plaintext */
+};
+
+static struct kat *kat_load(struct kunit *test)
+{
+	struct kat *k = kunit_kzalloc(test, sizeof(*k), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	memcpy(k->key, rfc8439_a5_key, sizeof(k->key));
+	memcpy(k->ad, rfc8439_a5_ad, sizeof(k->ad));
+	memcpy(k->ct, rfc8439_a5_ct, sizeof(k->ct));
+	k->len = sizeof(rfc8439_a5_pt);
+	KUNIT_ASSERT_EQ(test, k->len + EBPFDMA_WIRE2_TRAILER_LEN,
+			(u32)sizeof(k->ct));
+	return k;
+}
+
+static void aead_kat_test(struct kunit *test)
+{
+	struct kat *k = kat_load(test);
+	u8 *out = kunit_kzalloc(test, k->len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	KUNIT_EXPECT_EQ(test,
+			ebpfdma_aead_open(out, k->ct, k->len, k->ad, 12,
+					  KAT_NONCE, k->key),
+			0);
+	KUNIT_EXPECT_EQ(test, memcmp(out, rfc8439_a5_pt, k->len), 0);
+}
+
+/* In place, as for a body copied from fragments into its slot. */
+static void aead_kat_inplace_test(struct kunit *test)
+{
+	struct kat *k = kat_load(test);
+	u8 *buf = kunit_kzalloc(test, k->len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memcpy(buf, k->ct, k->len);
+	KUNIT_EXPECT_EQ(test,
+			ebpfdma_aead_open_inplace(buf, k->len, k->ct + k->len,
+						  k->ad, 12, KAT_NONCE, k->key),
+			0);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, rfc8439_a5_pt, k->len), 0);
+}
+
+/* Every bit of ciphertext, tag and associated data, and the nonce. */
+static void aead_flips_test(struct kunit *test)
+{
+	struct kat *k = kat_load(test);
+	u8 *out = kunit_kzalloc(test, k->len, GFP_KERNEL);
+	unsigned int i, accepted = 0, touched = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	for (i = 0; i < sizeof(k->ct) * 8; i++) {
+		k->ct[i / 8] ^= 1 << (i % 8);
+		memset(out, 0x5a, k->len);
+		accepted += !ebpfdma_aead_open(out, k->ct, k->len, k->ad, 12,
+					       KAT_NONCE, k->key);
+		touched += !!memchr_inv(out, 0x5a, k->len);
+		k->ct[i / 8] ^= 1 << (i % 8);
+	}
+	for (i = 0; i < sizeof(k->ad) * 8; i++) {
+		k->ad[i / 8] ^= 1 << (i % 8);
+		accepted += !ebpfdma_aead_open(out, k->ct, k->len, k->ad, 12,
+					       KAT_NONCE, k->key);
+		k->ad[i / 8] ^= 1 << (i % 8);
+	}
+	accepted += !ebpfdma_aead_open(out, k->ct, k->len, k->ad, 12,
+				       KAT_NONCE + 1, k->key);
+	k->key[7] ^= 0x10;
+	accepted += !ebpfdma_aead_open(out, k->ct, k->len, k->ad, 12, KAT_NONCE,
+				       k->key);
+	KUNIT_EXPECT_EQ(test, accepted, 0U);
+	/* Nothing of a refused datagram is written out. */
+	KUNIT_EXPECT_EQ(test, touched, 0U);
+}
+
+static void blake2b_rfc7693_test(struct kunit *test)
+{
+	static const u8 want[] = {
+		0xba, 0x80, 0xa5, 0x3f, 0x98, 0x1c, 0x4d, 0x0d, 0x6a, 0x27,
+		0x97, 0xb6, 0x9f, 0x12, 0xf6, 0xe9, 0x4c, 0x21, 0x2f, 0x14,
+		0x68, 0x5a, 0xc4, 0xb7, 0x4b, 0x12, 0xbb, 0x6f, 0xdb, 0xff,
+		0xa2, 0xd1, 0x7d, 0x87, 0xc5, 0x39, 0x2a, 0xab, 0x79, 0x2d,
+		0xc2, 0x52, 0xd5, 0xde, 0x45, 0x33, 0xcc, 0x95, 0x18, 0xd3,
+		0x8a, 0xa8, 0xdb, 0xf1, 0x92, 0x5a, 0xb9, 0x23, 0x86, 0xed,
+		0xd4, 0x00, 0x99, 0x23,
+	};
+	struct crypto_shash *tfm = crypto_alloc_shash("blake2b-512", 0, 0);
+	u8 got[64];
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(tfm), "no blake2b-512: %ld",
+			       PTR_ERR_OR_ZERO(tfm));
+	KUNIT_EXPECT_EQ(test, crypto_shash_tfm_digest(tfm, "abc", 3, got), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(got, want, 64), 0);
+	crypto_free_shash(tfm);
+}
+
+/*
+ * Keyed BLAKE2b-256 of bytes 0..63 under key 0..31, its first 16 bytes:
+ * what libsodium's crypto_generichash() (digest 32, key 32) and Python's
+ * hashlib.blake2b(digest_size=32, key=...) give, as a sender computes it.
+ */
+static void mac_test(struct kunit *test)
+{
+	u8 key[32], msg[64], tag[16];
+	struct crypto_shash *tfm;
+	unsigned int i;
+
+	for (i = 0; i < 64; i++)
+		msg[i] = i;
+	for (i = 0; i < 32; i++)
+		key[i] = i;
+	KUNIT_ASSERT_EQ(
+		test, hex2bin(tag, "7f46f043d63dfb3c9b1102c8824b632c", 16), 0);
+	tfm = ebpfdma_mac_alloc(key);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(tfm), "no keyed blake2b-256: %ld",
+			       PTR_ERR_OR_ZERO(tfm));
+	/* Split anywhere between header and body: the same MAC. */
+	KUNIT_EXPECT_EQ(test,
+			ebpfdma_mac_verify(tfm, msg, 32, msg + 32, 32, tag), 0);
+	KUNIT_EXPECT_EQ(test, ebpfdma_mac_verify(tfm, msg, 5, msg + 5, 59, tag),
+			0);
+	msg[40] ^= 1;
+	KUNIT_EXPECT_EQ(test,
+			ebpfdma_mac_verify(tfm, msg, 32, msg + 32, 32, tag),
+			-EBADMSG);
+	msg[40] ^= 1;
+	tag[15] ^= 0x80;
+	KUNIT_EXPECT_EQ(test,
+			ebpfdma_mac_verify(tfm, msg, 32, msg + 32, 32, tag),
+			-EBADMSG);
+	crypto_free_shash(tfm);
+}
+
+/* "123456789" split over header and body: CRC32C 0xe3069283, big-endian. */
+static void crc_test(struct kunit *test)
+{
+	u8 trailer[16] = { 0xe3, 0x06, 0x92, 0x83 };
+
+	KUNIT_EXPECT_EQ(test,
+			ebpfdma_crc_verify("1234", 4, "56789", 5, trailer), 0);
+	KUNIT_EXPECT_EQ(test,
+			ebpfdma_crc_verify("1234", 4, "56788", 5, trailer),
+			-EBADMSG);
+	trailer[15] = 1; /* the padding must be zero */
+	KUNIT_EXPECT_EQ(test,
+			ebpfdma_crc_verify("1234", 4, "56789", 5, trailer),
+			-EBADMSG);
+}
+
+static struct kunit_case crypto_cases[] = { KUNIT_CASE(aead_kat_test),
+					    KUNIT_CASE(aead_kat_inplace_test),
+					    KUNIT_CASE(aead_flips_test),
+					    KUNIT_CASE(blake2b_rfc7693_test),
+					    KUNIT_CASE(mac_test),
+					    KUNIT_CASE(crc_test),
+					    {} };
+
+static struct kunit_suite crypto_suite = {
+	.name = "ebpfdma_crypto",
+	.test_cases = crypto_cases,
+};
+
+kunit_test_suite(crypto_suite);
