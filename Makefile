@@ -104,11 +104,11 @@ build/tools/ebpfdma-send: tools/ebpfdma-send/main.c $(WIRE_LIB) $(WIRE_LIB_HDRS)
 # Host unit tests of the tools' shared code.
 build/unit/wire2_test: tools/testing/unit/wire2_test.c \
 		kunit/rfc8439_a5.h tools/testing/selftests/tap.h $(WIRE2_LIB) tools/lib/keyfile.c \
-		tools/lib/keyfile.h tools/lib/crc32c.c tools/lib/crc32c.h \
-		uapi/ebpfdma_wire.h
+		tools/lib/keyfile.h tools/lib/handshake.c tools/lib/handshake.h \
+		tools/lib/crc32c.c tools/lib/crc32c.h uapi/ebpfdma_wire.h
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< tools/lib/wire2.c tools/lib/keyfile.c \
-		tools/lib/crc32c.c -lsodium -lpthread
+		tools/lib/handshake.c tools/lib/crc32c.c -lsodium -lpthread
 
 build/unit/lib_test: tools/testing/unit/lib_test.c tools/testing/selftests/tap.h \
 		tools/ebpfdmactl/config.c tools/ebpfdmactl/ctl.h $(RX_LIB) \

@@ -16,7 +16,7 @@
  *
  * Every function verifies before it says yes; the AEAD writes plaintext
  * only once the tag is verified (chacha20poly1305_decrypt()), or, in
- * place, into a slot that is freed unwritten if it fails.
+ * place, into a slot that is wiped and freed unwritten if it fails.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -76,9 +76,10 @@ EXPORT_SYMBOL_IF_KUNIT(ebpfdma_aead_open);
  * @key: the session's key
  *
  * For a body that arrived in fragments and was copied into its slot.
- * Context: any; never sleeps.
- * Return: 0, or -EBADMSG when the tag does not verify (@buf then holds
- * neither the ciphertext nor the plaintext).
+ * Context: softirq or process context (it disables bottom halves), not
+ * with interrupts off; never sleeps.
+ * Return: 0, or -EBADMSG when the tag does not verify (@buf is then
+ * zeroed: it held the ciphertext decrypted under an unverified tag).
  */
 int ebpfdma_aead_open_inplace(void *buf, u32 len, const void *tag,
 			      const void *ad, u32 ad_len, u64 nonce,
@@ -97,7 +98,10 @@ int ebpfdma_aead_open_inplace(void *buf, u32 len, const void *tag,
 	ok = chacha20poly1305_decrypt_sg_inplace(
 		sg, len + EBPFDMA_WIRE2_TRAILER_LEN, ad, ad_len, nonce, key);
 	local_bh_enable();
-	return ok ? 0 : -EBADMSG;
+	if (ok)
+		return 0;
+	memzero_explicit(buf, len);
+	return -EBADMSG;
 }
 EXPORT_SYMBOL_IF_KUNIT(ebpfdma_aead_open_inplace);
 

@@ -39,6 +39,8 @@ static LIST_HEAD(sessions_list);
 static struct rhashtable sessions;
 /* Sessions are freed here, a grace period after their last write. */
 static struct workqueue_struct *session_wq;
+/* Was a session ever added?  Then its free may still be on its way. */
+static bool sessions_used;
 
 static const struct rhashtable_params session_params = {
 	.key_len = sizeof(u64),
@@ -274,8 +276,10 @@ long ebpfdma_ioctl_session_add(struct ebpfdma_ring *ring, unsigned long owner,
 	mutex_lock(&sessions_lock);
 	ret = rhashtable_lookup_insert_fast(&sessions, &s->node,
 					    session_params);
-	if (!ret)
+	if (!ret) {
 		list_add(&s->list, &sessions_list);
+		sessions_used = true;
+	}
 	mutex_unlock(&sessions_lock);
 	if (ret)
 		goto err_exit_ref;
@@ -381,12 +385,16 @@ int ebpfdma_sessions_init(void)
 /*
  * Every descriptor is closed, so every session deleted, before this.  A
  * release may come from percpu_ref_kill()'s RCU callback and queues the
- * free after one more grace period: two barriers, then the frees.
+ * free after one more grace period: two barriers, then the frees.  Module
+ * exit runs alone: @sessions_used needs no lock here.
  */
 void ebpfdma_sessions_exit(void)
 {
-	rcu_barrier();
-	rcu_barrier();
+	/* No session since the module loaded: nothing can be in flight. */
+	if (sessions_used) {
+		rcu_barrier();
+		rcu_barrier();
+	}
 	destroy_workqueue(session_wq);
 	rhashtable_destroy(&sessions);
 }

@@ -212,7 +212,7 @@ static const void *xdp_linear(const struct xdp_buff *xdp, u32 off, u32 len)
 /*
  * Verify a version 2 DATA's trailer and put its plaintext body in @slot:
  * decrypted straight from the packet when it is linear (one pass), else
- * copied and then opened in place.  -EINVAL: the packet is shorter than
+ * copied and then opened in place (a slot that fails is wiped).  -EINVAL: the packet is shorter than
  * it says; -EBADMSG: it does not verify.
  */
 static int rx2_open(const struct ebpfdma_session *s, const struct xdp_buff *xdp,
@@ -223,7 +223,14 @@ static int rx2_open(const struct ebpfdma_session *s, const struct xdp_buff *xdp,
 	u8 trailer[EBPFDMA_WIRE2_TRAILER_LEN];
 	const void *lin;
 
-	lin = xdp_linear(xdp, body, d->len + EBPFDMA_WIRE2_TRAILER_LEN);
+	/*
+	 * The library reads the ciphertext twice (tag, then decryption): only
+	 * from memory nobody else may write meanwhile.  A frame in an AF_XDP
+	 * socket's UMEM is its owner's to write, so it is copied first.
+	 */
+	lin = xdp->rxq->mem.type == MEM_TYPE_XSK_BUFF_POOL ?
+		      NULL :
+		      xdp_linear(xdp, body, d->len + EBPFDMA_WIRE2_TRAILER_LEN);
 	if (s->protect == EBPFDMA_PROTECT_AEAD && lin)
 		return ebpfdma_aead_open(slot, lin, d->len, h,
 					 EBPFDMA_WIRE2_HDR_LEN, d->counter,

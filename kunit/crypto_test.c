@@ -69,6 +69,22 @@ static void aead_kat_inplace_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(buf, rfc8439_a5_pt, k->len), 0);
 }
 
+/* A body that fails in place is wiped: no keystream is left in the slot. */
+static void aead_inplace_refused_test(struct kunit *test)
+{
+	struct kat *k = kat_load(test);
+	u8 *buf = kunit_kzalloc(test, k->len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memcpy(buf, k->ct, k->len);
+	k->ct[k->len + 3] ^= 0x20; /* the tag */
+	KUNIT_EXPECT_EQ(test,
+			ebpfdma_aead_open_inplace(buf, k->len, k->ct + k->len,
+						  k->ad, 12, KAT_NONCE, k->key),
+			-EBADMSG);
+	KUNIT_EXPECT_NULL(test, memchr_inv(buf, 0, k->len));
+}
+
 /* Every bit of ciphertext, tag and associated data, and the nonce. */
 static void aead_flips_test(struct kunit *test)
 {
@@ -175,13 +191,16 @@ static void crc_test(struct kunit *test)
 			-EBADMSG);
 }
 
-static struct kunit_case crypto_cases[] = { KUNIT_CASE(aead_kat_test),
-					    KUNIT_CASE(aead_kat_inplace_test),
-					    KUNIT_CASE(aead_flips_test),
-					    KUNIT_CASE(blake2b_rfc7693_test),
-					    KUNIT_CASE(mac_test),
-					    KUNIT_CASE(crc_test),
-					    {} };
+static struct kunit_case crypto_cases[] = {
+	KUNIT_CASE(aead_kat_test),
+	KUNIT_CASE(aead_kat_inplace_test),
+	KUNIT_CASE(aead_inplace_refused_test),
+	KUNIT_CASE(aead_flips_test),
+	KUNIT_CASE(blake2b_rfc7693_test),
+	KUNIT_CASE(mac_test),
+	KUNIT_CASE(crc_test),
+	{},
+};
 
 static struct kunit_suite crypto_suite = {
 	.name = "ebpfdma_crypto",

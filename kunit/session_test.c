@@ -145,11 +145,13 @@ static void idle_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ebpfdma_session_check(s, 99, 4096), -ETIMEDOUT);
 }
 
-static struct kunit_case session_cases[] = { KUNIT_CASE(geometry_test),
-					     KUNIT_CASE(check_test),
-					     KUNIT_CASE(once_test),
-					     KUNIT_CASE(idle_test),
-					     {} };
+static struct kunit_case session_cases[] = {
+	KUNIT_CASE(geometry_test),
+	KUNIT_CASE(check_test),
+	KUNIT_CASE(once_test),
+	KUNIT_CASE(idle_test),
+	{},
+};
 
 static struct kunit_suite session_suite = {
 	.name = "ebpfdma_session",

@@ -400,8 +400,8 @@ struct ebpfdma_stats {
  * @protect: EBPFDMA_PROTECT_* (-EINVAL for others)
  * @idle_ms: DATA is refused once no block was placed for this long, and
  *	     the session should then be deleted; 0: no limit
- * @key: the key of the sender's datagrams (AEAD, MAC); zero for CRC
- *	 (-EINVAL otherwise)
+ * @key: the key of the sender's datagrams (AEAD, MAC: not all zero);
+ *	 all zero for CRC (-EINVAL otherwise)
  * @lba: first logical block of the transfer, window-relative
  * @length: bytes of the transfer, >= 1; blocks [lba, lba + length rounded
  *	    up to logical blocks) must lie in the volume's window (-ERANGE)
@@ -456,7 +456,8 @@ struct ebpfdma_session_del {
  *
  * The slow path of wire version 2: a block the receiver verified itself.
  * A block already placed is refused with -EALREADY (and counted), not
- * written twice.
+ * written twice; -ETIMEDOUT: the session was idle past its limit;
+ * -ENODEV: its volume is gone; -EAGAIN: the completion ring is full.
  */
 struct ebpfdma_session_desc {
 	__u64 session;

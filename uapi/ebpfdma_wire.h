@@ -172,4 +172,54 @@ struct ebpfdma_wire2_hdr {
 
 #define EBPFDMA_WIRE2_HDR_LEN 32U
 
+/**
+ * struct ebpfdma_wire2_hello - the body of a HELLO: a transfer asked for
+ * @volume: the volume to write to
+ * @block_size: bytes of every DATA body but the last (whole logical blocks)
+ * @lba: first logical block of the transfer, window-relative
+ * @length: bytes of the transfer
+ * @reserved: zero
+ * @nonce: 32 fresh random bytes of the sender's
+ *
+ * Its header has session 0, counter 0 and index 0; its trailer is
+ * the "mac" trailer under the volume's handshake key (uapi/PROTOCOL.md).
+ */
+struct ebpfdma_wire2_hello {
+	__be32 volume;
+	__be32 block_size;
+	__be64 lba;
+	__be64 length;
+	__be64 reserved;
+	__u8 nonce[32];
+};
+
+/* struct ebpfdma_wire2_welcome.status */
+#define EBPFDMA_WIRE2_OK 0 /* granted: header.session is the session's id */
+#define EBPFDMA_WIRE2_E_VOLUME 1 /* no such volume */
+#define EBPFDMA_WIRE2_E_RANGE 2 /* the blocks are not in the volume's window */
+#define EBPFDMA_WIRE2_E_BLOCK 3 /* a block size the receiver cannot take */
+#define EBPFDMA_WIRE2_E_BUSY 4 /* too many sessions: try again later */
+
+/**
+ * struct ebpfdma_wire2_welcome - the body of a WELCOME: the answer
+ * @status: EBPFDMA_WIRE2_OK or an EBPFDMA_WIRE2_E_* code
+ * @protect: the session's protection, EBPFDMA_PROTECT_* (the volume's)
+ * @credit: blocks the sender may have unacknowledged at first
+ * @max_block: the longest block the receiver takes (its slot size)
+ * @nonce_c: the HELLO's nonce
+ * @nonce_s: 32 fresh random bytes of the receiver's (zero in a refusal)
+ *
+ * Its header carries the new session's id (0 in a refusal), counter 0
+ * and index 0; its trailer is the "mac" trailer under the volume's
+ * handshake key.
+ */
+struct ebpfdma_wire2_welcome {
+	__be32 status;
+	__be32 protect;
+	__be32 credit;
+	__be32 max_block;
+	__u8 nonce_c[32];
+	__u8 nonce_s[32];
+};
+
 #endif /* _UAPI_EBPFDMA_WIRE_H */

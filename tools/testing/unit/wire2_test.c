@@ -7,7 +7,10 @@
  * and for each protection: what is sealed opens, and a datagram with any
  * one bit flipped, a wrong key or a wrong length does not; key files
  * (tools/lib/keyfile.c): made 0600, read back, and refused with a message
- * when their group or others may read them, or they are not a key.
+ * when their group or others may read them, or they are not a key; the
+ * handshake (tools/lib/handshake.c): its keys against Python's hashlib
+ * BLAKE2b, HELLO and WELCOME round trips, and every forgery, bit flip,
+ * wrong secret and stale answer refused.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +23,7 @@
 #include <sodium.h>
 
 #include "kunit/rfc8439_a5.h"
+#include "tools/lib/handshake.h"
 #include "tools/lib/keyfile.h"
 #include "tools/lib/wire2.h"
 #include "tools/testing/selftests/tap.h"
@@ -194,6 +198,129 @@ static void keyfiles(void)
 	rmdir(dir);
 }
 
+static int hex_is(const uint8_t *b, const char *hex)
+{
+	char h[2 * EBPFDMA_WIRE2_KEY_LEN + 1];
+
+	sodium_bin2hex(h, sizeof(h), b, EBPFDMA_WIRE2_KEY_LEN);
+	if (strcmp(h, hex))
+		printf("# got %s\n", h);
+	return !strcmp(h, hex);
+}
+
+/*
+ * The key schedule for secret 00..1f, Nc 40..5f, Ns 60..7f, session
+ * 0x0102030405060708: the values of Python's hashlib.blake2b(msg,
+ * digest_size=32, key=secret, person=label padded to 16 bytes).
+ */
+static void key_schedule(void)
+{
+	uint8_t secret[32], nc[32], ns[32], k_hs[32];
+	struct edma_keys k, k2;
+	unsigned int i;
+
+	for (i = 0; i < 32; i++) {
+		secret[i] = i;
+		nc[i] = 0x40 + i;
+		ns[i] = 0x60 + i;
+	}
+	edma_hs_key(k_hs, secret);
+	tap_ok(hex_is(k_hs, "f694f7caa1db603340013f62cfc503d6c2d4f3ee13df57d77dfb87c7f486b10c"),
+	       "handshake key: BLAKE2b-256(key secret, person \"ebpfdma2 hello\"), as hashlib");
+	edma_session_keys(&k, secret, nc, ns, 0x0102030405060708ULL);
+	tap_ok(hex_is(k.data, "73056a77c6a1f57664888308257dcefa967debd9b11f9a93381754029973baa5"),
+	       "data key: BLAKE2b-256(key secret, Nc || Ns || id, person \"ebpfdma2 data\"), as hashlib");
+	tap_ok(hex_is(k.ack, "d768a7aac0fb05ab23e21927d1375ab4b205297946a8cad11bdda548fda249e4"),
+	       "ack key: the same with person \"ebpfdma2 ack\", as hashlib");
+	edma_session_keys(&k2, secret, nc, ns, 0x0102030405060709ULL);
+	tap_ok(memcmp(k.data, k2.data, 32) && memcmp(k.ack, k2.ack, 32),
+	       "another session id: other keys");
+	ns[0] ^= 1;
+	edma_session_keys(&k2, secret, nc, ns, 0x0102030405060708ULL);
+	tap_ok(memcmp(k.data, k2.data, 32), "another receiver nonce: another data key");
+	nc[31] ^= 1;
+	ns[0] ^= 1;
+	edma_session_keys(&k2, secret, nc, ns, 0x0102030405060708ULL);
+	tap_ok(memcmp(k.data, k2.data, 32), "another sender nonce: another data key");
+}
+
+static void handshake(void)
+{
+	uint8_t secret[32], other[32], k_hs[32], k_other[32], d[256], c[256];
+	struct edma_hello h = { .volume = 3, .block_size = 4096, .lba = 64,
+				.length = 1 << 20 }, hg;
+	struct edma_welcome w = { .session = 0xfeedfacecafebeefULL,
+				  .status = EBPFDMA_WIRE2_OK,
+				  .protect = EBPFDMA_PROTECT_AEAD,
+				  .credit = 256, .max_block = 65536 }, wg;
+	unsigned int bit, accepted = 0;
+	size_t n;
+
+	randombytes_buf(secret, sizeof(secret));
+	randombytes_buf(other, sizeof(other));
+	edma_hs_key(k_hs, secret);
+	edma_hs_key(k_other, other);
+	randombytes_buf(h.nonce, sizeof(h.nonce));
+	n = edma_hello_build(d, &h, k_hs);
+	tap_ok(n == EDMA_HELLO_LEN && !edma_hello_parse(d, n, &hg, k_hs) &&
+		       hg.volume == 3 && hg.block_size == 4096 &&
+		       hg.lba == 64 && hg.length == 1 << 20 &&
+		       !memcmp(hg.nonce, h.nonce, 32),
+	       "HELLO: built and parsed back (%zu bytes)", n);
+	tap_ok(edma_hello_parse(d, n, &hg, k_other) == -EBADMSG,
+	       "HELLO under another volume secret: EBADMSG");
+	for (bit = 0; bit < n * 8; bit++) {
+		memcpy(c, d, n);
+		c[bit / 8] ^= 1 << (bit % 8);
+		accepted += !edma_hello_parse(c, n, &hg, k_hs);
+	}
+	tap_ok(!accepted, "HELLO: none of %zu one-bit flips is accepted", n * 8);
+	tap_ok(edma_hello_parse(d, n - 1, &hg, k_hs) == -EINVAL,
+	       "HELLO one byte short: EINVAL");
+
+	memcpy(w.nonce_c, h.nonce, 32);
+	randombytes_buf(w.nonce_s, sizeof(w.nonce_s));
+	n = edma_welcome_build(d, &w, k_hs);
+	tap_ok(n == EDMA_WELCOME_LEN &&
+		       !edma_welcome_parse(d, n, &wg, h.nonce, k_hs) &&
+		       wg.session == w.session && wg.status == 0 &&
+		       wg.protect == EBPFDMA_PROTECT_AEAD && wg.credit == 256 &&
+		       wg.max_block == 65536 &&
+		       !memcmp(wg.nonce_s, w.nonce_s, 32),
+	       "WELCOME: built and parsed back (%zu bytes)", n);
+	tap_ok(edma_welcome_parse(d, n, &wg, h.nonce, k_other) == -EBADMSG,
+	       "WELCOME under another volume secret (a forged receiver): EBADMSG");
+	{
+		uint8_t stale[32];
+
+		randombytes_buf(stale, sizeof(stale));
+		tap_ok(edma_welcome_parse(d, n, &wg, stale, k_hs) == -ESTALE,
+		       "WELCOME answering another HELLO (a replay): ESTALE");
+	}
+	accepted = 0;
+	for (bit = 0; bit < n * 8; bit++) {
+		memcpy(c, d, n);
+		c[bit / 8] ^= 1 << (bit % 8);
+		accepted += !edma_welcome_parse(c, n, &wg, h.nonce, k_hs);
+	}
+	tap_ok(!accepted, "WELCOME: none of %zu one-bit flips is accepted", n * 8);
+	/* A HELLO is not a WELCOME, even under the right key. */
+	n = edma_hello_build(d, &h, k_hs);
+	tap_ok(edma_welcome_parse(d, n, &wg, h.nonce, k_hs) == -EINVAL,
+	       "a HELLO given as a WELCOME: EINVAL");
+	w.status = EBPFDMA_WIRE2_E_VOLUME;
+	w.session = 0;
+	memset(w.nonce_s, 0, sizeof(w.nonce_s));
+	n = edma_welcome_build(d, &w, k_hs);
+	tap_ok(!edma_welcome_parse(d, n, &wg, h.nonce, k_hs) &&
+		       wg.status == EBPFDMA_WIRE2_E_VOLUME,
+	       "a refusal (no such volume) is authenticated and parsed");
+	w.session = 5;
+	n = edma_welcome_build(d, &w, k_hs);
+	tap_ok(edma_welcome_parse(d, n, &wg, h.nonce, k_hs) == -EINVAL,
+	       "a refusal with a session id: EINVAL");
+}
+
 int main(void)
 {
 	uint32_t p;
@@ -208,5 +335,7 @@ int main(void)
 	for (p = 0; p <= EBPFDMA_PROTECT_MAX; p++)
 		round_trip(p);
 	keyfiles();
+	key_schedule();
+	handshake();
 	return tap_done();
 }
