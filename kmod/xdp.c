@@ -354,17 +354,17 @@ err_end_write:
 	return ret;
 }
 
-static int rx2(const struct xdp_buff *xdp, u32 off, u32 len)
+/* A version 2 DATA whose header @h was copied out of the packet. */
+static int rx2(const struct xdp_buff *xdp, u32 off, u32 len,
+	       const struct ebpfdma_wire2_hdr *h)
 {
 	struct ebpfdma_wire2_data d;
-	struct ebpfdma_wire2_hdr h;
 	int ret;
 
-	if (xdp_copy_out(xdp, off, &h, sizeof(h)) ||
-	    ebpfdma_wire2_parse(&h, len, &d))
+	if (ebpfdma_wire2_parse(h, len, &d))
 		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
 	rcu_read_lock();
-	ret = rx2_place(xdp, off, &h, &d);
+	ret = rx2_place(xdp, off, h, &d);
 	rcu_read_unlock();
 	return ret;
 }
@@ -415,20 +415,27 @@ static int rx2(const struct xdp_buff *xdp, u32 off, u32 len)
 __bpf_kfunc int bpf_ebpfdma_rx(struct xdp_md *ctx, u32 off, u32 len)
 {
 	const struct xdp_buff *xdp = (const struct xdp_buff *)ctx;
+	/* Both headers have the version at the same place. */
+	union {
+		struct ebpfdma_wire_hdr v1;
+		struct ebpfdma_wire2_hdr v2;
+	} h;
 	struct ebpfdma_wire_data d;
-	struct ebpfdma_wire_hdr h;
 	int ret;
 
 	if ((u64)off + len > xdp_len(xdp) || len < EBPFDMA_WIRE2_HDR_LEN)
 		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
 	if (xdp_copy_out(xdp, off, &h, EBPFDMA_WIRE2_HDR_LEN))
 		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
-	/* Both headers have the version at the same place. */
-	if (h.version == EBPFDMA_WIRE2_VERSION)
-		return rx2(xdp, off, len);
-	if (len < sizeof(h) || xdp_copy_out(xdp, off, &h, sizeof(h)))
+	if (h.v2.version == EBPFDMA_WIRE2_VERSION)
+		return rx2(xdp, off, len, &h.v2);
+	/* Version 1's header is longer: copy the rest of it. */
+	if (len < sizeof(h.v1) ||
+	    xdp_copy_out(xdp, off + EBPFDMA_WIRE2_HDR_LEN,
+			 (u8 *)&h.v1 + EBPFDMA_WIRE2_HDR_LEN,
+			 sizeof(h.v1) - EBPFDMA_WIRE2_HDR_LEN))
 		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
-	if (ebpfdma_wire_parse(&h, len, &d))
+	if (ebpfdma_wire_parse(&h.v1, len, &d))
 		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
 	rcu_read_lock();
 	ret = rx_place(xdp, off, &d);
