@@ -40,6 +40,18 @@ static const char *const rx_stats[] = {
 };
 #define NR_RX_STATS (sizeof(rx_stats) / sizeof(rx_stats[0]))
 
+/* The index of counter @name in rx_stats[]; exits if there is none. */
+static inline unsigned int rx_stat(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_RX_STATS; i++)
+		if (!strcmp(rx_stats[i], name))
+			return i;
+	fprintf(stderr, "no rx counter %s\n", name);
+	exit(2);
+}
+
 static inline void rx_read(uint64_t *v)
 {
 	char path[128];
