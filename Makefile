@@ -21,10 +21,11 @@ SELFTEST_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -I.
 
 BENCH_PROGS := build/bench/submit_vs_pwrite build/bench/udp_pwrite \
 	build/bench/udp_direct build/bench/af_xdp build/bench/nvme_writer \
-	build/bench/memcpy_bw
+	build/bench/memcpy_bw build/bench/aead_bw
 XSK_SKEL = $(BPF_OUT)/bench_xsk.skel.h
-RXCORE = tools/bench/rxcore.c $(WIRE_LIB)
-RXCORE_HDRS = tools/bench/rxcore.h tools/bench/dwrite.h $(WIRE_LIB_HDRS)
+RXCORE = tools/bench/rxcore.c $(SESSION_LIB) tools/lib/seqset.c
+RXCORE_HDRS = tools/bench/rxcore.h tools/bench/dwrite.h $(SESSION_LIB_HDRS) \
+	tools/lib/seqset.h
 # Durable O_DIRECT writes with group commit (io_uring).
 DWRITE := tools/bench/dwrite.c
 
@@ -34,10 +35,9 @@ BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I. \
 	-I/usr/include/$(shell $(CC) -dumpmachine)
 BPF_HDRS := bpf/ebpfdma_kfuncs.h bpf/ebpfdma_rx.h uapi/ebpfdma_wire.h
 RX_SKEL := $(BPF_OUT)/ebpfdma_rx.skel.h
-# The wire protocol in user space: headers, ACKs, CRC32C, sequence sets.
-WIRE_LIB := tools/lib/wire.c tools/lib/crc32c.c tools/lib/seqset.c
-WIRE_LIB_HDRS := tools/lib/wire.h tools/lib/crc32c.h tools/lib/seqset.h \
-	uapi/ebpfdma_wire.h
+# What the XDP program's loader and the tests share: CRC32C, sequence sets.
+WIRE_LIB := tools/lib/crc32c.c tools/lib/seqset.c
+WIRE_LIB_HDRS := tools/lib/crc32c.h tools/lib/seqset.h uapi/ebpfdma_wire.h
 RX_LIB := tools/lib/rx.c $(WIRE_LIB)
 RX_LIB_HDRS := tools/lib/rx.h $(WIRE_LIB_HDRS) $(RX_SKEL)
 BPF_LIBS := -lbpf -lelf -lz -lpthread
@@ -47,7 +47,8 @@ BPF_LIBS := -lbpf -lelf -lz -lpthread
 
 all: module tools selftests
 
-selftests: $(SELFTEST_PROGS) build/unit/lib_test build/unit/wire2_test
+selftests: $(SELFTEST_PROGS) build/unit/lib_test build/unit/wire2_test \
+	build/unit/cc_test
 
 $(SELFTEST_BIN)/%: tools/testing/selftests/%.c tools/testing/selftests/tap.h \
 		tools/lib/ebpfdma.c tools/lib/ebpfdma.h \
@@ -62,21 +63,28 @@ $(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
 $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 	bpftool gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
-# The selftests that run the XDP program.
+# Wire version 2 sessions: datagrams sealed with libsodium.
+WIRE2_LIB := tools/lib/wire2.c tools/lib/wire2.h
+# The selftests that run the XDP program with sessions' sealed DATA.
 $(SELFTEST_BIN)/xdp_test $(SELFTEST_BIN)/stress_test: $(SELFTEST_BIN)/%: \
 		tools/testing/selftests/%.c tools/testing/selftests/tap.h \
 		tools/testing/selftests/pkt.h tools/testing/selftests/xdprun.h \
-		tools/lib/ebpfdma.c tools/lib/ebpfdma.h uapi/ebpfdma.h \
-		$(RX_LIB) $(RX_LIB_HDRS)
+		tools/testing/selftests/sess.h tools/lib/ebpfdma.c \
+		tools/lib/ebpfdma.h uapi/ebpfdma.h $(WIRE2_LIB) $(RX_LIB) \
+		$(RX_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< tools/lib/ebpfdma.c \
-		$(RX_LIB) $(BPF_LIBS)
+		tools/lib/wire2.c $(RX_LIB) $(BPF_LIBS) -lsodium
 
-# Wire version 2 sessions: datagrams sealed with libsodium.
-WIRE2_LIB := tools/lib/wire2.c tools/lib/wire2.h
+# ... with the handshake, ACK and COMMIT, and key files.
+SESSION_LIB := tools/lib/wire2.c tools/lib/handshake.c tools/lib/control.c \
+	tools/lib/keyfile.c tools/lib/crc32c.c
+SESSION_LIB_HDRS := tools/lib/wire2.h tools/lib/handshake.h \
+	tools/lib/control.h tools/lib/keyfile.h tools/lib/crc32c.h \
+	uapi/ebpfdma_wire.h
 $(SELFTEST_BIN)/session_test: tools/testing/selftests/session_test.c \
 		tools/testing/selftests/tap.h tools/testing/selftests/pkt.h \
-		tools/testing/selftests/xdprun.h tools/lib/ebpfdma.c \
+		tools/testing/selftests/xdprun.h tools/testing/selftests/sess.h tools/lib/ebpfdma.c \
 		tools/lib/ebpfdma.h uapi/ebpfdma.h $(WIRE2_LIB) $(RX_LIB) \
 		$(RX_LIB_HDRS)
 	@mkdir -p $(@D)
@@ -92,23 +100,33 @@ tools: $(TOOLS)
 
 build/tools/ebpfdmactl: $(CTL_SRCS) $(wildcard tools/ebpfdmactl/*.h) \
 		tools/lib/ebpfdma.c tools/lib/ebpfdma.h uapi/ebpfdma.h \
-		tools/lib/keyfile.c tools/lib/keyfile.h $(RX_LIB) $(RX_LIB_HDRS)
+		$(SESSION_LIB) $(SESSION_LIB_HDRS) tools/lib/rx.c \
+		tools/lib/seqset.c $(RX_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TOOL_CFLAGS) -I$(BPF_OUT) -o $@ $(CTL_SRCS) tools/lib/ebpfdma.c \
-		tools/lib/keyfile.c $(RX_LIB) $(BPF_LIBS) -lsodium
+		$(SESSION_LIB) tools/lib/rx.c tools/lib/seqset.c $(BPF_LIBS) \
+		-lsodium
 
-build/tools/ebpfdma-send: tools/ebpfdma-send/main.c $(WIRE_LIB) $(WIRE_LIB_HDRS)
+SEND_SRCS := tools/ebpfdma-send/main.c tools/ebpfdma-send/cc.c \
+	tools/ebpfdma-send/flight.c tools/ebpfdma-send/source.c
+build/tools/ebpfdma-send: $(SEND_SRCS) $(wildcard tools/ebpfdma-send/*.h) \
+		$(SESSION_LIB) $(SESSION_LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(TOOL_CFLAGS) -o $@ $< $(WIRE_LIB) -lpthread
+	$(CC) $(TOOL_CFLAGS) -o $@ $(SEND_SRCS) $(SESSION_LIB) -lsodium -lpthread
 
 # Host unit tests of the tools' shared code.
 build/unit/wire2_test: tools/testing/unit/wire2_test.c \
-		kunit/rfc8439_a5.h tools/testing/selftests/tap.h $(WIRE2_LIB) tools/lib/keyfile.c \
-		tools/lib/keyfile.h tools/lib/handshake.c tools/lib/handshake.h \
-		tools/lib/crc32c.c tools/lib/crc32c.h uapi/ebpfdma_wire.h
+		kunit/rfc8439_a5.h tools/testing/selftests/tap.h \
+		$(SESSION_LIB) $(SESSION_LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(SELFTEST_CFLAGS) -o $@ $< tools/lib/wire2.c tools/lib/keyfile.c \
-		tools/lib/handshake.c tools/lib/crc32c.c -lsodium -lpthread
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(SESSION_LIB) -lsodium -lpthread
+
+build/unit/cc_test: tools/testing/unit/cc_test.c tools/testing/selftests/tap.h \
+		tools/ebpfdma-send/cc.c tools/ebpfdma-send/cc.h \
+		tools/ebpfdma-send/flight.c tools/ebpfdma-send/flight.h
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< tools/ebpfdma-send/cc.c \
+		tools/ebpfdma-send/flight.c
 
 build/unit/lib_test: tools/testing/unit/lib_test.c tools/testing/selftests/tap.h \
 		tools/ebpfdmactl/config.c tools/ebpfdmactl/ctl.h $(RX_LIB) \
@@ -138,22 +156,28 @@ build/bench/submit_vs_pwrite: tools/bench/submit_vs_pwrite.c tools/lib/ebpfdma.c
 # The baseline receivers: the protocol in rxcore.c, a data path each.
 build/bench/udp_pwrite: tools/bench/udp_pwrite.c $(RXCORE) $(RXCORE_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(RXCORE) -lpthread
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(RXCORE) -lsodium -lpthread
 
 build/bench/udp_direct: tools/bench/udp_direct.c $(DWRITE) $(RXCORE) \
 		$(RXCORE_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(DWRITE) $(RXCORE) -luring -lpthread
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(DWRITE) $(RXCORE) -luring -lsodium \
+		-lpthread
 
 build/bench/af_xdp: tools/bench/af_xdp.c $(DWRITE) $(RXCORE) $(RXCORE_HDRS) \
 		$(XSK_SKEL)
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< $(DWRITE) $(RXCORE) \
-		-luring $(BPF_LIBS)
+		-luring -lsodium $(BPF_LIBS)
 
 build/bench/nvme_writer: tools/bench/nvme_writer.c
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< -luring
+
+build/bench/aead_bw: tools/bench/aead_bw.c tools/lib/crc32c.c \
+		tools/lib/crc32c.h
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< tools/lib/crc32c.c -lsodium
 
 build/bench/memcpy_bw: tools/bench/memcpy_bw.c
 	@mkdir -p $(@D)

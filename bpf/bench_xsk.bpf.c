@@ -5,12 +5,12 @@
  *
  * Parses Ethernet (with at most one 802.1Q tag), IPv4 (no fragments) or
  * IPv6 (no extension headers), and UDP; a datagram to the configured port
- * whose payload starts with the ebpfdma magic and type DATA is redirected
+ * whose payload is a wire version 2 DATA (magic, version, type) is redirected
  * to the AF_XDP socket bound to the receiving queue (the map "xsks", keyed
  * by the queue's index; without a socket there it passes).  Everything
- * else passes to the stack: OPEN and COMMIT go to the receiver's UDP
- * socket.  The receiver checks the datagram itself (lengths, token,
- * window, CRC32C); this program only sorts.
+ * else passes to the stack: HELLO and COMMIT go to the receiver's UDP
+ * socket.  The receiver checks the datagram itself (session, lengths,
+ * trailer); this program only sorts.
  *
  * Loaded as "xdp.frags" so that veth takes it with a jumbo MTU on its
  * peer; AF_XDP (copy mode, kernel 6.1) copies only a packet's linear part,
@@ -49,7 +49,7 @@ int bench_xsk(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
-	struct ebpfdma_wire_hdr *h;
+	struct ebpfdma_wire2_hdr *h;
 	struct udphdr *udp;
 	__u32 off;
 	__u16 proto;
@@ -93,7 +93,8 @@ int bench_xsk(struct xdp_md *ctx)
 	h = (void *)(udp + 1);
 	if ((void *)&h->flags > end ||
 	    h->magic != bpf_htonl(EBPFDMA_WIRE_MAGIC) ||
-	    h->type != EBPFDMA_WIRE_DATA)
+	    h->version != EBPFDMA_WIRE2_VERSION ||
+	    h->type != EBPFDMA_WIRE2_DATA)
 		return XDP_PASS;
 	/* AF_XDP would get the linear part only. */
 	if (bpf_xdp_get_buff_len(ctx) != (__u64)(end - data))

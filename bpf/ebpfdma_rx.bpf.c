@@ -6,9 +6,8 @@
  * a datagram to the configured port from a peer in the allow-list is
  * ebpfdma's.  DATA datagrams go to the module's kfunc, which writes their
  * blocks to disk; a placed block is dropped here (it has been consumed).
- * Control datagrams (version 1: COMMIT, ACK, OPEN; version 2: HELLO,
- * WELCOME, ACK, COMMIT) go up the stack to the receiver's socket.  Every
- * other packet passes untouched.  Every verdict and every refusal is
+ * Control datagrams (HELLO, WELCOME, ACK, COMMIT) go up the stack to the
+ * receiver's socket.  Every other packet passes untouched.  Every verdict and every refusal is
  * counted per CPU in "edma_counters" (bpftool map dump name edma_counters).
  *
  * Multi-buffer aware ("xdp.frags"): the headers must be in the packet's
@@ -31,7 +30,7 @@
 /* Set by the loader before the program is loaded (read-only data). */
 const volatile __u16 cfg_port = EBPFDMA_WIRE_PORT; /* UDP port, host order */
 const volatile __u32 cfg_full_policy = EBPFDMA_RX_FULL_DROP;
-/* Pass refused DATA (token, volume, window, no listener) to the stack. */
+/* Pass refused DATA (no session, volume, window, closing) to the stack. */
 const volatile __u8 cfg_pass_refused;
 
 struct {
@@ -77,7 +76,7 @@ static __always_inline int placed(struct ebpfdma_rx_counters *c, int ret,
 	case -EINVAL:
 		return verdict(c, &c->err_malformed, XDP_DROP);
 	case -EBADMSG:
-		return verdict(c, &c->err_crc, XDP_DROP);
+		return verdict(c, &c->err_auth, XDP_DROP);
 	case -EALREADY:
 		/* Written already, or on its way: nothing left to do. */
 		return verdict(c, &c->err_duplicate, XDP_DROP);
@@ -86,9 +85,6 @@ static __always_inline int placed(struct ebpfdma_rx_counters *c, int ret,
 		break;
 	case -ETIMEDOUT:
 		c->err_expired++;
-		break;
-	case -EACCES:
-		c->err_token++;
 		break;
 	case -ERANGE:
 		c->err_range++;
@@ -121,13 +117,14 @@ int ebpfdma_rx(struct xdp_md *ctx)
 	void *end = (void *)(long)ctx->data_end;
 	struct ebpfdma_rx_peer peer = {};
 	struct ebpfdma_rx_counters *c;
-	struct ebpfdma_wire_hdr *h;
+	struct ebpfdma_wire2_hdr *h;
 	__u32 zero = 0, ip_payload;
 	struct ethhdr *eth = data;
 	struct udphdr *udp;
 	__u16 proto, ulen;
 	__u32 off; /* of the UDP header, then of its payload */
-	__u32 over = EBPFDMA_WIRE_HDR_LEN; /* of a DATA, besides its body */
+	/* Of a DATA, besides its body: its header and its tag. */
+	__u32 over = EBPFDMA_WIRE2_HDR_LEN + EBPFDMA_WIRE2_TRAILER_LEN;
 	int ret;
 
 	c = bpf_map_lookup_elem(&edma_counters, &zero);
@@ -195,20 +192,16 @@ int ebpfdma_rx(struct xdp_md *ctx)
 	    (__u64)off + ulen > bpf_xdp_get_buff_len(ctx))
 		return verdict(c, &c->drop_truncated, XDP_DROP);
 
-	/* Control datagrams are the receiver's socket's. */
+	/*
+	 * Control datagrams are the receiver's socket's; everything else to
+	 * the port is the kfunc's (another version is malformed there).
+	 */
 	h = (void *)(udp + 1);
 	if ((void *)&h->flags <= end &&
-	    h->magic == bpf_htonl(EBPFDMA_WIRE_MAGIC)) {
-		if (h->version == EBPFDMA_WIRE2_VERSION) {
-			if (h->type != EBPFDMA_WIRE2_DATA)
-				return verdict(c, &c->pass_control, XDP_PASS);
-			/* Past the body: its header and its tag. */
-			over = EBPFDMA_WIRE2_HDR_LEN +
-			       EBPFDMA_WIRE2_TRAILER_LEN;
-		} else if (h->type != EBPFDMA_WIRE_DATA) {
-			return verdict(c, &c->pass_control, XDP_PASS);
-		}
-	}
+	    h->magic == bpf_htonl(EBPFDMA_WIRE_MAGIC) &&
+	    h->version == EBPFDMA_WIRE2_VERSION &&
+	    h->type != EBPFDMA_WIRE2_DATA)
+		return verdict(c, &c->pass_control, XDP_PASS);
 
 	ret = bpf_ebpfdma_rx(ctx, off + sizeof(*udp), ulen - sizeof(*udp));
 	return placed(c, ret, ulen - sizeof(*udp) - over);

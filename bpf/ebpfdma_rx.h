@@ -37,22 +37,21 @@ struct ebpfdma_rx_counters {
 	__u64 pass_not_udp; /* not UDP, or an IPv6 extension header */
 	__u64 pass_fragment; /* an IPv4 fragment */
 	__u64 pass_other_port; /* UDP to another port */
-	__u64 pass_control; /* COMMIT, ACK: for the receiver's socket */
+	__u64 pass_control; /* HELLO, COMMIT, ...: the receiver's socket's */
 	__u64 pass_full; /* pool full, policy "pass" */
-	__u64 pass_refused; /* token / volume / window refused, policy "pass" */
+	__u64 pass_refused; /* session, volume, window refused; policy "pass" */
 	__u64 drop_truncated; /* headers or UDP length beyond the packet */
 	__u64 drop_peer; /* source not in the allow-list */
 	__u64 placed; /* DATA blocks queued to the disk (dropped: consumed) */
 	__u64 placed_bytes;
 	__u64 err_malformed; /* -EINVAL */
-	__u64 err_token; /* -EACCES */
 	__u64 err_range; /* -ERANGE */
 	__u64 err_no_volume; /* -ENODEV */
 	__u64 err_no_listener; /* -ENOTCONN */
-	__u64 err_crc; /* -EBADMSG: the CRC (version 1) or tag (2) */
+	__u64 err_auth; /* -EBADMSG: the trailer does not verify */
 	__u64 err_full; /* -ENOBUFS: no slot, or the completion ring is full */
 	__u64 err_other; /* any other errno (none is documented) */
-	__u64 err_no_session; /* -ENOENT: no such session (version 2) */
+	__u64 err_no_session; /* -ENOENT: no such session */
 	__u64 err_expired; /* -ETIMEDOUT: the session was idle too long */
 	__u64 err_duplicate; /* -EALREADY: placed already (dropped) */
 };

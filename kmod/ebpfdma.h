@@ -302,7 +302,6 @@ struct ebpfdma_volume {
 	u64 serial; /* unique for the module's life: writes merge by it */
 	u64 start; /* first block of the window on the device */
 	u64 blocks; /* blocks in the window */
-	u64 token;
 	unsigned int block_shift; /* log2 of the logical block size */
 	struct file *file; /* the caller's exclusive open, held */
 	struct block_device *bdev;
@@ -311,14 +310,6 @@ struct ebpfdma_volume {
 	struct ebpfdma_gen __rcu *gen;
 	struct ebpfdma_vol_stats __percpu *stats;
 	struct kobject *kobj; /* its sysfs directory */
-	/*
-	 * The ring that receives the completions of the blocks XDP places in
-	 * this volume (EBPFDMA_IOC_VOLUME_BIND), or NULL.  Written under the
-	 * volumes mutex, read under RCU; a descriptor unbinds itself, and
-	 * waits for a grace period, before its ring's users are killed, so a
-	 * reader that finds it can take a reference.
-	 */
-	struct ebpfdma_ring __rcu *listener;
 	bool wc_warned; /* the write-cache disagreement was logged */
 	struct list_head dying; /* on the dying list while deleted */
 };
@@ -335,8 +326,6 @@ int ebpfdma_volume_flush(u32 id, struct ebpfdma_ring *ring, u64 cookie,
 long ebpfdma_ioctl_volume_add(void __user *arg, struct kobject *parent);
 long ebpfdma_ioctl_volume_del(void __user *arg);
 long ebpfdma_ioctl_volume_list(void __user *arg);
-long ebpfdma_ioctl_volume_bind(struct ebpfdma_ring *ring, void __user *arg);
-void ebpfdma_volumes_unbind(struct ebpfdma_ring *ring);
 void ebpfdma_volumes_del_all(void);
 unsigned int ebpfdma_volumes_count(void);
 u64 ebpfdma_volume_stat(struct ebpfdma_volume *v, size_t offset);
@@ -418,7 +407,7 @@ struct ebpfdma_io {
 	struct ebpfdma_pool *pool;
 	struct ebpfdma_gen *gen; /* holds a reference of gen->writes */
 	struct ebpfdma_ring *ring; /* completion goes here; reference held */
-	/* wire version 2: its session (reference held) and block, or NULL */
+	/* its session (reference held) and block, or NULL */
 	struct ebpfdma_session *session;
 	u32 index;
 	u64 cookie;
@@ -434,6 +423,35 @@ struct ebpfdma_io {
 	u32 len; /* bytes */
 };
 
+/*
+ * Fill in the write of slot @io's bytes: @len of them at block @lba of
+ * generation @g's volume, EBPFDMA_DESC_* @flags, completing into @ring
+ * (whose reference the caller passes on) with @cookie and @cqe_flags; of
+ * session @s (reference passed on) block @index, or of none.
+ */
+static inline void ebpfdma_io_init(struct ebpfdma_io *io, struct ebpfdma_gen *g,
+				   struct ebpfdma_ring *ring, u64 lba, u32 len,
+				   u32 flags, struct ebpfdma_session *s,
+				   u32 index, u64 cookie, u32 cqe_flags)
+{
+	struct ebpfdma_volume *v = g->vol;
+
+	io->ext = (struct ebpfdma_extent){
+		.volume = v->serial,
+		.flags = flags,
+		.lba = lba,
+		.blocks = len >> v->block_shift,
+	};
+	io->gen = g;
+	io->ring = ring;
+	io->session = s;
+	io->index = index;
+	io->volume = v->id;
+	io->cookie = cookie;
+	io->cqe_flags = cqe_flags;
+	io->len = len;
+}
+
 /* Submission engine (engine.c). */
 int ebpfdma_engine_init(void);
 void ebpfdma_engine_exit(void);
@@ -441,7 +459,6 @@ void ebpfdma_engine_queue(struct ebpfdma_io **ios, unsigned int n);
 unsigned int ebpfdma_engine_in_flight(void);
 
 /* Wire protocol checks (wire.c). */
-struct ebpfdma_wire_hdr;
 struct ebpfdma_wire2_hdr;
 
 /* A version 2 DATA header's fields in host order. */
@@ -456,24 +473,6 @@ struct ebpfdma_wire2_data {
 int ebpfdma_wire2_parse(const struct ebpfdma_wire2_hdr *h, u32 payload_len,
 			struct ebpfdma_wire2_data *d);
 
-/* A DATA header's fields in host order. */
-struct ebpfdma_wire_data {
-	u32 volume;
-	u32 session;
-	u64 token;
-	u64 lba;
-	u32 seq;
-	u32 len; /* bytes of body */
-	u32 crc;
-	u16 flags; /* EBPFDMA_WIRE_F_* */
-};
-
-int ebpfdma_wire_parse(const struct ebpfdma_wire_hdr *h, u32 payload_len,
-		       struct ebpfdma_wire_data *d);
-int ebpfdma_wire_check_volume(const struct ebpfdma_wire_data *d, u64 token,
-			      u64 window, unsigned int block_shift,
-			      u32 slot_size);
-
 /*
  * What became of the datagrams handed to the kfunc (xdp.c): per-CPU
  * counters, summed in sysfs (rx/).
@@ -482,14 +481,12 @@ enum ebpfdma_rx_stat {
 	EBPFDMA_RX_PLACED, /* queued to the engine */
 	EBPFDMA_RX_PLACED_BYTES,
 	EBPFDMA_RX_MALFORMED, /* -EINVAL */
-	EBPFDMA_RX_TOKEN, /* -EACCES */
-	EBPFDMA_RX_RANGE, /* -ERANGE */
-	EBPFDMA_RX_NO_VOLUME, /* -ENODEV */
-	EBPFDMA_RX_NO_LISTENER, /* -ENOTCONN */
-	EBPFDMA_RX_CRC, /* -EBADMSG */
+	EBPFDMA_RX_RANGE, /* -ERANGE: not a block of the transfer */
+	EBPFDMA_RX_NO_VOLUME, /* -ENODEV: the session's volume is gone */
+	EBPFDMA_RX_NO_LISTENER, /* -ENOTCONN: its descriptor is closing */
 	EBPFDMA_RX_POOL_FULL, /* -ENOBUFS: no free slot */
-	EBPFDMA_RX_RING_FULL, /* -ENOBUFS: the listener's ring is full */
-	EBPFDMA_RX_NO_SESSION, /* -ENOENT: no such session (version 2) */
+	EBPFDMA_RX_RING_FULL, /* -ENOBUFS: the session's ring is full */
+	EBPFDMA_RX_NO_SESSION, /* -ENOENT: no such session */
 	EBPFDMA_RX_EXPIRED, /* -ETIMEDOUT: the session was idle too long */
 	EBPFDMA_RX_AUTH, /* -EBADMSG: tag, MAC or CRC does not verify */
 	EBPFDMA_RX_DUPLICATE, /* -EALREADY: the block is placed already */

@@ -64,13 +64,13 @@ static int ebpfdma_open(struct inode *inode, struct file *file)
 /*
  * Closing frees the slots the descriptor holds; its queued writes keep
  * the ring (and the pool) until they complete.  No XDP reader can find the
- * ring once it is unbound, so its users are killed after that.
+ * ring once the descriptor's sessions are deleted, so its users are killed
+ * after that.
  */
 static int ebpfdma_release(struct inode *inode, struct file *file)
 {
 	struct ebpfdma_file *f = file->private_data;
 
-	ebpfdma_volumes_unbind(f->ring);
 	ebpfdma_sessions_del_owner(file_holder(f));
 	ebpfdma_slots_put_all(&f->pool->slots, file_holder(f));
 	ebpfdma_ring_close(f->ring);
@@ -231,20 +231,9 @@ static struct ebpfdma_io *submit_one(struct ebpfdma_file *f,
 		goto err_unreserve;
 
 	io = &pool->ios[d->slot];
-	io->ext = (struct ebpfdma_extent){
-		.volume = v->serial,
-		.flags = d->flags,
-		.lba = d->lba,
-		.blocks = d->len >> v->block_shift,
-	};
-	io->gen = g;
-	io->ring = f->ring;
 	ebpfdma_ring_get(f->ring);
-	io->session = NULL;
-	io->volume = d->volume;
-	io->cookie = d->cookie;
-	io->cqe_flags = 0;
-	io->len = d->len;
+	ebpfdma_io_init(io, g, f->ring, d->lba, d->len, d->flags, NULL, 0,
+			d->cookie, 0);
 	return io;
 
 err_unreserve:
@@ -292,21 +281,10 @@ static struct ebpfdma_io *session_place(struct ebpfdma_file *f,
 		goto err_pass_back;
 
 	io = &pool->ios[d->slot];
-	io->ext = (struct ebpfdma_extent){
-		.volume = v->serial,
-		.flags = d->flags,
-		.lba = ebpfdma_session_lba(s, d->index),
-		.blocks = d->len >> v->block_shift,
-	};
-	io->gen = g;
-	io->ring = f->ring;
 	ebpfdma_ring_get(f->ring);
-	io->session = s;
-	io->index = d->index;
-	io->volume = v->id;
-	io->cookie = s->id;
-	io->cqe_flags = EBPFDMA_CQE_SESSION;
-	io->len = d->len;
+	ebpfdma_io_init(io, g, f->ring, ebpfdma_session_lba(s, d->index),
+			d->len, d->flags, s, d->index, s->id,
+			EBPFDMA_CQE_SESSION);
 	return io;
 
 err_pass_back:
@@ -466,8 +444,6 @@ static long ebpfdma_ioctl(struct file *file, unsigned int cmd,
 		return ioctl_flush(f, uarg);
 	case EBPFDMA_IOC_GET_STATS:
 		return ioctl_get_stats(f, uarg);
-	case EBPFDMA_IOC_VOLUME_BIND:
-		return ebpfdma_ioctl_volume_bind(f->ring, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -519,10 +495,6 @@ static void __init abi_size_checks(void)
 	BUILD_BUG_ON(sizeof(struct ebpfdma_submit) != 32);
 	BUILD_BUG_ON(sizeof(struct ebpfdma_flush) != 32);
 	BUILD_BUG_ON(sizeof(struct ebpfdma_stats) != 56);
-	BUILD_BUG_ON(sizeof(struct ebpfdma_volume_bind) != 24);
-	BUILD_BUG_ON(sizeof(struct ebpfdma_wire_hdr) != EBPFDMA_WIRE_HDR_LEN);
-	BUILD_BUG_ON(sizeof(struct ebpfdma_wire_range) != 8);
-	BUILD_BUG_ON(sizeof(struct ebpfdma_wire_info) != 16);
 	BUILD_BUG_ON(sizeof(struct ebpfdma_wire2_hdr) != EBPFDMA_WIRE2_HDR_LEN);
 	BUILD_BUG_ON(sizeof(struct ebpfdma_session_add) != 104);
 	BUILD_BUG_ON(sizeof(struct ebpfdma_session_del) != 32);

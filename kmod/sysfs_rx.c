@@ -32,11 +32,9 @@ static ssize_t rx_show(struct device *dev, struct device_attribute *a,
 RX_ATTR(placed, EBPFDMA_RX_PLACED);
 RX_ATTR(placed_bytes, EBPFDMA_RX_PLACED_BYTES);
 RX_ATTR(malformed, EBPFDMA_RX_MALFORMED);
-RX_ATTR(token, EBPFDMA_RX_TOKEN);
 RX_ATTR(range, EBPFDMA_RX_RANGE);
 RX_ATTR(no_volume, EBPFDMA_RX_NO_VOLUME);
 RX_ATTR(no_listener, EBPFDMA_RX_NO_LISTENER);
-RX_ATTR(crc, EBPFDMA_RX_CRC);
 RX_ATTR(pool_full, EBPFDMA_RX_POOL_FULL);
 RX_ATTR(ring_full, EBPFDMA_RX_RING_FULL);
 RX_ATTR(no_session, EBPFDMA_RX_NO_SESSION);
@@ -48,11 +46,9 @@ static struct attribute *ebpfdma_rx_attrs[] = {
 	&rx_attr_placed.attr.attr,
 	&rx_attr_placed_bytes.attr.attr,
 	&rx_attr_malformed.attr.attr,
-	&rx_attr_token.attr.attr,
 	&rx_attr_range.attr.attr,
 	&rx_attr_no_volume.attr.attr,
 	&rx_attr_no_listener.attr.attr,
-	&rx_attr_crc.attr.attr,
 	&rx_attr_pool_full.attr.attr,
 	&rx_attr_ring_full.attr.attr,
 	&rx_attr_no_session.attr.attr,

@@ -483,7 +483,6 @@ static struct ebpfdma_volume *volume_alloc(const struct ebpfdma_volume_add *req,
 	v->flags = req->flags;
 	v->start = req->start;
 	v->blocks = req->blocks;
-	v->token = req->token;
 	v->block_shift = ilog2(req->block_size);
 	v->file = file;
 	v->bdev = ebpfdma_file_bdev(file);
@@ -553,6 +552,8 @@ long ebpfdma_ioctl_volume_add(void __user *arg, struct kobject *parent)
 	for (i = 0; i < ARRAY_SIZE(req.reserved); i++)
 		if (req.reserved[i])
 			return -EINVAL;
+	if (req.reserved0)
+		return -EINVAL;
 	/* block_size is an output: whatever it holds on input is ignored. */
 	if (req.id >= EBPFDMA_MAX_VOLUMES || req.flags & ~EBPFDMA_VOL_FLAGS_ALL)
 		return -EINVAL;
@@ -627,8 +628,6 @@ static int volume_del_locked(u32 id)
 	if (!v)
 		return -ENODEV;
 	RCU_INIT_POINTER(volumes[id], NULL);
-	/* No descriptor can unbind from it now: no reader finds its ring. */
-	RCU_INIT_POINTER(v->listener, NULL);
 	list_add(&v->dying, &volumes_dying);
 	mutex_unlock(&volumes_lock);
 
@@ -716,80 +715,6 @@ long ebpfdma_ioctl_volume_list(void __user *arg)
 		return ret;
 	req.count = n;
 	return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
-}
-
-long ebpfdma_ioctl_volume_bind(struct ebpfdma_ring *ring, void __user *arg)
-{
-	struct ebpfdma_volume_bind req;
-	struct ebpfdma_ring *bound;
-	struct ebpfdma_volume *v;
-	int ret = 0;
-
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	if (copy_from_user(&req, arg, sizeof(req)))
-		return -EFAULT;
-	if (req.flags & ~EBPFDMA_BIND_RELEASE || req.reserved[0] ||
-	    req.reserved[1])
-		return -EINVAL;
-	if (req.id >= EBPFDMA_MAX_VOLUMES)
-		return -ENODEV;
-	mutex_lock(&volumes_lock);
-	v = rcu_dereference_protected(volumes[req.id],
-				      lockdep_is_held(&volumes_lock));
-	if (!v) {
-		ret = -ENODEV;
-		goto out_unlock;
-	}
-	bound = rcu_dereference_protected(v->listener,
-					  lockdep_is_held(&volumes_lock));
-	if (req.flags & EBPFDMA_BIND_RELEASE) {
-		if (bound != ring) {
-			ret = -ENOENT;
-			goto out_unlock;
-		}
-		RCU_INIT_POINTER(v->listener, NULL);
-	} else if (bound && bound != ring) {
-		ret = -EBUSY;
-	} else {
-		rcu_assign_pointer(v->listener, ring);
-	}
-out_unlock:
-	mutex_unlock(&volumes_lock);
-	/* A reader that saw @ring holds a reference before this returns. */
-	if (!ret && (req.flags & EBPFDMA_BIND_RELEASE))
-		synchronize_rcu();
-	return ret;
-}
-
-/**
- * ebpfdma_volumes_unbind() - unbind @ring from every volume it is bound to
- * @ring: the ring of a descriptor being closed
- *
- * When this returns, no reader of a volume's listener can find @ring any
- * more, and every one that found it took its reference.  (A volume being
- * deleted is no longer in the table, and no reader can reach it.)
- *
- * Context: process context, may sleep.
- */
-void ebpfdma_volumes_unbind(struct ebpfdma_ring *ring)
-{
-	struct ebpfdma_volume *v;
-	bool found = false;
-	u32 id;
-
-	mutex_lock(&volumes_lock);
-	for (id = 0; id < EBPFDMA_MAX_VOLUMES; id++) {
-		v = rcu_dereference_protected(volumes[id],
-					      lockdep_is_held(&volumes_lock));
-		if (v && rcu_access_pointer(v->listener) == ring) {
-			RCU_INIT_POINTER(v->listener, NULL);
-			found = true;
-		}
-	}
-	mutex_unlock(&volumes_lock);
-	if (found)
-		synchronize_rcu();
 }
 
 /* Module unload: delete every volume, waiting for their writes. */

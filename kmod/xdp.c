@@ -2,17 +2,16 @@
 /*
  * ebpfdma XDP receive path: the kfunc an XDP program calls with an ebpfdma
  * DATA datagram (uapi/ebpfdma_wire.h).  The kfunc checks the datagram
- * against its volume, takes a free slot of the pool, copies the body into
- * it from the packet (its linear part and, for multi-buffer XDP, its
- * fragments), checks the CRC when the sender set one, and queues the slot
- * to the submission engine, which writes it with a bio straight from the
- * DMA-coherent slot.  The completion goes to the ring of the descriptor
- * bound to the volume (EBPFDMA_IOC_VOLUME_BIND), which acknowledges it to
- * the sender.
+ * against its session, takes a free slot of the pool, verifies the
+ * datagram and puts its body into the slot (decrypting it from the packet,
+ * its linear part or, for multi-buffer XDP, its fragments), and queues the
+ * slot to the submission engine, which writes it with a bio straight from
+ * the DMA-coherent slot.  The completion goes to the ring of the
+ * descriptor that added the session, which acknowledges it to the sender.
  *
  * The hot path takes no lock and writes no cache line another CPU shares
- * (but a batch's worth at a time): the volume table and its listener are
- * read under RCU, the write counts in its barrier generation and the ring
+ * (but a batch's worth at a time): the session table and the volume table
+ * are read under RCU, the write counts in its barrier generation and the ring
  * in its users on CPU-local percpu_ref counters, the slot and the ring's
  * credit come from per-CPU caches, the engine's queue is this CPU's
  * llist, and the counters are per-CPU.  Nothing is allocated per packet.
@@ -22,7 +21,6 @@
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
-#include <linux/crc32c.h>
 #include <linux/percpu.h>
 #include <linux/skbuff.h>
 #include <net/xdp.h>
@@ -108,99 +106,6 @@ static int rx_refuse(enum ebpfdma_rx_stat why, int err)
 	return err;
 }
 
-/* Where a check's errno is counted. */
-static enum ebpfdma_rx_stat rx_stat_of(int err)
-{
-	switch (err) {
-	case -EACCES:
-		return EBPFDMA_RX_TOKEN;
-	case -ERANGE:
-		return EBPFDMA_RX_RANGE;
-	default:
-		return EBPFDMA_RX_MALFORMED;
-	}
-}
-
-/* Place a parsed datagram; under rcu_read_lock(). */
-static int rx_place(const struct xdp_buff *xdp, u32 off,
-		    const struct ebpfdma_wire_data *d)
-{
-	struct ebpfdma_volume *v;
-	struct ebpfdma_ring *ring;
-	struct ebpfdma_pool *pool;
-	struct ebpfdma_gen *g;
-	struct ebpfdma_io *io;
-	void *addr;
-	int ret, slot;
-
-	v = ebpfdma_volume_lookup(d->volume);
-	g = v ? ebpfdma_write_begin(v) : NULL;
-	if (!g)
-		return rx_refuse(EBPFDMA_RX_NO_VOLUME, -ENODEV);
-	ring = rcu_dereference(v->listener);
-	if (!ring || !ebpfdma_ring_tryget(ring)) {
-		ret = rx_refuse(EBPFDMA_RX_NO_LISTENER, -ENOTCONN);
-		goto err_end_write;
-	}
-	pool = ring->pool;
-	ret = ebpfdma_wire_check_volume(d, v->token, v->blocks, v->block_shift,
-					pool->slot_size);
-	if (ret) {
-		rx_refuse(rx_stat_of(ret), ret);
-		goto err_put_ring;
-	}
-	slot = ebpfdma_slot_get(&pool->slots, EBPFDMA_HOLDER_ENGINE);
-	if (slot < 0) {
-		ret = rx_refuse(EBPFDMA_RX_POOL_FULL, -ENOBUFS);
-		goto err_put_ring;
-	}
-	if (ebpfdma_ring_reserve(ring)) {
-		ret = rx_refuse(EBPFDMA_RX_RING_FULL, -ENOBUFS);
-		goto err_put_slot;
-	}
-	addr = ebpfdma_slot_addr(pool, slot, 0);
-	ret = xdp_copy_out(xdp, off + EBPFDMA_WIRE_HDR_LEN, addr, d->len);
-	if (ret) {
-		rx_refuse(EBPFDMA_RX_MALFORMED, ret);
-		goto err_unreserve;
-	}
-	if ((d->flags & EBPFDMA_WIRE_F_CRC) &&
-	    ~crc32c(~0U, addr, d->len) != d->crc) {
-		ret = rx_refuse(EBPFDMA_RX_CRC, -EBADMSG);
-		goto err_unreserve;
-	}
-
-	io = &pool->ios[slot];
-	io->ext = (struct ebpfdma_extent){
-		.volume = v->serial,
-		.flags = d->flags & EBPFDMA_WIRE_F_FUA ? EBPFDMA_DESC_FUA : 0,
-		.lba = d->lba,
-		.blocks = d->len >> v->block_shift,
-	};
-	io->gen = g;
-	io->ring = ring;
-	io->session = NULL;
-	io->volume = d->volume;
-	io->cookie = (u64)d->session << 32 | d->seq;
-	io->cqe_flags = EBPFDMA_CQE_NET;
-	io->len = d->len;
-	ebpfdma_rx_count(EBPFDMA_RX_PLACED, 1);
-	ebpfdma_rx_count(EBPFDMA_RX_PLACED_BYTES, d->len);
-	ebpfdma_engine_queue(&io, 1);
-	return 0;
-
-err_unreserve:
-	ebpfdma_ring_unreserve(ring);
-err_put_slot:
-	WARN_ON_ONCE(
-		ebpfdma_slot_put(&pool->slots, slot, EBPFDMA_HOLDER_ENGINE));
-err_put_ring:
-	ebpfdma_ring_put(ring);
-err_end_write:
-	ebpfdma_write_end(g, 1);
-	return ret;
-}
-
 /* The packet's bytes [@off, +@len) if its linear part holds them all. */
 static const void *xdp_linear(const struct xdp_buff *xdp, u32 off, u32 len)
 {
@@ -210,14 +115,14 @@ static const void *xdp_linear(const struct xdp_buff *xdp, u32 off, u32 len)
 }
 
 /*
- * Verify a version 2 DATA's trailer and put its plaintext body in @slot:
+ * Verify a DATA's trailer and put its plaintext body in @slot:
  * decrypted straight from the packet when it is linear (one pass), else
- * copied and then opened in place (a slot that fails is wiped).  -EINVAL: the packet is shorter than
- * it says; -EBADMSG: it does not verify.
+ * copied and then opened in place (a slot that fails is wiped).  -EINVAL:
+ * the packet is shorter than it says; -EBADMSG: it does not verify.
  */
-static int rx2_open(const struct ebpfdma_session *s, const struct xdp_buff *xdp,
-		    u32 off, const struct ebpfdma_wire2_hdr *h,
-		    const struct ebpfdma_wire2_data *d, void *slot)
+static int rx_open(const struct ebpfdma_session *s, const struct xdp_buff *xdp,
+		   u32 off, const struct ebpfdma_wire2_hdr *h,
+		   const struct ebpfdma_wire2_data *d, void *slot)
 {
 	u32 body = off + EBPFDMA_WIRE2_HDR_LEN;
 	u8 trailer[EBPFDMA_WIRE2_TRAILER_LEN];
@@ -253,7 +158,7 @@ static int rx2_open(const struct ebpfdma_session *s, const struct xdp_buff *xdp,
 }
 
 /* Where a session check's errno is counted. */
-static enum ebpfdma_rx_stat rx2_stat_of(int err)
+static enum ebpfdma_rx_stat rx_stat_of(int err)
 {
 	switch (err) {
 	case -ETIMEDOUT:
@@ -269,10 +174,10 @@ static enum ebpfdma_rx_stat rx2_stat_of(int err)
 	}
 }
 
-/* Place a parsed version 2 DATA; under rcu_read_lock(). */
-static int rx2_place(const struct xdp_buff *xdp, u32 off,
-		     const struct ebpfdma_wire2_hdr *h,
-		     const struct ebpfdma_wire2_data *d)
+/* Place a parsed DATA; under rcu_read_lock(). */
+static int rx_place(const struct xdp_buff *xdp, u32 off,
+		    const struct ebpfdma_wire2_hdr *h,
+		    const struct ebpfdma_wire2_data *d)
 {
 	struct ebpfdma_session *s;
 	struct ebpfdma_volume *v;
@@ -288,7 +193,7 @@ static int rx2_place(const struct xdp_buff *xdp, u32 off,
 	/* Duplicates and strays go before anything is taken or computed. */
 	ret = ebpfdma_session_check(s, d->index, d->len);
 	if (ret)
-		return rx_refuse(rx2_stat_of(ret), ret);
+		return rx_refuse(rx_stat_of(ret), ret);
 	v = ebpfdma_volume_lookup(s->vol_id);
 	g = v && v->serial == s->vol_serial ? ebpfdma_write_begin(v) : NULL;
 	if (!g)
@@ -313,28 +218,18 @@ static int rx2_place(const struct xdp_buff *xdp, u32 off,
 		goto err_put_slot;
 	}
 	/* Verified before it is believed, placed once verified. */
-	ret = rx2_open(s, xdp, off, h, d, ebpfdma_slot_addr(pool, slot, 0)) ?:
+	ret = rx_open(s, xdp, off, h, d, ebpfdma_slot_addr(pool, slot, 0)) ?:
 		      ebpfdma_session_place(s, d->index);
 	if (ret) {
-		rx_refuse(rx2_stat_of(ret), ret);
+		rx_refuse(rx_stat_of(ret), ret);
 		goto err_unreserve;
 	}
 
 	io = &pool->ios[slot];
-	io->ext = (struct ebpfdma_extent){
-		.volume = v->serial,
-		.flags = d->flags & EBPFDMA_WIRE2_F_FUA ? EBPFDMA_DESC_FUA : 0,
-		.lba = ebpfdma_session_lba(s, d->index),
-		.blocks = d->len >> v->block_shift,
-	};
-	io->gen = g;
-	io->ring = ring;
-	io->session = s;
-	io->index = d->index;
-	io->volume = v->id;
-	io->cookie = s->id;
-	io->cqe_flags = EBPFDMA_CQE_NET | EBPFDMA_CQE_SESSION;
-	io->len = d->len;
+	ebpfdma_io_init(io, g, ring, ebpfdma_session_lba(s, d->index), d->len,
+			d->flags & EBPFDMA_WIRE2_F_FUA ? EBPFDMA_DESC_FUA : 0,
+			s, d->index, s->id,
+			EBPFDMA_CQE_NET | EBPFDMA_CQE_SESSION);
 	ebpfdma_rx_count(EBPFDMA_RX_PLACED, 1);
 	ebpfdma_rx_count(EBPFDMA_RX_PLACED_BYTES, d->len);
 	ebpfdma_engine_queue(&io, 1);
@@ -354,91 +249,57 @@ err_end_write:
 	return ret;
 }
 
-/* A version 2 DATA whose header @h was copied out of the packet. */
-static int rx2(const struct xdp_buff *xdp, u32 off, u32 len,
-	       const struct ebpfdma_wire2_hdr *h)
-{
-	struct ebpfdma_wire2_data d;
-	int ret;
-
-	if (ebpfdma_wire2_parse(h, len, &d))
-		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
-	rcu_read_lock();
-	ret = rx2_place(xdp, off, h, &d);
-	rcu_read_unlock();
-	return ret;
-}
-
 /**
- * bpf_ebpfdma_rx() - write an ebpfdma DATA datagram's blocks to its volume
+ * bpf_ebpfdma_rx() - write an ebpfdma DATA datagram's block to its volume
  * @ctx: the XDP program's context (the packet)
  * @off: byte offset of the datagram's UDP payload from the packet's data
  *	 (the ebpfdma header starts there)
  * @len: bytes of UDP payload, from the UDP header's length field less 8;
  *	 the packet must hold all of them
  *
- * Checks the header (uapi/ebpfdma_wire.h), the volume's token, the body's
- * length against the volume's block size and the slot size, and the
- * blocks against the volume's window; takes a free slot of the pool
- * without sleeping; copies the body into it from the packet's linear data
- * and fragments; checks the body's CRC32C when the datagram carries one;
- * and queues the slot to the submission engine.  On success the packet's
- * bytes are no longer needed: the program may drop it.  Its completion is
- * posted (EBPFDMA_CQE_NET) to the ring of the descriptor bound to the
- * volume once the device has written it.
- *
- * A version 2 DATA (its version byte says which) belongs to a session
- * SESSION_ADD installed: the session must exist and not be idle past its
- * limit, the block must be in the transfer, of its length and not placed
- * already, before a slot is taken; then the trailer is verified (the
- * ChaCha20-Poly1305 tag, decrypting straight into the slot; the keyed
- * BLAKE2b; or the CRC32C) before the block is marked placed, once, and
- * queued; its completion (EBPFDMA_CQE_NET | EBPFDMA_CQE_SESSION) goes to
- * the session's descriptor (uapi/PROTOCOL.md, "Version 2").  Every outcome
- * is counted in /sys/class/misc/ebpfdma/rx/.
+ * A DATA (uapi/ebpfdma_wire.h, wire version 2) belongs to a session
+ * EBPFDMA_IOC_SESSION_ADD installed: the session must exist and not be
+ * idle past its limit, the block must be in the transfer, of its length
+ * and not placed already, before a slot of the pool is taken (without
+ * sleeping); then the trailer is verified (the ChaCha20-Poly1305 tag,
+ * decrypting straight into the slot from the packet's linear data, or
+ * after copying it there from fragments; the keyed BLAKE2b; or the
+ * CRC32C) before the block is marked placed, once, and queued to the
+ * submission engine.  On success the packet's bytes are no longer needed:
+ * the program may drop it.  The completion (EBPFDMA_CQE_NET |
+ * EBPFDMA_CQE_SESSION) goes to the ring of the descriptor that added the
+ * session once the device has written the block (uapi/PROTOCOL.md).
+ * Every outcome is counted in /sys/class/misc/ebpfdma/rx/.
  *
  * Context: XDP program, softirq (or process context under
  * BPF_PROG_TEST_RUN); never sleeps, allocates nothing, takes no lock but
  * its CPU's slot-cache lock (another CPU takes it only when the pool is
  * nearly empty).
- * Return: 0 when the blocks were queued; -EINVAL: malformed (short or
- * truncated packet, bad magic, version, type, flags, length, a length that
- * is not a whole number of blocks or exceeds the slot size); -EACCES: wrong
- * token; -ERANGE: outside the volume's window; -ENODEV: no such volume (or
- * being deleted); -ENOTCONN: no descriptor bound to the volume;
- * -EBADMSG: CRC mismatch, or (version 2) a trailer that does not verify;
- * -ENOBUFS: no free slot, or the bound descriptor's completion ring is
- * full (the sender should retransmit); version 2 also: -ENOENT: no such
- * session; -ETIMEDOUT: the session was idle past its limit; -EALREADY: the
- * block was placed already (a duplicate or replay: nothing to do).
+ * Return: 0 when the block was queued; -EINVAL: malformed (short or
+ * truncated packet, bad magic, another version or type, unknown flags, a
+ * length that is not the rest of the datagram or not the block's);
+ * -ENOENT: no such session; -ETIMEDOUT: the session was idle past its
+ * limit; -ERANGE: the index is not in the transfer; -EALREADY: the block
+ * was placed already (a duplicate or replay: nothing to do); -ENODEV: the
+ * session's volume was deleted (or is being deleted, or another volume of
+ * its id was added since); -ENOTCONN: the session's descriptor
+ * is being closed; -EBADMSG: the trailer does not verify; -ENOBUFS: no
+ * free slot, or the descriptor's completion ring is full (the sender
+ * should retransmit).
  */
 __bpf_kfunc int bpf_ebpfdma_rx(struct xdp_md *ctx, u32 off, u32 len)
 {
 	const struct xdp_buff *xdp = (const struct xdp_buff *)ctx;
-	/* Both headers have the version at the same place. */
-	union {
-		struct ebpfdma_wire_hdr v1;
-		struct ebpfdma_wire2_hdr v2;
-	} h;
-	struct ebpfdma_wire_data d;
+	struct ebpfdma_wire2_hdr h;
+	struct ebpfdma_wire2_data d;
 	int ret;
 
-	if ((u64)off + len > xdp_len(xdp) || len < EBPFDMA_WIRE2_HDR_LEN)
-		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
-	if (xdp_copy_out(xdp, off, &h, EBPFDMA_WIRE2_HDR_LEN))
-		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
-	if (h.v2.version == EBPFDMA_WIRE2_VERSION)
-		return rx2(xdp, off, len, &h.v2);
-	/* Version 1's header is longer: copy the rest of it. */
-	if (len < sizeof(h.v1) ||
-	    xdp_copy_out(xdp, off + EBPFDMA_WIRE2_HDR_LEN,
-			 (u8 *)&h.v1 + EBPFDMA_WIRE2_HDR_LEN,
-			 sizeof(h.v1) - EBPFDMA_WIRE2_HDR_LEN))
-		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
-	if (ebpfdma_wire_parse(&h.v1, len, &d))
+	if ((u64)off + len > xdp_len(xdp) || len < sizeof(h) ||
+	    xdp_copy_out(xdp, off, &h, sizeof(h)) ||
+	    ebpfdma_wire2_parse(&h, len, &d))
 		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
 	rcu_read_lock();
-	ret = rx_place(xdp, off, &d);
+	ret = rx_place(xdp, off, &h, &d);
 	rcu_read_unlock();
 	return ret;
 }

@@ -41,7 +41,7 @@ struct parse2_case {
 
 M(m_none, (void)h)
 M(m_magic_bit, h->magic ^= cpu_to_be32(1))
-M(m_version1, h->version = EBPFDMA_WIRE_VERSION)
+M(m_version1, h->version = 1)
 M(m_version3, h->version = 3)
 M(m_hello, h->type = EBPFDMA_WIRE2_HELLO)
 M(m_welcome, h->type = EBPFDMA_WIRE2_WELCOME)
@@ -88,7 +88,7 @@ static void m_max(struct ebpfdma_wire2_hdr *h, u32 *payload_len)
 static const struct parse2_case parse2_cases[] = {
 	{ "valid", m_none, 0 },
 	{ "magic off by one bit", m_magic_bit, -EINVAL },
-	{ "version 1", m_version1, -EINVAL },
+	{ "version 1 (gone)", m_version1, -EINVAL },
 	{ "version 3", m_version3, -EINVAL },
 	{ "type HELLO", m_hello, -EINVAL },
 	{ "type WELCOME", m_welcome, -EINVAL },

@@ -18,7 +18,11 @@
 /* The character device: /dev/ebpfdma, mode 0600 (root only). */
 #define EBPFDMA_DEV_NAME "ebpfdma"
 
-#define EBPFDMA_ABI_VERSION 1
+/*
+ * 2: wire version 1 is gone, and with it VOLUME_BIND (ioctl 0x09, now
+ * -ENOTTY) and VOLUME_ADD's token (now reserved, zero).
+ */
+#define EBPFDMA_ABI_VERSION 2
 
 /* Module parameter limits (/sys/module/ebpfdma/parameters/). */
 #define EBPFDMA_NR_SLOTS_MIN 8U
@@ -37,7 +41,7 @@
 #define EBPFDMA_F_SUBMIT (1ULL << 4) /* SUBMIT, completions, poll */
 #define EBPFDMA_F_FLUSH (1ULL << 5) /* FLUSH */
 #define EBPFDMA_F_STATS (1ULL << 6) /* GET_STATS */
-/* VOLUME_BIND, the kfunc bpf_ebpfdma_rx() for XDP, EBPFDMA_CQE_NET */
+/* The kfunc bpf_ebpfdma_rx() for XDP, EBPFDMA_CQE_NET */
 #define EBPFDMA_F_NET (1ULL << 7)
 #define EBPFDMA_F_FLUSH_NOW (1ULL << 8) /* FLUSH with EBPFDMA_FLUSH_NOW */
 /* VOLUME_LIST reports EBPFDMA_VOL_STABLE, completions EBPFDMA_CQE_STABLE */
@@ -132,11 +136,10 @@ struct ebpfdma_ring_hdr {
  * @flags: EBPFDMA_CQE_FLUSH for the completion of a FLUSH (then @lba and
  *	   @len are 0); EBPFDMA_CQE_STABLE for a successful write to a device
  *	   without a volatile write cache when it completed (it is durable
- *	   already: no flush needed); EBPFDMA_CQE_NET for a block XDP placed
- *	   (then @cookie is the datagram's session << 32 | seq);
- *	   EBPFDMA_CQE_SESSION for a block of a session (wire version 2,
- *	   placed by XDP, with EBPFDMA_CQE_NET, or by SESSION_SUBMIT): then
- *	   @cookie is the session's id and @lba tells the block
+ *	   already: no flush needed); EBPFDMA_CQE_SESSION for a block of a
+ *	   session (placed by XDP, then with EBPFDMA_CQE_NET too, or by
+ *	   SESSION_SUBMIT): then @cookie is the session's id and @lba tells
+ *	   the block
  */
 struct ebpfdma_cqe {
 	__u64 cookie;
@@ -191,7 +194,7 @@ struct ebpfdma_slot_batch {
  * @blocks: logical blocks in the window, >= 1; the window must lie inside
  *	    the device (-ERANGE) and share no block with another volume's
  *	    window on the same device (-EBUSY)
- * @token: session token the network path requires; not reported back
+ * @reserved0: zero
  * @flags: EBPFDMA_VOL_* (-EINVAL for others)
  * @block_size: output: the device's logical block size, bytes (ignored
  *		on input)
@@ -208,7 +211,7 @@ struct ebpfdma_volume_add {
 	__s32 fd;
 	__u64 start;
 	__u64 blocks;
-	__u64 token;
+	__u64 reserved0;
 	__u32 flags;
 	__u32 block_size;
 	__u64 reserved[4];
@@ -348,28 +351,6 @@ struct ebpfdma_flush {
 #define EBPFDMA_CQE_STABLE (1U << 2)
 #define EBPFDMA_CQE_SESSION (1U << 3)
 
-#define EBPFDMA_BIND_RELEASE (1U << 0) /* unbind instead */
-
-/**
- * struct ebpfdma_volume_bind - EBPFDMA_IOC_VOLUME_BIND (needs CAP_SYS_ADMIN)
- * @id: the volume (-ENODEV if there is none)
- * @flags: 0 to bind, EBPFDMA_BIND_RELEASE to unbind (-EINVAL for others)
- * @reserved: zero
- *
- * The blocks XDP places in a volume (uapi/ebpfdma_wire.h) complete in the
- * ring of the descriptor bound to it, with EBPFDMA_CQE_NET; while none is,
- * the kfunc refuses them with -ENOTCONN.  Binding fails with -EBUSY when
- * another descriptor is bound (binding again the same one succeeds);
- * releasing with -ENOENT when this descriptor is not the one bound.
- * Closing a descriptor releases every volume bound to it; blocks already
- * queued still complete in its ring.
- */
-struct ebpfdma_volume_bind {
-	__u32 id;
-	__u32 flags;
-	__u64 reserved[2];
-};
-
 /**
  * struct ebpfdma_stats - EBPFDMA_IOC_GET_STATS (output only)
  * @nr_slots: slots in this descriptor's pool
@@ -484,8 +465,7 @@ struct ebpfdma_session_desc {
 #define EBPFDMA_IOC_FLUSH _IOW(EBPFDMA_IOC_MAGIC, 0x07, struct ebpfdma_flush)
 #define EBPFDMA_IOC_GET_STATS \
 	_IOR(EBPFDMA_IOC_MAGIC, 0x08, struct ebpfdma_stats)
-#define EBPFDMA_IOC_VOLUME_BIND \
-	_IOW(EBPFDMA_IOC_MAGIC, 0x09, struct ebpfdma_volume_bind)
+/* 0x09 was VOLUME_BIND (ABI version 1) */
 #define EBPFDMA_IOC_SESSION_ADD \
 	_IOW(EBPFDMA_IOC_MAGIC, 0x0a, struct ebpfdma_session_add)
 #define EBPFDMA_IOC_SESSION_DEL \

@@ -5,9 +5,15 @@
  * and the tools.  uapi/PROTOCOL.md is the specification; this header is its
  * binary form.
  *
- * Every multi-byte field is big-endian (network byte order).  A datagram's
- * UDP payload is one struct ebpfdma_wire_hdr followed by hdr.len bytes of
- * body, nothing before it and nothing after it.
+ * Every multi-byte field is big-endian (network byte order).  This is
+ * version 2: sessions the receiver admits and the kernel enforces, every
+ * datagram authenticated (uapi/PROTOCOL.md).  A datagram's UDP payload is
+ * one struct ebpfdma_wire2_hdr, hdr.len bytes of body, and a 16-byte
+ * trailer: the Poly1305 tag of ChaCha20-Poly1305 (RFC 8439) with the
+ * header as associated data and the body as ciphertext (protection
+ * "aead"), the first 16 bytes of the keyed BLAKE2b-256 (RFC 7693) of
+ * header and body ("mac"), or the CRC32C of header and body in its first
+ * 4 bytes, big-endian, and 12 zero bytes ("crc": trusted networks only).
  */
 #ifndef _UAPI_EBPFDMA_WIRE_H
 #define _UAPI_EBPFDMA_WIRE_H
@@ -15,114 +21,14 @@
 #include <linux/types.h>
 
 #define EBPFDMA_WIRE_MAGIC 0x45444d41U /* "EDMA" */
+#define EBPFDMA_WIRE_PORT 7788 /* default UDP port of a receiver */
 /*
  * Version rules: a receiver handles exactly the versions it knows and
  * drops (and counts) every other one.  Compatible additions take a new
  * flag bit (unknown flag bits are refused, so a sender learns at once that
  * a receiver does not know the flag); anything else needs a new version.
- */
-#define EBPFDMA_WIRE_VERSION 1
-#define EBPFDMA_WIRE_PORT 7788 /* default UDP port of a receiver */
-
-/* hdr.type */
-#define EBPFDMA_WIRE_DATA 1 /* sender -> receiver: one block run */
-#define EBPFDMA_WIRE_COMMIT 2 /* sender -> receiver: make the session durable */
-#define EBPFDMA_WIRE_ACK 3 /* receiver -> sender: what is durable */
-#define EBPFDMA_WIRE_OPEN 4 /* sender -> receiver: check volume and token */
-
-/* hdr.flags */
-#define EBPFDMA_WIRE_F_CRC (1U << 0) /* hdr.crc is CRC32C of the body */
-#define EBPFDMA_WIRE_F_FUA (1U << 1) /* DATA: write with FUA */
-/* The flags a DATA datagram may carry. */
-#define EBPFDMA_WIRE_F_ALL (EBPFDMA_WIRE_F_CRC | EBPFDMA_WIRE_F_FUA)
-/* ACK only: answers a COMMIT, whose flush has completed. */
-#define EBPFDMA_WIRE_F_COMMITTED (1U << 2)
-
-/* hdr.status of an ACK: why the receiver refuses the session, or 0. */
-#define EBPFDMA_WIRE_OK 0
-#define EBPFDMA_WIRE_E_TOKEN 1 /* the token is not the volume's */
-#define EBPFDMA_WIRE_E_VOLUME 2 /* no such volume */
-#define EBPFDMA_WIRE_E_RANGE 3 /* a block lies outside the volume's window */
-#define EBPFDMA_WIRE_E_IO 4 /* the device failed a write or the flush */
-#define EBPFDMA_WIRE_E_INVAL 5 /* malformed (length, block size, version) */
-
-/**
- * struct ebpfdma_wire_hdr - the fixed header of every datagram (48 bytes)
- * @magic: EBPFDMA_WIRE_MAGIC
- * @version: EBPFDMA_WIRE_VERSION
- * @type: EBPFDMA_WIRE_*
- * @flags: EBPFDMA_WIRE_F_*; other bits must be zero
- * @volume: the receiver's volume id
- * @session: chosen by the sender for one transfer, echoed in its ACKs
- * @token: the volume's session token (a shared secret)
- * @lba: DATA: first logical block, relative to the volume's window;
- *	 otherwise zero
- * @seq: DATA: the block run's sequence number in the session (0, 1, ...);
- *	 COMMIT: the number of DATA sequence numbers of the session; ACK:
- *	 every sequence number below it is durable (with
- *	 EBPFDMA_WIRE_F_COMMITTED: the COMMIT's seq); OPEN: 0
- * @len: bytes of body.  DATA: a multiple of the volume's logical block size,
- *	 at least one block, at most the receiver's slot size; COMMIT, OPEN:
- *	 0; ACK: sizeof(struct ebpfdma_wire_info) + a multiple of
- *	 sizeof(struct ebpfdma_wire_range)
- * @crc: CRC32C (Castagnoli, as in iSCSI: initial value and final xor
- *	 0xffffffff) of the body when EBPFDMA_WIRE_F_CRC is set, else zero
- * @status: ACK: EBPFDMA_WIRE_OK or an EBPFDMA_WIRE_E_* code; otherwise zero
- */
-struct ebpfdma_wire_hdr {
-	__be32 magic;
-	__u8 version;
-	__u8 type;
-	__be16 flags;
-	__be32 volume;
-	__be32 session;
-	__be64 token;
-	__be64 lba;
-	__be32 seq;
-	__be32 len;
-	__be32 crc;
-	__be32 status;
-};
-
-/**
- * struct ebpfdma_wire_info - the start of an ACK's body: the volume
- * @window_blocks: logical blocks in the volume's window (0 in a refusal)
- * @block_size: the volume's logical block size, bytes
- * @max_len: the longest DATA body the receiver takes, bytes (at most its
- *	     slot size)
- */
-struct ebpfdma_wire_info {
-	__be64 window_blocks;
-	__be32 block_size;
-	__be32 max_len;
-};
-
-/**
- * struct ebpfdma_wire_range - an ACK's body continues with these
- * @first: first durable sequence number of the range
- * @end: one past its last
- *
- * Selective acknowledgement: sequence numbers at or above hdr.seq that are
- * durable, in ascending order, not overlapping.
- */
-struct ebpfdma_wire_range {
-	__be32 first;
-	__be32 end;
-};
-
-#define EBPFDMA_WIRE_HDR_LEN 48U
-#define EBPFDMA_WIRE_ACK_RANGES_MAX 64U
-
-/*
- * Version 2: sessions the receiver admits and the kernel enforces, every
- * datagram authenticated (uapi/PROTOCOL.md).  A datagram's UDP payload is
- * one struct ebpfdma_wire2_hdr, hdr.len bytes of body, and a 16-byte
- * trailer: the Poly1305 tag of ChaCha20-Poly1305 (RFC 8439) with the
- * header as associated data and the body as ciphertext (protection
- * "aead"), the first 16 bytes of the keyed BLAKE2b-256 (RFC 7693) of
- * header and body ("mac"),
- * or the CRC32C of header and body in its first 4 bytes, big-endian, and
- * 12 zero bytes ("crc": trusted networks only).
+ * (Version 1, which had neither sessions nor authentication, is gone: its
+ * datagrams are malformed.)
  */
 #define EBPFDMA_WIRE2_VERSION 2
 
@@ -199,6 +105,8 @@ struct ebpfdma_wire2_hello {
 #define EBPFDMA_WIRE2_E_RANGE 2 /* the blocks are not in the volume's window */
 #define EBPFDMA_WIRE2_E_BLOCK 3 /* a block size the receiver cannot take */
 #define EBPFDMA_WIRE2_E_BUSY 4 /* too many sessions: try again later */
+/* ACK only: the device failed a write or a flush; the session has ended */
+#define EBPFDMA_WIRE2_E_IO 5
 
 /**
  * struct ebpfdma_wire2_welcome - the body of a WELCOME: the answer
@@ -206,6 +114,9 @@ struct ebpfdma_wire2_hello {
  * @protect: the session's protection, EBPFDMA_PROTECT_* (the volume's)
  * @credit: blocks the sender may have unacknowledged at first
  * @max_block: the longest block the receiver takes (its slot size)
+ * @unit: the volume's logical block size: the last block's body is the
+ *	  rest of the transfer padded with zeros to a multiple of it
+ * @reserved: zero
  * @nonce_c: the HELLO's nonce
  * @nonce_s: 32 fresh random bytes of the receiver's (zero in a refusal)
  *
@@ -218,8 +129,72 @@ struct ebpfdma_wire2_welcome {
 	__be32 protect;
 	__be32 credit;
 	__be32 max_block;
+	__be32 unit;
+	__be32 reserved;
 	__u8 nonce_c[32];
 	__u8 nonce_s[32];
+};
+
+/* struct ebpfdma_wire2_ack.flags */
+#define EBPFDMA_WIRE2_ACK_COMPLETE (1U << 0) /* answers COMMIT: all durable */
+
+/**
+ * struct ebpfdma_wire2_ack - the body of an ACK (the receiver's datagram,
+ * under the session's k_ack; the "mac" trailer when the session's
+ * protection is "crc")
+ * @status: EBPFDMA_WIRE2_OK, or EBPFDMA_WIRE2_E_IO: the session has
+ *	    ended and nothing more of it will be durable
+ * @flags: EBPFDMA_WIRE2_ACK_*
+ * @durable: every block index below it is durable
+ * @credit: blocks the sender may have sent and not yet seen durable
+ * @newest: the index of the block that became durable last
+ * @ack_delay_us: microseconds from @newest's write completing to this ACK
+ *		  (the receiver's part of the round trip: the flush's wait)
+ * @ce_count: DATA of the session that arrived with ECN's CE mark (0 from
+ *	      a receiver that does not read ECN)
+ * @reserved: zero
+ *
+ * Followed by struct ebpfdma_wire2_range entries (hdr.len tells how
+ * many): the durable indices at or above @durable, ascending, disjoint.
+ * An ACK's header carries counter 1, 2, ... in the receiver's direction.
+ */
+struct ebpfdma_wire2_ack {
+	__be32 status;
+	__be32 flags;
+	__be32 durable;
+	__be32 credit;
+	__be32 newest;
+	__be32 ack_delay_us;
+	__be32 ce_count;
+	__be32 reserved;
+};
+
+/**
+ * struct ebpfdma_wire2_range - durable block indices [@first, @end)
+ * @first: the first
+ * @end: one past the last
+ */
+struct ebpfdma_wire2_range {
+	__be32 first;
+	__be32 end;
+};
+
+#define EBPFDMA_WIRE2_ACK_RANGES_MAX 64U
+
+/**
+ * struct ebpfdma_wire2_commit - the body of a COMMIT (the sender's, under
+ * k_data, with the session's protection; "mac" for "crc" sessions)
+ * @blocks: the blocks of the transfer (the session's, or it is malformed)
+ * @reserved: zero
+ *
+ * The sender has had every block acknowledged: the receiver answers with
+ * an ACK flagged EBPFDMA_WIRE2_ACK_COMPLETE once every block is durable
+ * (a flush issued after the COMMIT arrived has completed), and ends the
+ * session; while blocks are missing, with an ACK that lists what is.
+ */
+struct ebpfdma_wire2_commit {
+	__be32 blocks;
+	__be32 reserved;
 };
 
 #endif /* _UAPI_EBPFDMA_WIRE_H */

@@ -3,7 +3,7 @@
  * af-xdp: an AF_XDP receiver of the ebpfdma wire protocol, a baseline of
  * the benchmarks.  The XDP program bpf/bench_xsk.bpf.c redirects DATA
  * datagrams to an AF_XDP socket per RX queue (copy mode: the kernel's one
- * copy, into the socket's umem); OPEN and COMMIT pass to the stack and
+ * copy, into the socket's umem); HELLO and COMMIT pass to the stack and
  * reach rxcore's UDP socket.  io_uring writes each body to the disk with
  * O_DIRECT straight from its umem frame (no second copy).  Like ebpfdmactl
  * serve, it acknowledges a block only once it is durable: its write
@@ -15,12 +15,12 @@
  * The umem's headroom is chosen so that the body of a DATA datagram in an
  * untagged IPv4 frame starts 512-byte aligned: in copy mode the kernel
  * writes a packet at its frame's start + XDP_PACKET_HEADROOM (256) + the
- * umem headroom, and the body follows 14 + 20 + 8 + 48 = 90 bytes of
+ * umem headroom, and the body follows 14 + 20 + 8 + 32 = 74 bytes of
  * headers.  A body that is not aligned (VLAN tag, IPv6, IP options) is
  * copied into an aligned bounce buffer first, counted as "bounced".
  *
  * Limits: AF_XDP has no multi-buffer on kernel 6.1, so a packet must fit
- * one 4096-byte frame less the two headrooms (3674 bytes); af-xdp
+ * one 4096-byte frame less the two headrooms (3658 bytes); af-xdp
  * announces at most 3072 bytes of body (--max-len is lowered to that), so
  * it takes block runs of about 3 KiB or less (the benchmark sends 1 KiB).
  * The program passes a packet that came with fragments (to the UDP socket,
@@ -63,11 +63,12 @@
 /* Where a packet starts in its frame (copy mode), and O_DIRECT's needs. */
 #define KERNEL_HEADROOM 256U /* XDP_PACKET_HEADROOM */
 #define DIO_ALIGN 512U
-#define V4_BODY_OFF (14U + 20U + 8U + EBPFDMA_WIRE_HDR_LEN)
+#define V4_BODY_OFF (14U + 20U + 8U + EBPFDMA_WIRE2_HDR_LEN)
 #define UMEM_HEADROOM \
 	((DIO_ALIGN - (KERNEL_HEADROOM + V4_BODY_OFF) % DIO_ALIGN) % DIO_ALIGN)
-/* The longest headers: Ethernet, VLAN tag, IPv6, UDP, ours. */
-#define MAX_HDRS (14U + 4U + 40U + 8U + EBPFDMA_WIRE_HDR_LEN)
+/* The longest headers: Ethernet, VLAN tag, IPv6, UDP, ours; and the tag. */
+#define MAX_HDRS \
+	(14U + 4U + 40U + 8U + EBPFDMA_WIRE2_HDR_LEN + EBPFDMA_WIRE2_TRAILER_LEN)
 #define FRAME_ROOM (FRAME_SIZE - KERNEL_HEADROOM - UMEM_HEADROOM)
 
 struct ring {

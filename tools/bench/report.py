@@ -3,10 +3,11 @@
 """Turn the raw figures of `make bench` into bench/results/latest.json,
 the PNG plots and BENCHMARKS.md.
 
-    report.py RUNS.jsonl SUBMIT.jsonl OUTDIR BENCHMARKS.md CONTEXT.json
+    report.py RUNS.jsonl SUBMIT.jsonl OUTDIR BENCHMARKS.md CONTEXT.json [AEAD.jsonl]
 
 RUNS.jsonl: one line per run of tools/testing/bench-guest.sh; SUBMIT.jsonl:
-tools/bench/submit_vs_pwrite's lines; CONTEXT.json: the run's conditions
+tools/bench/submit_vs_pwrite's lines; AEAD.jsonl: tools/bench/aead_bw's,
+on the host; CONTEXT.json: the run's conditions
 (kernel, accelerator, date, MiB per run, repetitions).  The prose of
 BENCHMARKS.md that is not computed comes from bench/analysis.md.
 """
@@ -25,6 +26,18 @@ EBPFDMA = "ebpfdma"
 BEFORE = "ebpfdma-before"
 BASELINES = ["udp-pwrite", "udp-direct", "af-xdp", "nvmet-tcp"]
 RECEIVERS = [EBPFDMA, BEFORE] + BASELINES
+# Each receiver runs under each protection; nvmet-tcp has none (no TLS on
+# 6.1): its runs are "none".  A table key's receiver is "NAME/PROTECT".
+PROTECTS = ["aead", "mac", "crc"]
+NONE = "none"
+# The goal of wire version 2: aead costs at most this many times the CPU
+# per GiB of crc, in the same run.
+AEAD_OVER_CRC_GOAL = 1.3
+
+
+def key(rcv, protect):
+    """The table's receiver: NAME/PROTECT (nvmet-tcp's is always none)."""
+    return f"{rcv}/{NONE if rcv == 'nvmet-tcp' else protect}"
 GIB = 1 << 30
 # The targets of the "make it win" work: CPU per GiB of ebpfdma at most
 # this fraction of the baseline's, and goodput at 4 KiB payloads and more
@@ -67,15 +80,17 @@ NETS = {
 
 
 def summarise(runs):
-    """Per (net, receiver, payload, streams): medians and ranges."""
+    """Per (net, receiver/protection, payload, streams): medians and
+    ranges."""
     groups = {}
     for r in runs:
         if "memcpy" in r or "unsupported" in r or "scale" in r:
             continue
-        groups.setdefault((r.get("net", "veth"), r["receiver"], r["payload"],
-                           r["streams"]), []).append(r)
+        groups.setdefault((r.get("net", "veth"),
+                           key(r["receiver"], r.get("protect", "aead")),
+                           r["payload"], r["streams"]), []).append(r)
     out = {}
-    for key, rs in groups.items():
+    for k, rs in groups.items():
         good = [r for r in rs if r.get("verified")]
         tput = [r["bytes"] / r["seconds"] / 2 ** 20 for r in good
                 if r["seconds"] > 0]
@@ -84,7 +99,7 @@ def summarise(runs):
         for r in good:
             for i, n in enumerate(r["detail"].get("latency_us_log2", [])):
                 hist[i] += n
-        out[key] = {
+        out[k] = {
             "runs": len(rs), "verified": len(good),
             "mib_s": med(tput), "mib_s_min": min(tput, default=None),
             "mib_s_max": max(tput, default=None),
@@ -111,7 +126,8 @@ def plot_panel(ax, table, bounds, net, st, metric):
     payloads = sorted({k[2] for k in table if k[0] == net})
     lo_key, hi_key = (("mib_s_min", "mib_s_max") if metric == "mib_s"
                       else ("cpu_min", "cpu_max"))
-    for rcv in RECEIVERS:
+    for name in RECEIVERS:
+        rcv = key(name, "aead")
         g = [(pl, table[(net, rcv, pl, st)]) for pl in payloads
              if table.get((net, rcv, pl, st), {}).get(metric) is not None]
         if not g:
@@ -121,7 +137,7 @@ def plot_panel(ax, table, bounds, net, st, metric):
         err = [[y - e[lo_key] for y, (_, e) in zip(ys, g)],
                [e[hi_key] - y for y, (_, e) in zip(ys, g)]]
         ax.errorbar(xs, ys, yerr=err, marker="o", capsize=3, label=rcv,
-                    linewidth=2.5 if rcv == EBPFDMA else 1.2)
+                    linewidth=2.5 if name == EBPFDMA else 1.2)
     if metric == "mib_s":
         xs = [pl for pl in payloads if pl in bounds]
         ax.plot([x / 1024 for x in xs],
@@ -142,6 +158,7 @@ def fmt(v, digits=1):
 def main():
     runs_path, submit_path, outdir, md_path, ctx_path = sys.argv[1:6]
     runs, submit = load(runs_path), load(submit_path)
+    aead = load(sys.argv[6]) if len(sys.argv) > 6 else []
     ctx = json.load(open(ctx_path))
     table = summarise(runs)
     bounds = memcpy_bounds(runs)
@@ -149,19 +166,24 @@ def main():
     nets = [n for n in NETS if any(k[0] == n for k in table)]
     streams = sorted({k[3] for k in table})
 
+    protects = [p for p in PROTECTS
+                if any(k[1] == key(EBPFDMA, p) for k in table)]
     summary, fractions = [], []
     for (net, rcv, pl, st), e in sorted(table.items()):
-        if rcv != EBPFDMA or e["mib_s"] is None:
+        name, protect = rcv.split("/")
+        if name != EBPFDMA or e["mib_s"] is None:
             continue
         frac = e["mib_s"] / bounds[pl]["mib_s"] if pl in bounds else None
-        fractions.append({"net": net, "payload": pl, "streams": st,
-                          "memcpy_bound_fraction": frac})
+        if protect == "aead":
+            fractions.append({"net": net, "payload": pl, "streams": st,
+                              "memcpy_bound_fraction": frac})
         for b in BASELINES:
-            o = table.get((net, b, pl, st))
+            o = table.get((net, key(b, protect), pl, st))
             if not o or o["mib_s"] is None:
                 continue
             summary.append({
-                "net": net, "baseline": b, "payload": pl, "streams": st,
+                "net": net, "protect": protect, "baseline": b,
+                "payload": pl, "streams": st,
                 "throughput_ratio": e["mib_s"] / o["mib_s"],
                 "cpu_per_gib_ratio": (o["cpu_s_per_gib"] / e["cpu_s_per_gib"]
                                       if e["cpu_s_per_gib"] else None),
@@ -171,11 +193,12 @@ def main():
     # Today's module against an earlier revision's, same tools, same run.
     before_after = []
     for (net, rcv, pl, st), e in sorted(table.items()):
-        o = table.get((net, BEFORE, pl, st))
-        if rcv != EBPFDMA or not o or None in (e["mib_s"], o["mib_s"]):
+        name, protect = rcv.split("/")
+        o = table.get((net, key(BEFORE, protect), pl, st))
+        if name != EBPFDMA or not o or None in (e["mib_s"], o["mib_s"]):
             continue
         before_after.append({
-            "net": net, "payload": pl, "streams": st,
+            "net": net, "protect": protect, "payload": pl, "streams": st,
             "throughput_ratio": e["mib_s"] / o["mib_s"],
             "cpu_per_gib_ratio": (o["cpu_s_per_gib"] / e["cpu_s_per_gib"]
                                   if e["cpu_s_per_gib"] else None),
@@ -184,6 +207,22 @@ def main():
             "cpu_after_range": [e["cpu_min"], e["cpu_max"]],
         })
 
+    # The cost of each protection: ebpfdma's runs side by side.
+    protection = []
+    for (net, rcv, pl, st), e in sorted(table.items()):
+        if rcv != key(EBPFDMA, "crc") or not e["cpu_s_per_gib"]:
+            continue
+        row = {"net": net, "payload": pl, "streams": st,
+               "cpu_s_per_gib": {}, "mib_s": {}, "over_crc": {}}
+        for p in protects:
+            o = table.get((net, key(EBPFDMA, p), pl, st))
+            if not o or o["cpu_s_per_gib"] is None:
+                continue
+            row["cpu_s_per_gib"][p] = o["cpu_s_per_gib"]
+            row["mib_s"][p] = o["mib_s"]
+            row["over_crc"][p] = o["cpu_s_per_gib"] / e["cpu_s_per_gib"]
+        protection.append(row)
+
     os.makedirs(outdir, exist_ok=True)
     latest = {
         "context": ctx, "runs": runs, "submit_vs_pwrite": submit,
@@ -191,7 +230,8 @@ def main():
         "groups": [dict(net=k[0], receiver=k[1], payload=k[2], streams=k[3],
                         **v) for k, v in sorted(table.items())],
         "summary": summary, "memcpy_bound_fraction": fractions,
-        "before_after": before_after,
+        "before_after": before_after, "protection": protection,
+        "aead_host": aead,
         "unsupported": unsupported,
     }
     with open(os.path.join(outdir, "latest.json"), "w") as f:
@@ -246,34 +286,90 @@ def main():
             w("| receiver | streams | goodput MiB/s | receiver CPU-s/GiB | latency p50 / p99 (us, log2 buckets) | retransmitted | verified |")
             w("|---|---|---|---|---|---|---|")
             for st in streams:
-                for rcv in RECEIVERS:
-                    e = table.get((net, rcv, pl, st))
-                    if not e:
-                        why = next((u["unsupported"] for u in unsupported
-                                    if u["receiver"] == rcv and
-                                    u["payload"] == pl and
-                                    u.get("net", "veth") == net), None)
-                        if why:
-                            w(f"| {rcv} | {st} | n/a | n/a | n/a | | {why} |")
+                for name in RECEIVERS:
+                    why = next((u["unsupported"] for u in unsupported
+                                if u["receiver"] == name and
+                                u["payload"] == pl and
+                                u.get("net", "veth") == net), None)
+                    if why:
+                        w(f"| {name} | {st} | n/a | n/a | n/a | | {why} |")
                         continue
-                    kind = "" if e["latency_kind"] in (
-                        None, "arrival to durable") else " (client-side)"
-                    w(f"| {'**' + rcv + '**' if rcv == EBPFDMA else rcv} | {st} | "
-                      f"{fmt(e['mib_s'])} ({fmt(e['mib_s_min'])}..{fmt(e['mib_s_max'])}) | "
-                      f"{fmt(e['cpu_s_per_gib'], 2)} ({fmt(e['cpu_min'], 2)}..{fmt(e['cpu_max'], 2)}) | "
-                      f"<= {e['p50_us']} / <= {e['p99_us']}{kind} | "
-                      f"{fmt(e['retransmitted'], 0)} | {e['verified']}/{e['runs']} |")
+                    for p in ([NONE] if name == "nvmet-tcp" else protects):
+                        rcv = key(name, p)
+                        e = table.get((net, rcv, pl, st))
+                        if not e:
+                            continue
+                        kind = "" if e["latency_kind"] in (
+                            None, "arrival to durable") else " (client-side)"
+                        label = ("nvmet-tcp (data digest; no TLS on 6.1)"
+                                 if name == "nvmet-tcp" else rcv)
+                        w(f"| {'**' + label + '**' if name == EBPFDMA else label} | {st} | "
+                          f"{fmt(e['mib_s'])} ({fmt(e['mib_s_min'])}..{fmt(e['mib_s_max'])}) | "
+                          f"{fmt(e['cpu_s_per_gib'], 2)} ({fmt(e['cpu_min'], 2)}..{fmt(e['cpu_max'], 2)}) | "
+                          f"<= {e['p50_us']} / <= {e['p99_us']}{kind} | "
+                          f"{fmt(e['retransmitted'], 0)} | {e['verified']}/{e['runs']} |")
             w("")
     for name in plots:
         w(f"![{name[:-4]}](bench/results/{name})\n")
 
+    if protection:
+        w("## The cost of each protection\n")
+        w("ebpfdma's receiver CPU-s per GiB under each protection, side by "
+          "side in the same run, and its ratio to crc's. Goal: aead at most "
+          f"{AEAD_OVER_CRC_GOAL}x crc. Under TCG the guest's ChaCha20 and "
+          "Poly1305 run without SIMD (emulated), so aead's share is "
+          "larger here than on hardware: see the host's figures below.\n")
+        w("| network | payload | streams | " + " | ".join(
+            f"{p} CPU-s/GiB" for p in protects) + " | " + " | ".join(
+            f"{p} / crc" for p in protects if p != "crc") + " | aead goal met? |")
+        w("|---|---|---|" + "---|" * (2 * len(protects)))
+        for row in protection:
+            r = row["over_crc"].get("aead")
+            met = "" if r is None else (
+                "yes" if r <= AEAD_OVER_CRC_GOAL else
+                f"no: {r:.2f}x")
+            w(f"| {row['net']} | {kib(row['payload'])} | {row['streams']} | "
+              + " | ".join(fmt(row["cpu_s_per_gib"].get(p), 2)
+                           for p in protects) + " | "
+              + " | ".join(fmt(row["over_crc"].get(p), 2)
+                           for p in protects if p != "crc")
+              + f" | {met} |")
+        w("")
+    if aead:
+        w("### The AEADs on the host's CPU\n")
+        w("User space, libsodium, one core of the host that runs the guest "
+          f"({aead[0].get('cpu', 'unknown CPU')}): opening (verifying, and decrypting) "
+          "messages of each size as a receiver does, MiB/s of body, median of the repetitions. "
+          "AES-256-GCM needs AES-NI and PCLMULQDQ (libsodium offers it only "
+          "then); the kernel's ChaCha20-Poly1305 uses the same SIMD "
+          "(AVX2) where the CPU has it, which TCG does not emulate.\n")
+        algs = sorted({a["alg"] for a in aead})
+        w("| message | " + " | ".join(f"{a} MiB/s" for a in algs) + " |")
+        w("|---|" + "---|" * len(algs))
+        for size in sorted({a["size"] for a in aead}):
+            cells = []
+            for a in algs:
+                rs = [x for x in aead if x["alg"] == a and x["size"] == size]
+                v = [x["mib_per_s"] for x in rs if "mib_per_s" in x]
+                if any(x.get("failed") for x in rs):
+                    cells.append("FAILED to verify")
+                elif v:
+                    cells.append(fmt(med(v)))
+                else:
+                    cells.append("n/a (" + (rs[0].get("unavailable", "not run")
+                                            if rs else "not run") + ")")
+            w(f"| {kib(size)} | " + " | ".join(cells) + " |")
+        w("")
+
     w("## ebpfdma against each baseline\n")
-    w("Ratios of medians: throughput is ebpfdma's over the baseline's, CPU "
+    w("Ratios of medians, each protection against the baselines' under "
+      "the same protection (nvmet-tcp: its data digest, a CRC32C; it has "
+      "no TLS on 6.1): throughput is ebpfdma's over the baseline's, CPU "
       "per GiB the baseline's over ebpfdma's; above 1 ebpfdma wins. The "
       "targets: ebpfdma's CPU per GiB at most 1/3 of udp-pwrite's, 2/3 of "
       "af-xdp's, and below nvmet-tcp's.\n")
-    w("| network | baseline | payload | streams | throughput ratio | CPU/GiB ratio | target (CPU/GiB ratio) | met? |")
-    w("|---|---|---|---|---|---|---|---|")
+    w("| network | protection | baseline | payload | streams | throughput ratio | CPU/GiB ratio | target (CPU/GiB ratio) | met? |")
+    w("|---|---|---|---|---|---|---|---|---|")
     for s in summary:
         t = CPU_TARGETS.get(s["baseline"])
         need = None if t is None else 1 / t
@@ -284,7 +380,7 @@ def main():
             else f"no: {r / need:.2f} of the target")
         target = "" if need is None else \
             ("> " if strict else ">= ") + format(need, ".2f")
-        w(f"| {s['net']} | {s['baseline']} | {kib(s['payload'])} | "
+        w(f"| {s['net']} | {s['protect']} | {s['baseline']} | {kib(s['payload'])} | "
           f"{s['streams']} | {fmt(s['throughput_ratio'], 2)} | "
           f"{fmt(r, 2)} | {target} | {met} |")
     w("")
@@ -295,10 +391,10 @@ def main():
           f"today's tools, interleaved with today's module. Ratios of "
           f"medians, above 1 today's wins; receiver CPU-s per GiB, "
           f"median (min..max).\n")
-        w("| network | payload | streams | throughput ratio | CPU/GiB ratio | CPU-s/GiB before | CPU-s/GiB after |")
-        w("|---|---|---|---|---|---|---|")
+        w("| network | protection | payload | streams | throughput ratio | CPU/GiB ratio | CPU-s/GiB before | CPU-s/GiB after |")
+        w("|---|---|---|---|---|---|---|---|")
         for b in before_after:
-            w(f"| {b['net']} | {kib(b['payload'])} | {b['streams']} | "
+            w(f"| {b['net']} | {b['protect']} | {kib(b['payload'])} | {b['streams']} | "
               f"{fmt(b['throughput_ratio'], 2)} | "
               f"{fmt(b['cpu_per_gib_ratio'], 2)} | "
               f"{fmt(b['cpu_before'], 2)} ({fmt(b['cpu_before_range'][0], 2)}.."
@@ -312,7 +408,8 @@ def main():
     w("| network | payload | streams | ebpfdma MiB/s | memcpy MiB/s | fraction | met? |")
     w("|---|---|---|---|---|---|---|")
     for fr in fractions:
-        e = table[(fr["net"], EBPFDMA, fr["payload"], fr["streams"])]
+        e = table[(fr["net"], key(EBPFDMA, "aead"), fr["payload"],
+                   fr["streams"])]
         f = fr["memcpy_bound_fraction"]
         met = "" if fr["payload"] < 4096 or f is None else (
             "yes" if f >= MEMCPY_TARGET else
@@ -325,26 +422,26 @@ def main():
     mine = {}
     for r in runs:
         if (r.get("receiver") == "ebpfdma" and r.get("verified")
-                and "scale" not in r):
+                and r.get("protect", "aead") == "aead" and "scale" not in r):
             mine.setdefault((r.get("net", "veth"), r["payload"],
                              r["streams"]), []).append(r)
     if mine:
         w("## Scale: streams and payload size\n")
-        w("ebpfdma's runs above: slots of the payload rounded up to a power "
+        w("ebpfdma's aead runs above: slots of the payload rounded up to a power "
           "of two, the default number of slots; the module's memory is "
           "`pool_memory_bytes` (sysfs); writes per bio are the volumes' "
           "`(bios + merges) / bios`. Medians of the repetitions.\n")
         w("| network | payload | streams | slot size | pool memory (MiB) | writes per bio | goodput MiB/s | receiver CPU-s/GiB |")
         w("|---|---|---|---|---|---|---|---|")
-        for key in sorted(mine):
-            rs = mine[key]
+        for k in sorted(mine):
+            rs = mine[k]
             d = rs[0]["detail"]
             per_bio = med([(r["detail"]["bios"] + r["detail"]["merges"]) /
                            r["detail"]["bios"] for r in rs
                            if r["detail"].get("bios")])
             mem = d.get("pool_memory_bytes")
-            t = table[(key[0], "ebpfdma", key[1], key[2])]
-            w(f"| {key[0]} | {kib(key[1])} | {key[2]} | "
+            t = table[(k[0], key(EBPFDMA, "aead"), k[1], k[2])]
+            w(f"| {k[0]} | {kib(k[1])} | {k[2]} | "
               f"{d.get('slot_size', 'n/a')} | "
               f"{fmt(mem / 2 ** 20 if mem else None)} | {fmt(per_bio)} | "
               f"{fmt(t['mib_s'])} | {fmt(t['cpu_s_per_gib'], 2)} |")

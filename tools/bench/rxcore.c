@@ -13,10 +13,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tools/lib/crc32c.h"
+#include <endian.h>
+#include <sodium.h>
+
+#include "tools/lib/control.h"
+#include "tools/lib/keyfile.h"
 
 #define ACK_EVERY_MS 10 /* as ebpfdmactl serve */
 #define REACK_MS 250
+#define RX_CREDIT 4096U /* blocks a sender may have outstanding */
 
 volatile sig_atomic_t rx_stopping;
 
@@ -51,6 +56,8 @@ void rx_init(struct rx *rx, int *argc, char **argv)
 	struct sockaddr_in6 a = { .sin6_family = AF_INET6 };
 	struct rx_config *c = &rx->c;
 	int i, out = 1, zero = 0, big = 16 << 20;
+	const char *key_file = NULL;
+	char err[512];
 
 	memset(rx, 0, sizeof(*rx));
 	c->port = EBPFDMA_WIRE_PORT;
@@ -73,8 +80,13 @@ void rx_init(struct rx *rx, int *argc, char **argv)
 			c->block_size = strtoul(v, NULL, 0);
 		else if (!strcmp(o, "--max-len") && v)
 			c->max_len = strtoul(v, NULL, 0);
-		else if (!strcmp(o, "--token") && v)
-			c->token = strtoull(v, NULL, 0);
+		else if (!strcmp(o, "--key-file") && v)
+			key_file = v;
+		else if (!strcmp(o, "--protect") && v)
+			c->protect = !strcmp(v, "mac") ? EBPFDMA_PROTECT_MAC :
+				     !strcmp(v, "crc") ? EBPFDMA_PROTECT_CRC :
+				     !strcmp(v, "aead") ? EBPFDMA_PROTECT_AEAD :
+							  ~0U;
 		else if (!strcmp(o, "--cpu") && v)
 			c->cpu = atoi(v);
 		else {
@@ -90,6 +102,13 @@ void rx_init(struct rx *rx, int *argc, char **argv)
 	    (c->block_size & (c->block_size - 1)) || !c->max_len ||
 	    c->max_len % c->block_size)
 		usage_exit("needs --disk, --blocks, --volumes 1..8, a block size that is a power of two >= 512 and a --max-len of whole blocks");
+	if (!key_file || c->protect > EBPFDMA_PROTECT_MAX)
+		usage_exit("needs --key-file PATH and --protect aead, mac or crc");
+	if (sodium_init() < 0)
+		usage_exit("libsodium cannot start");
+	if (edma_key_load(key_file, c->secret, err, sizeof(err)))
+		usage_exit(err);
+	edma_hs_key(c->k_hs, c->secret);
 	if (c->cpu >= 0) {
 		cpu_set_t set;
 
@@ -125,125 +144,201 @@ void rx_v4_mapped(struct sockaddr_in6 *a, uint32_t addr, uint16_t port)
 	memcpy(&a->sin6_addr.s6_addr[12], &addr, 4);
 }
 
-static void send_ack(struct rx *rx, const struct sockaddr_in6 *to,
-		     uint32_t volume, uint32_t session, struct rx_session *s,
-		     uint32_t status, bool committed, uint32_t commit_seq)
+static void send_to(struct rx *rx, const struct sockaddr_in6 *to,
+		    const void *buf, size_t len)
 {
-	uint8_t buf[EDMA_ACK_MAX];
-	struct edma_ack a = {
-		.volume = volume, .session = session, .status = status,
-		.durable = s ? &s->durable : NULL, .committed = committed,
-		.commit_seq = commit_seq,
-	};
-	size_t len;
-
-	if (status != EBPFDMA_WIRE_E_TOKEN) {
-		a.window_blocks = rx->c.blocks;
-		a.block_size = rx->c.block_size;
-		a.max_len = rx->c.max_len;
-	}
-	len = edma_wire_ack(buf, &a);
 	if (sendto(rx->sock, buf, len, MSG_DONTWAIT, (const void *)to,
 		   sizeof(*to)) == (ssize_t)len)
 		rx->acks++;
-	if (s) {
-		s->dirty = false;
-		s->last_ack_ms = rx_now_ms();
-	}
 }
 
-static struct rx_session *session(struct rx *rx, uint32_t volume,
-				  uint32_t id, const struct sockaddr_in6 *from)
+/* The session's durable blocks, sealed under its k_ack (as serve). */
+static void send_ack(struct rx *rx, struct rx_session *s)
 {
-	struct rx_session *s;
+	uint8_t buf[EDMA_ACK2_MAX];
+	struct edma_ack2 a = {
+		.counter = ++s->ack_counter,
+		.flags = s->complete ? EBPFDMA_WIRE2_ACK_COMPLETE : 0,
+		.durable = s->durable.cum, .credit = RX_CREDIT,
+	};
+
+	a.nr_ranges = seqset_runs(&s->durable, s->durable.cum, a.ranges,
+				  EBPFDMA_WIRE2_ACK_RANGES_MAX);
+	send_to(rx, &s->peer, buf,
+		edma_ack2_build(buf, s->id, &a, rx->c.protect, s->keys.ack));
+	s->dirty = false;
+	s->last_ack_ms = rx_now_ms();
+}
+
+static struct rx_session *session_find(struct rx *rx, uint64_t id)
+{
 	unsigned int i;
 
-	for (i = 0; i < rx->nr_sess; i++) {
-		s = rx->sess[i];
-		if (s->volume == volume && s->id == id) {
-			s->peer = *from;
-			return s;
-		}
-	}
-	if (rx->nr_sess == RX_MAX_SESSIONS)
-		return NULL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
-	s->volume = volume;
-	s->id = id;
-	s->peer = *from;
-	seqset_init(&s->durable);
-	rx->sess[rx->nr_sess++] = s;
-	return s;
+	for (i = 0; i < rx->nr_sess; i++)
+		if (rx->sess[i]->id == id)
+			return rx->sess[i];
+	return NULL;
 }
 
-int rx_datagram(struct rx *rx, const uint8_t *buf, const uint8_t *body,
+/* A HELLO: verified under the volumes' handshake key, then admitted. */
+static void hello(struct rx *rx, const uint8_t *buf, uint32_t n,
+		  const struct sockaddr_in6 *from)
+{
+	const struct rx_config *c = &rx->c;
+	struct edma_welcome w = {
+		.protect = c->protect, .max_block = c->max_len,
+		.unit = c->block_size, .credit = RX_CREDIT,
+	};
+	struct rx_session *s;
+	struct edma_hello h;
+	unsigned int i;
+
+	if (edma_hello_parse(buf, n, &h, c->k_hs)) {
+		rx->refused++;
+		return;
+	}
+	for (i = 0; i < rx->nr_sess; i++)
+		if (!sodium_memcmp(rx->sess[i]->nonce_c, h.nonce,
+				   EDMA_NONCE_LEN)) {
+			send_to(rx, from, rx->sess[i]->welcome,
+				sizeof(rx->sess[i]->welcome));
+			return;
+		}
+	memcpy(w.nonce_c, h.nonce, EDMA_NONCE_LEN);
+	if (!h.volume || h.volume > c->volumes || !h.block_size ||
+	    h.block_size % c->block_size || h.block_size > c->max_len ||
+	    h.lba > c->blocks ||
+	    (h.length + c->block_size - 1) / c->block_size >
+		    c->blocks - h.lba ||
+	    (h.length + h.block_size - 1) / h.block_size > UINT32_MAX ||
+	    rx->nr_sess == RX_MAX_SESSIONS || !(s = calloc(1, sizeof(*s)))) {
+		uint8_t refusal[EDMA_WELCOME_LEN];
+
+		w.status = rx->nr_sess == RX_MAX_SESSIONS ?
+				   EBPFDMA_WIRE2_E_BUSY :
+				   EBPFDMA_WIRE2_E_RANGE;
+		rx->refused++;
+		send_to(rx, from, refusal,
+			edma_welcome_build(refusal, &w, c->k_hs));
+		return;
+	}
+	do {
+		randombytes_buf(&s->id, sizeof(s->id));
+	} while (!s->id || session_find(rx, s->id));
+	randombytes_buf(w.nonce_s, sizeof(w.nonce_s));
+	edma_session_keys(&s->keys, c->secret, h.nonce, w.nonce_s, s->id);
+	s->volume = h.volume;
+	s->peer = *from;
+	memcpy(s->nonce_c, h.nonce, EDMA_NONCE_LEN);
+	s->lba = h.lba;
+	s->block_size = h.block_size;
+	s->length = h.length;
+	s->nblocks = (h.length + h.block_size - 1) / h.block_size;
+	seqset_init(&s->durable);
+	w.session = s->id;
+	edma_welcome_build(s->welcome, &w, c->k_hs);
+	rx->sess[rx->nr_sess++] = s;
+	send_to(rx, from, s->welcome, sizeof(s->welcome));
+}
+
+int rx_datagram(struct rx *rx, const uint8_t *buf, uint8_t *body,
 		uint32_t n, const struct sockaddr_in6 *from,
 		struct rx_write *out)
 {
+	const struct ebpfdma_wire2_hdr *h = (const void *)buf;
 	const struct rx_config *c = &rx->c;
 	struct rx_session *s;
-	struct edma_wire w;
-	uint32_t len, status = 0;
+	struct edma_wire2 w;
+	uint32_t blocks, want;
+	uint64_t off;
 
-	if (!body)
-		body = buf + sizeof(struct ebpfdma_wire_hdr);
-	/* edma_wire_parse() reads the header only. */
-	if (edma_wire_parse(buf, n, &w, &len) || w.type == EBPFDMA_WIRE_ACK) {
+	if (n < EBPFDMA_WIRE2_HDR_LEN + EBPFDMA_WIRE2_TRAILER_LEN ||
+	    be32toh(h->magic) != EBPFDMA_WIRE_MAGIC ||
+	    h->version != EBPFDMA_WIRE2_VERSION) {
 		rx->refused++;
 		return 0;
 	}
-	if (!w.volume || w.volume > c->volumes)
-		status = EBPFDMA_WIRE_E_VOLUME;
-	else if (w.token != c->token)
-		status = EBPFDMA_WIRE_E_TOKEN;
-	if (status) {
-		rx->refused++;
-		send_ack(rx, from, w.volume, w.session, NULL, status, false, 0);
+	if (h->type != EBPFDMA_WIRE2_DATA && body &&
+	    body != buf + EBPFDMA_WIRE2_HDR_LEN) {
+		/* A control datagram received in two pieces: one again. */
+		uint8_t whole[512];
+
+		if (n > sizeof(whole)) {
+			rx->refused++;
+			return 0;
+		}
+		memcpy(whole, buf, EBPFDMA_WIRE2_HDR_LEN);
+		memcpy(whole + EBPFDMA_WIRE2_HDR_LEN, body,
+		       n - EBPFDMA_WIRE2_HDR_LEN);
+		return rx_datagram(rx, whole, NULL, n, from, out);
+	}
+	if (h->type == EBPFDMA_WIRE2_HELLO) {
+		hello(rx, buf, n, from);
 		return 0;
 	}
-	s = session(rx, w.volume, w.session, from);
-	if (!s) {
+	s = session_find(rx, be64toh(h->session));
+	if (!s || !h->session) {
 		rx->refused++;
 		return 0;
 	}
-	switch (w.type) {
-	case EBPFDMA_WIRE_OPEN:
-		send_ack(rx, from, w.volume, w.session, s, 0, false, 0);
-		return 0;
-	case EBPFDMA_WIRE_COMMIT:
-		s->commit_pending = true;
-		s->commit_seq = w.seq;
+	if (h->type == EBPFDMA_WIRE2_COMMIT) {
+		uint8_t copy[EDMA_COMMIT2_LEN];
+
+		if (n != sizeof(copy)) {
+			rx->refused++;
+			return 0;
+		}
+		memcpy(copy, buf, n);
+		if (edma_commit2_parse(copy, n, &blocks, c->protect,
+				       s->keys.data) ||
+		    blocks != s->nblocks) {
+			rx->auth_errors++;
+			return 0;
+		}
+		s->peer = *from;
+		if (s->complete)
+			send_ack(rx, s); /* its answer was lost */
+		else
+			s->commit_pending = true;
 		rx->commits++;
 		return 0;
-	case EBPFDMA_WIRE_DATA:
-		break;
-	default:
+	}
+	if (h->type != EBPFDMA_WIRE2_DATA || s->complete) {
 		rx->refused++;
 		return 0;
 	}
-	/* The kfunc's checks (kmod/wire.c). */
-	if (!edma_wire_data_ok(&w, len) || len % c->block_size ||
-	    len > c->max_len || w.lba >= c->blocks ||
-	    len / c->block_size > c->blocks - w.lba) {
+	if (!body)
+		body = (uint8_t *)buf + EBPFDMA_WIRE2_HDR_LEN;
+	/* The kfunc's checks, in its order: nothing over the body first. */
+	w.len = be32toh(h->len);
+	w.index = be32toh(h->index);
+	off = (uint64_t)w.index * s->block_size;
+	/* The last block: the rest, padded to whole logical blocks. */
+	want = w.index + 1 == s->nblocks ?
+		       (s->length - off + c->block_size - 1) / c->block_size *
+			       c->block_size :
+		       s->block_size;
+	if (be16toh(h->flags) & ~EBPFDMA_WIRE2_F_ALL ||
+	    w.index >= s->nblocks || w.len != want ||
+	    w.len + EBPFDMA_WIRE2_HDR_LEN + EBPFDMA_WIRE2_TRAILER_LEN != n) {
 		rx->refused++;
 		return 0;
 	}
-	if ((w.flags & EBPFDMA_WIRE_F_CRC) &&
-	    crc32c(0, body, len) != w.crc) {
-		rx->crc_errors++;
-		return 0;
-	}
-	if (seqset_has(&s->durable, w.seq)) {
+	if (seqset_has(&s->durable, w.index)) {
 		rx->dup++; /* durable already: the next ACK says so */
 		s->dirty = true;
 		return 0;
 	}
+	if (edma_wire2_open_split(buf, body, n - EBPFDMA_WIRE2_HDR_LEN, &w,
+				  c->protect, s->keys.data)) {
+		rx->auth_errors++;
+		return 0;
+	}
 	out->s = s;
-	out->seq = w.seq;
-	out->off = ((w.volume - 1) * c->blocks + w.lba) * c->block_size;
-	out->len = len;
+	out->seq = w.index;
+	out->off = ((s->volume - 1) * c->blocks + s->lba) * c->block_size +
+		   off;
+	out->len = w.len;
 	out->body = body;
 	return 1;
 }
@@ -303,14 +398,15 @@ void rx_tick(struct rx *rx, bool all_durable)
 		s = rx->sess[i];
 		if (s->commit_pending && all_durable) {
 			s->commit_pending = false;
-			send_ack(rx, &s->peer, s->volume, s->id, s, 0, true,
-				 s->commit_seq);
+			s->complete = s->durable.count == s->nblocks;
+			send_ack(rx, s);
 			continue;
 		}
+		if (s->complete)
+			continue;
 		if ((s->dirty && now - s->last_ack_ms >= ACK_EVERY_MS) ||
-		    (now - s->last_ack_ms >= REACK_MS && s->durable.count))
-			send_ack(rx, &s->peer, s->volume, s->id, s, 0, false,
-				 0);
+		    now - s->last_ack_ms >= REACK_MS)
+			send_ack(rx, s);
 	}
 }
 
@@ -318,11 +414,11 @@ void rx_report(const struct rx *rx, const char *name, const char *extra)
 {
 	unsigned int i;
 
-	printf("{\"receiver\":\"%s\",\"bytes\":%llu,\"blocks\":%llu,\"duplicates\":%llu,\"refused\":%llu,\"crc_errors\":%llu,\"acks\":%llu,\"latency_us_log2\":[",
+	printf("{\"receiver\":\"%s\",\"bytes\":%llu,\"blocks\":%llu,\"duplicates\":%llu,\"refused\":%llu,\"auth_errors\":%llu,\"acks\":%llu,\"latency_us_log2\":[",
 	       name, (unsigned long long)rx->bytes,
 	       (unsigned long long)rx->blocks, (unsigned long long)rx->dup,
 	       (unsigned long long)rx->refused,
-	       (unsigned long long)rx->crc_errors,
+	       (unsigned long long)rx->auth_errors,
 	       (unsigned long long)rx->acks);
 	for (i = 0; i < RX_LAT_BUCKETS; i++)
 		printf("%s%llu", i ? "," : "", (unsigned long long)rx->lat[i]);

@@ -3,7 +3,8 @@
  * udp-direct: a careful user-space receiver of the ebpfdma wire protocol,
  * a baseline of the benchmarks.  recvmmsg() scatters each datagram's
  * header into a small buffer and its body straight into an aligned slot
- * (the kernel's one copy), and io_uring writes the slot to the block
+ * (the kernel's one copy), where libsodium opens it in place (rxcore.c),
+ * and io_uring writes the slot to the block
  * device with O_DIRECT (no second copy), many writes in flight.  Like
  * ebpfdmactl serve, it acknowledges a block only once it is durable: its
  * write completed and a group fdatasync issued after that completed.
@@ -55,7 +56,7 @@ static void on_durable(void *arg, uint32_t k, uint64_t now)
 
 int main(int argc, char **argv)
 {
-	static uint8_t hdrs[BATCH][sizeof(struct ebpfdma_wire_hdr)];
+	static uint8_t hdrs[BATCH][EBPFDMA_WIRE2_HDR_LEN];
 	struct sockaddr_in6 from[BATCH];
 	struct iovec iov[BATCH][2];
 	struct mmsghdr m[BATCH];
@@ -64,12 +65,15 @@ int main(int argc, char **argv)
 	uint8_t *mem;
 	uint64_t t;
 	int i, n, want, fd;
+	uint32_t stride;
 
 	rx_init(&rx, &argc, argv);
 	fd = open(rx.c.disk, O_RDWR | O_DIRECT | O_CLOEXEC);
 	if (fd < 0)
 		fatal(rx.c.disk, errno);
-	if (posix_memalign((void **)&mem, 4096, (size_t)NR_SLOTS * rx.c.max_len))
+	/* A slot: the longest body and its trailer, 4 KiB aligned. */
+	stride = (rx.c.max_len + EBPFDMA_WIRE2_TRAILER_LEN + 4095) & ~4095U;
+	if (posix_memalign((void **)&mem, 4096, (size_t)NR_SLOTS * stride))
 		fatal("slots", ENOMEM);
 	for (nr_free = 0; nr_free < NR_SLOTS; nr_free++)
 		free_slots[nr_free] = NR_SLOTS - 1 - nr_free;
@@ -95,8 +99,8 @@ int main(int argc, char **argv)
 				got[i] = free_slots[--nr_free];
 				iov[i][0] = (struct iovec){ hdrs[i], sizeof(hdrs[i]) };
 				iov[i][1] = (struct iovec){
-					mem + (size_t)got[i] * rx.c.max_len,
-					rx.c.max_len
+					mem + (size_t)got[i] * stride,
+					rx.c.max_len + EBPFDMA_WIRE2_TRAILER_LEN
 				};
 				m[i].msg_hdr = (struct msghdr){
 					.msg_name = &from[i],

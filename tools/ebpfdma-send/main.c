@@ -3,17 +3,30 @@
  * ebpfdma-send: send a file (or standard input) to an ebpfdma receiver and
  * exit 0 only once every block is durably acknowledged and committed.
  *
- *   ebpfdma-send [options] HOST[:PORT] VOLUME TOKEN [FILE|-]
+ *   ebpfdma-send [options] --key-file PATH HOST[:PORT] VOLUME [FILE|-]
  *
- * The file goes to the volume's window from block 0 in DATA datagrams of
- * --block-size bytes (the last one padded with zeros to the volume's
- * logical block size).  A sliding window of datagrams is in flight; each
- * is retransmitted when not acknowledged within its timeout, which doubles
- * (up to 2 s) on every retransmission; duplicated or reordered ACKs change
- * nothing.  When everything is acknowledged, COMMIT asks the receiver to
- * flush, and its acknowledgement ends the transfer.  Datagrams leave in
- * batches: one sendmmsg() a round, equal ones sharing a message the kernel
- * cuts into datagrams (UDP GSO, where the path takes it).
+ * Wire version 2 (uapi/PROTOCOL.md): a HELLO authenticated under the
+ * volume's secret asks for a session; the receiver's WELCOME, which must
+ * verify and answer this HELLO's nonce, grants it.  The file then goes to
+ * the volume's window from block 0 in DATA datagrams of --block-size
+ * bytes (the last one padded with zeros to the volume's logical block
+ * size), sealed under the session's key with the volume's protection and
+ * a fresh counter each, also for a retransmission.  Only ACKs that verify
+ * under the receiver's key, newer than the last one believed, count.
+ * What is in flight is at most the receiver's credit and the congestion
+ * window (cc.c: NewReno over RFC 9002's round-trip estimate, the
+ * receiver's ack delay taken off, halved on loss or on CE marks the
+ * receiver reports), paced over the round trip.  A block is declared lost
+ * when one sent after it is acknowledged and it is overdue by 9/8 of the
+ * round trip (flight.c), and sent again at once; when nothing is
+ * acknowledged for a probe timeout, the oldest outstanding blocks go again
+ * and the timeout doubles.  A regular file is read as it is sent
+ * (source.c): memory does not grow with it.  When everything is durable,
+ * COMMIT; its ACK (COMPLETE) ends the transfer.  A receiver that
+ * falls silent (restarted: its sessions are gone) is asked for a new
+ * session, and the transfer starts over.  Datagrams leave in batches: one
+ * sendmmsg() a round, equal ones sharing a message the kernel cuts into
+ * datagrams (UDP GSO, where the path takes it).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -27,65 +40,119 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/random.h>
 #include <netinet/udp.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <sodium.h>
 
-#include "tools/lib/seqset.h"
-#include "tools/lib/wire.h"
+#include "tools/lib/control.h"
+#include "tools/lib/handshake.h"
+#include "tools/lib/keyfile.h"
+#include "tools/lib/wire2.h"
+#include "tools/ebpfdma-send/cc.h"
+#include "tools/ebpfdma-send/flight.h"
+#include "tools/ebpfdma-send/source.h"
 #include "uapi/ebpfdma_wire.h"
 
-#define RTO_MIN_MS 100
-#define RTO_MAX_MS 2000
+#define RTO_MAX_MS 2000 /* the HELLO's and the COMMIT's backoff cap */
+#define FLIGHT_MAX 65536U /* blocks from the oldest outstanding to the newest */
+#define PACE_BURST 64U /* datagrams that may leave back to back */
+#define PROBES 2U /* blocks sent again when the probe timeout expires */
+#define PERSISTENT_PTOS 3U /* expiries in a row: persistent congestion */
+/*
+ * No ACK that verifies for this long while blocks are outstanding: the
+ * receiver has lost the session (it restarted); ask for a new one.  An
+ * active session's receiver repeats its ACK every 250 ms.
+ */
+#define SILENCE_MS 4000
 
 struct opts {
-	const char *host, *file, *source;
+	const char *host, *file, *source, *key_file;
 	uint16_t port;
 	uint32_t volume;
-	uint64_t token;
 	uint32_t block_size; /* bytes per datagram body */
-	uint32_t window; /* datagrams in flight */
+	uint32_t window; /* datagrams in flight at most, 0: no cap of its own */
 	double rate; /* MiB/s, 0 = unpaced */
-	int crc, fua, quiet, gso;
+	int fua, quiet, gso;
 	unsigned int timeout_s; /* give up after this long without progress */
 };
 
 static struct {
 	struct opts o;
 	int sock;
-	uint8_t *data;
-	uint64_t size; /* bytes of data (padded to the block size) */
+	uint8_t secret[EBPFDMA_WIRE2_KEY_LEN], k_hs[EBPFDMA_WIRE2_KEY_LEN];
+	uint8_t *scratch; /* a block's plaintext, read from the source */
+	uint64_t size; /* bytes of data (padded to the logical block size) */
 	uint64_t file_size;
-	uint32_t n; /* datagrams */
-	uint32_t session;
-	struct seqset acked;
-	uint64_t *sent_ms; /* per datagram: last sent, 0 = never */
-	uint32_t *rto; /* per datagram, ms */
-	uint64_t sends, resends, acks;
+	uint32_t n; /* blocks, a datagram each */
+	/* The session, from its WELCOME. */
+	uint64_t session;
+	uint32_t protect, unit, max_block, credit;
+	struct edma_keys keys;
+	uint64_t counter; /* the last DATA or COMMIT counter used */
+	uint64_t ack_counter; /* the newest ACK's believed */
+	struct flight f; /* what is in flight, what is acknowledged */
+	struct cc cc; /* round trip and congestion window */
+	bool cwnd_limited; /* the window held the sender back since the last ACK */
+	unsigned int pto_backoff; /* probe timeouts in a row */
+	double tokens; /* pacing: datagrams that may leave now */
+	uint64_t tokens_us;
+	uint64_t sends, resends, acks, forged, sessions;
+	uint64_t lost, probes, congestion, ce; /* over every session */
 	uint64_t last_ack_ms, t0;
 	uint64_t progress_ms; /* when the acknowledged count last grew */
+	uint64_t resumed_us; /* when it last went on after being stopped */
 	uint64_t now; /* now_ms() at this round's start */
-	/* The volume's geometry, from the first ACK (OPEN's answer). */
-	uint64_t window_blocks;
-	uint32_t vol_bsize, max_len;
-	bool have_geometry;
 	int status;
 	bool committed;
 } T;
 
-/* Not a wire status: the receiver's answers disagree about the volume. */
-#define SEND_E_GEOMETRY 1000
+/* Set by SIGCONT: the process was stopped (Ctrl-Z, SIGSTOP) and goes on. */
+static volatile sig_atomic_t continued;
 
-static uint64_t now_ms(void)
+static void on_cont(int sig)
+{
+	(void)sig;
+	continued = 1;
+}
+
+/* Set by SIGINT (Ctrl-C) and SIGTERM: stop, say how far it got. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	interrupted = sig;
+}
+
+static uint64_t now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
+}
+
+static uint64_t now_ms(void)
+{
+	return now_us() / 1000;
+}
+
+/*
+ * The time a stopped sender spent stopped is not the receiver's silence
+ * nor a lack of progress: after SIGCONT both are measured from now (before,
+ * a sender stopped for longer than --timeout gave up as soon as it went on).
+ */
+static bool resumed(void)
+{
+	if (!continued)
+		return false;
+	continued = 0;
+	T.progress_ms = T.last_ack_ms = now_ms();
+	T.resumed_us = now_us(); /* earlier sends give no round-trip sample */
+	return true;
 }
 
 static void die(int code, const char *fmt, ...)
@@ -105,55 +172,72 @@ static void die(int code, const char *fmt, ...)
 static const char *status_text(int status)
 {
 	switch (status) {
-	case EBPFDMA_WIRE_E_TOKEN:
-		return "the receiver refused the token";
-	case EBPFDMA_WIRE_E_VOLUME:
+	case EBPFDMA_WIRE2_E_VOLUME:
 		return "the receiver has no such volume";
-	case EBPFDMA_WIRE_E_RANGE:
-		return "a block lies outside the volume's window";
-	case EBPFDMA_WIRE_E_IO:
+	case EBPFDMA_WIRE2_E_RANGE:
+		return "the file does not fit the volume's window";
+	case EBPFDMA_WIRE2_E_BLOCK:
+		return "the receiver cannot take this block size";
+	case EBPFDMA_WIRE2_E_BUSY:
+		return "the receiver has no room for another session now (try again later)";
+	case EBPFDMA_WIRE2_E_IO:
 		return "the receiver's disk failed a write or a flush";
-	case EBPFDMA_WIRE_E_INVAL:
-		return "the receiver found a datagram malformed";
-	case SEND_E_GEOMETRY:
-		return "the receiver's volume changed during the transfer (block size, window or datagram size), or its answer is malformed";
 	default:
 		return "unknown error from the receiver";
 	}
 }
 
-static void send_ctl(uint8_t type, uint32_t seq)
-{
-	struct ebpfdma_wire_hdr h;
-	struct edma_wire w = {
-		.type = type, .volume = T.o.volume, .session = T.session,
-		.token = T.o.token, .seq = seq,
-	};
+static void progress(bool last);
 
-	edma_wire_fill(&h, &w, NULL, 0);
-	send(T.sock, &h, sizeof(h), 0);
+/*
+ * Interrupted: what is durable stays so, but the transfer is not
+ * committed (the receiver's session times out).  Exit 130, as a shell
+ * reports a program ended by SIGINT.
+ */
+static void check_interrupted(void)
+{
+	if (!interrupted)
+		return;
+	progress(true);
+	printf("interrupted after %.2f s: %u of %u datagrams of %u bytes durable, %llu retransmitted; not committed\n",
+	       (now_ms() - T.t0) / 1000.0, T.f.acked, T.n, T.o.block_size,
+	       (unsigned long long)T.resends);
+	fflush(stdout);
+	exit(130);
+}
+
+static void check_status(void)
+{
+	if (T.status)
+		die(3, "%s:%u volume %u: %s", T.o.host, T.o.port, T.o.volume,
+		    status_text(T.status));
 }
 
 /*
- * DATA goes out in batches: queue_data() collects sequence numbers,
- * send_queued() sends them with one sendmmsg(), where equal-sized
- * datagrams share a message that the kernel cuts into datagrams (UDP GSO:
- * each gso_size piece is one header and its body).  One system call and
- * one trip through the stack for many datagrams.
+ * DATA goes out in batches: queue_data() collects block indices,
+ * send_queued() seals them side by side and sends them with one
+ * sendmmsg(), where equal-sized datagrams share a message that the kernel
+ * cuts into datagrams (UDP GSO: each gso_size piece is one datagram).  One
+ * system call and one trip through the stack for many datagrams.
  */
 #define BATCH_MAX 1024U
+#define BATCH_BYTES (8U << 20) /* sealed datagrams of one batch */
 #define GSO_MAX 64U /* segments the kernel takes in one send */
 
 static struct {
 	uint32_t seq[BATCH_MAX];
-	unsigned int n;
-	struct ebpfdma_wire_hdr hdr[BATCH_MAX];
-	struct iovec iov[2 * BATCH_MAX];
+	unsigned int n, max;
+	uint8_t *buf; /* max sealed datagrams of unit bytes, side by side */
+	uint32_t unit; /* header, a full block, trailer */
+	uint32_t len[BATCH_MAX]; /* each one's length */
+	struct iovec iov[BATCH_MAX];
 	struct mmsghdr msg[BATCH_MAX];
 	char ctl[BATCH_MAX][CMSG_SPACE(sizeof(uint16_t))];
+	unsigned int nnew; /* of them, blocks never sent before */
 	bool gso; /* the socket takes UDP_SEGMENT */
 } Q;
 
+/* Bytes of body of block @seq: the last is the rest, padded. */
 static uint32_t data_len(uint32_t seq)
 {
 	uint64_t off = (uint64_t)seq * T.o.block_size;
@@ -164,7 +248,7 @@ static uint32_t data_len(uint32_t seq)
 /* Does the kernel take UDP_SEGMENT on this socket?  (Linux 4.18+.) */
 static void gso_probe(void)
 {
-	int seg = sizeof(struct ebpfdma_wire_hdr) + T.o.block_size;
+	int seg = Q.unit;
 
 	Q.gso = T.o.gso &&
 		!setsockopt(T.sock, SOL_UDP, UDP_SEGMENT, &seg, sizeof(seg));
@@ -174,38 +258,42 @@ static void gso_probe(void)
 		setsockopt(T.sock, SOL_UDP, UDP_SEGMENT, &seg, sizeof(seg));
 }
 
-/* Send queued entries [@first, Q.n), as their headers and iovecs stand. */
+/* Send queued datagrams [@first, Q.n), sealed in Q.buf. */
 static void transmit(uint32_t first)
 {
-	uint32_t unit = sizeof(struct ebpfdma_wire_hdr) + T.o.block_size;
+	uint32_t unit = Q.unit;
 	/* Segments of one message: at most 64, at most 64 KiB in all. */
-	uint32_t gmax = Q.gso ? GSO_MAX : 1, nmsg = 0, i, done;
+	uint32_t gmax = Q.gso ? GSO_MAX : 1, nmsg = 0, i, done, segs = 0;
 	uint32_t start[BATCH_MAX]; /* each message's first entry */
-	struct mmsghdr *m = NULL;
 	int r;
 
 	if (gmax > 65000 / unit)
 		gmax = 65000 / unit ? 65000 / unit : 1;
 	for (i = first; i < Q.n; i++) {
-		bool full = Q.iov[2 * i + 1].iov_len == T.o.block_size;
-
-		/* A full datagram joins the message being built if it can. */
-		if (m && full && m->msg_hdr.msg_iovlen / 2 < gmax &&
-		    m->msg_hdr.msg_iov[1].iov_len == T.o.block_size) {
-			m->msg_hdr.msg_iovlen += 2;
+		/*
+		 * A full datagram joins the message being built if it can:
+		 * they lie side by side in Q.buf, one iovec covers them.
+		 */
+		if (nmsg && Q.len[i] == unit && segs < gmax) {
+			Q.iov[nmsg - 1].iov_len += unit;
+			segs++;
 			continue;
 		}
 		start[nmsg] = i;
-		m = &Q.msg[nmsg++];
-		memset(m, 0, sizeof(*m));
-		m->msg_hdr.msg_iov = &Q.iov[2 * i];
-		m->msg_hdr.msg_iovlen = 2;
+		Q.iov[nmsg] = (struct iovec){ Q.buf + (size_t)i * unit,
+					      Q.len[i] };
+		memset(&Q.msg[nmsg], 0, sizeof(Q.msg[nmsg]));
+		Q.msg[nmsg].msg_hdr.msg_iov = &Q.iov[nmsg];
+		Q.msg[nmsg].msg_hdr.msg_iovlen = 1;
+		nmsg++;
+		/* A short datagram (the last block) ends its message. */
+		segs = Q.len[i] == unit ? 1 : gmax;
 	}
 	for (i = 0; i < nmsg; i++) {
 		struct msghdr *h = &Q.msg[i].msg_hdr;
 		struct cmsghdr *c;
 
-		if (h->msg_iovlen == 2)
+		if (h->msg_iov->iov_len <= unit)
 			continue; /* one datagram: nothing to cut */
 		h->msg_control = Q.ctl[i];
 		h->msg_controllen = sizeof(Q.ctl[i]);
@@ -238,112 +326,200 @@ static void transmit(uint32_t first)
 	}
 }
 
+/* Seal every queued block, each under a counter never used before. */
 static void send_queued(void)
 {
-	struct edma_wire w = {
-		.type = EBPFDMA_WIRE_DATA, .volume = T.o.volume,
-		.session = T.session, .token = T.o.token,
-		.flags = (T.o.crc ? EBPFDMA_WIRE_F_CRC : 0) |
-			 (T.o.fua ? EBPFDMA_WIRE_F_FUA : 0),
+	struct edma_wire2 w = {
+		.type = EBPFDMA_WIRE2_DATA, .session = T.session,
+		.flags = T.o.fua ? EBPFDMA_WIRE2_F_FUA : 0,
 	};
+	uint64_t now = now_us();
 	uint32_t i;
+	int ret;
 
 	for (i = 0; i < Q.n; i++) {
-		uint32_t seq = Q.seq[i], len = data_len(seq);
-		uint8_t *body = T.data + (uint64_t)seq * T.o.block_size;
+		uint32_t seq = Q.seq[i];
 
-		w.seq = seq;
-		w.lba = (uint64_t)seq * (T.o.block_size / T.vol_bsize);
-		edma_wire_fill(&Q.hdr[i], &w, body, len);
-		Q.iov[2 * i] = (struct iovec){ &Q.hdr[i], sizeof(Q.hdr[i]) };
-		Q.iov[2 * i + 1] = (struct iovec){ body, len };
-		if (T.sent_ms[seq]) {
+		w.counter = ++T.counter;
+		w.index = seq;
+		w.len = data_len(seq);
+		ret = source_read((uint64_t)seq * T.o.block_size, T.scratch,
+				  w.len);
+		if (ret)
+			die(2, "%s: %s", T.o.file, strerror(-ret));
+		Q.len[i] = edma_wire2_seal(Q.buf + (size_t)i * Q.unit, &w,
+					   T.scratch, T.protect, T.keys.data);
+		if (seq < T.f.next)
 			T.resends++;
-			T.rto[seq] = T.rto[seq] * 2 > RTO_MAX_MS ? RTO_MAX_MS :
-								   T.rto[seq] * 2;
-		}
-		T.sent_ms[seq] = T.now;
+		flight_sent(&T.f, seq, now);
 	}
 	if (Q.n)
 		transmit(0);
 	T.sends += Q.n;
-	Q.n = 0;
+	Q.n = Q.nnew = 0;
 }
 
 static void queue_data(uint32_t seq)
 {
 	Q.seq[Q.n++] = seq;
-	if (Q.n == BATCH_MAX)
+	if (Q.n == Q.max)
 		send_queued();
 }
 
-/* Read every ACK waiting; returns how many there were. */
-static int read_acks(int timeout_ms)
+static void send_commit(void)
 {
-	uint8_t buf[EDMA_ACK_MAX];
-	const struct ebpfdma_wire_info *info =
-		(const void *)(buf + sizeof(struct ebpfdma_wire_hdr));
-	const struct ebpfdma_wire_range *r = (const void *)(info + 1);
+	uint8_t buf[EDMA_COMMIT2_LEN];
+	size_t len = edma_commit2_build(buf, T.session, ++T.counter, T.n,
+					T.protect, T.keys.data);
+
+	send(T.sock, buf, len, 0);
+}
+
+/*
+ * An ACK that verified: what is durable now, a round-trip sample from its
+ * newest block, the window's growth, CE marks.
+ */
+static void on_ack(const struct edma_ack2 *a)
+{
+	struct flight_ack fa = { 0 };
+	uint64_t now = now_us();
+	int64_t rtt = flight_rtt(&T.f, a->newest, now);
+	unsigned int i;
+
+	flight_ack_range(&T.f, 0, a->durable < T.n ? a->durable : T.n, &fa);
+	for (i = 0; i < a->nr_ranges; i++)
+		flight_ack_range(&T.f, a->ranges[i][0], a->ranges[i][1], &fa);
+	if (!fa.newly)
+		return;
+	/* The newest block's sample counts only if this ACK made it durable. */
+	if (rtt >= 0 && (uint64_t)rtt <= now - T.resumed_us &&
+	    flight_is_acked(&T.f, a->newest))
+		cc_rtt_sample(&T.cc, rtt, a->ack_delay_us);
+	cc_on_acked(&T.cc, fa.newly, fa.newest_sent_us, T.cwnd_limited);
+	cc_on_ce(&T.cc, a->ce_count, fa.newest_sent_us, now);
+	T.cwnd_limited = false;
+	T.pto_backoff = 0;
+}
+
+/*
+ * Read every datagram waiting, after waiting up to @timeout_us for one;
+ * returns how many new ACKs verified.
+ */
+static int read_acks(uint64_t timeout_us)
+{
+	uint8_t buf[EDMA_ACK2_MAX + 64];
 	struct pollfd p = { .fd = T.sock, .events = POLLIN };
-	struct edma_wire w;
-	uint32_t len, i, nr;
-	int got = 0;
+	struct timespec ts = { timeout_us / 1000000,
+			       timeout_us % 1000000 * 1000 };
+	struct edma_ack2 a;
+	int got = 0, ret;
 	ssize_t n;
 
-	if (poll(&p, 1, timeout_ms) <= 0)
+	if (ppoll(&p, 1, &ts, NULL) <= 0)
 		return 0;
 	while ((n = recv(T.sock, buf, sizeof(buf), MSG_DONTWAIT)) >= 0 ||
 	       errno == ECONNREFUSED) {
-		if (n < 0 || edma_wire_parse(buf, n, &w, &len) ||
-		    w.type != EBPFDMA_WIRE_ACK || w.session != T.session ||
-		    len < sizeof(*info))
+		if (n < 0)
 			continue;
+		ret = edma_ack2_parse(buf, n, T.session, &a, T.protect,
+				      T.keys.ack);
+		if (ret == -ENOENT)
+			continue; /* not an ACK of this session */
+		if (ret) {
+			T.forged++; /* does not verify, or malformed */
+			continue;
+		}
+		/* An older ACK (reordered, or replayed) says nothing new. */
+		if (a.counter <= T.ack_counter)
+			continue;
+		T.ack_counter = a.counter;
 		got++;
 		T.acks++;
 		T.last_ack_ms = now_ms();
-		if (w.status) {
-			T.status = w.status;
+		if (a.status) {
+			T.status = a.status;
 			return got;
 		}
-		if (!T.have_geometry) {
-			T.window_blocks = be64toh(info->window_blocks);
-			T.vol_bsize = be32toh(info->block_size);
-			T.max_len = be32toh(info->max_len);
-			/* A logical block is a power of two of 512 or more. */
-			if (T.vol_bsize < 512 ||
-			    (T.vol_bsize & (T.vol_bsize - 1))) {
-				T.status = SEND_E_GEOMETRY;
-				return got;
-			}
-			T.have_geometry = true;
-		} else if (be64toh(info->window_blocks) != T.window_blocks ||
-			   be32toh(info->block_size) != T.vol_bsize ||
-			   be32toh(info->max_len) < T.o.block_size) {
-			/* Blocks already sent were placed by the old one. */
-			T.status = SEND_E_GEOMETRY;
-			return got;
-		}
-		if (w.flags & EBPFDMA_WIRE_F_COMMITTED) {
-			if (w.seq == T.n)
-				T.committed = true;
-			continue;
-		}
-		if (!T.n)
-			continue;
-		/* What is below the mark here is known already. */
-		seqset_add_range(&T.acked, T.acked.cum, w.seq < T.n ? w.seq : T.n);
-		nr = (len - sizeof(*info)) / sizeof(*r);
-		for (i = 0; i < nr; i++) {
-			uint32_t first = be32toh(r[i].first);
-			uint32_t end = be32toh(r[i].end);
-
-			if (end > T.n)
-				end = T.n;
-			if (first < end)
-				seqset_add_range(&T.acked, first, end);
-		}
+		T.credit = a.credit;
+		on_ack(&a);
+		/* Complete only when it says every block is durable. */
+		if ((a.flags & EBPFDMA_WIRE2_ACK_COMPLETE) &&
+		    a.durable == T.n && T.f.acked == T.n)
+			T.committed = true;
 	}
 	return got;
+}
+
+/*
+ * HELLO until a WELCOME that verifies answers it, for at most --timeout:
+ * the session, with its keys.  Every block is then outstanding.
+ */
+static void open_session(void)
+{
+	uint8_t hello[EDMA_HELLO_LEN], buf[EDMA_WELCOME_LEN + 64];
+	struct edma_hello h = {
+		.volume = T.o.volume, .block_size = T.o.block_size,
+		.length = T.file_size,
+	};
+	unsigned int wait = 200;
+	uint64_t t0 = now_ms();
+	struct edma_welcome w;
+	size_t len;
+	ssize_t n;
+
+	randombytes_buf(h.nonce, sizeof(h.nonce));
+	len = edma_hello_build(hello, &h, T.k_hs);
+	while (now_ms() - t0 < T.o.timeout_s * 1000ULL) {
+		struct pollfd p = { .fd = T.sock, .events = POLLIN };
+		uint64_t until = now_ms() + wait;
+
+		if (resumed())
+			t0 = now_ms();
+		check_interrupted();
+		send(T.sock, hello, len, 0);
+		while (now_ms() < until &&
+		       poll(&p, 1, until - now_ms()) > 0) {
+			n = recv(T.sock, buf, sizeof(buf), MSG_DONTWAIT);
+			if (n < 0 ||
+			    edma_welcome_parse(buf, n, &w, h.nonce, T.k_hs))
+				continue; /* not the answer to this HELLO */
+			if (w.status == EBPFDMA_WIRE2_E_BLOCK)
+				die(3, "%s:%u volume %u: the receiver takes blocks of a multiple of %u bytes up to %u: --block-size %u does not fit",
+				    T.o.host, T.o.port, T.o.volume, w.unit,
+				    w.max_block, T.o.block_size);
+			if (w.status == EBPFDMA_WIRE2_E_RANGE)
+				die(3, "%s:%u volume %u: the file (%llu bytes) does not fit the volume's window",
+				    T.o.host, T.o.port, T.o.volume,
+				    (unsigned long long)T.file_size);
+			T.status = w.status;
+			check_status();
+			goto granted;
+		}
+		if (wait < RTO_MAX_MS)
+			wait *= 2;
+	}
+	die(4, "no answer from %s:%u in %u s (is ebpfdmactl serve running, the port right, this host an allowed peer, the volume id right and the key file the volume's?)",
+	    T.o.host, T.o.port, T.o.timeout_s);
+granted:
+	T.session = w.session;
+	T.protect = w.protect;
+	T.unit = w.unit;
+	T.max_block = w.max_block;
+	T.credit = w.credit;
+	edma_session_keys(&T.keys, T.secret, h.nonce, w.nonce_s, w.session);
+	T.counter = 0;
+	T.ack_counter = 0;
+	T.sessions++;
+	T.last_ack_ms = now_ms();
+	/* A new session knows nothing of the last one's blocks. */
+	flight_reset(&T.f);
+	T.congestion += T.cc.congestion_events;
+	T.ce += T.cc.ce_events;
+	cc_init(&T.cc);
+	T.cwnd_limited = false;
+	T.pto_backoff = 0;
+	T.tokens = PACE_BURST;
+	T.tokens_us = now_us();
 }
 
 static void progress(bool last)
@@ -356,7 +532,7 @@ static void progress(bool last)
 	if (T.o.quiet || (!last && now - shown < (tty ? 200 : 2000)))
 		return;
 	shown = now;
-	done = (uint64_t)T.acked.count * T.o.block_size;
+	done = (uint64_t)T.f.acked * T.o.block_size;
 	if (done > T.file_size)
 		done = T.file_size;
 	pct = T.file_size ? 100.0 * done / T.file_size : 100;
@@ -377,82 +553,15 @@ static void progress(bool last)
 	}
 }
 
-static void check_status(void)
-{
-	if (T.status)
-		die(3, "%s:%u volume %u: %s", T.o.host, T.o.port, T.o.volume,
-		    status_text(T.status));
-}
-
-/* OPEN until an ACK tells the volume's window, for at most --timeout. */
-static void open_session(void)
-{
-	unsigned int wait = 200;
-	uint64_t t0 = now_ms();
-
-	while (now_ms() - t0 < T.o.timeout_s * 1000ULL) {
-		send_ctl(EBPFDMA_WIRE_OPEN, 0);
-		if (read_acks(wait) > 0) {
-			check_status();
-			if (T.have_geometry)
-				return;
-		}
-		if (wait < RTO_MAX_MS)
-			wait *= 2;
-	}
-	die(4, "no answer from %s:%u in %u s (is ebpfdmactl serve running, the port right, this host an allowed peer?)",
-	    T.o.host, T.o.port, T.o.timeout_s);
-}
-
-static void load_input(void)
-{
-	const char *f = T.o.file;
-	uint8_t *buf = NULL;
-	size_t cap = 0, len = 0;
-	struct stat st;
-	ssize_t n;
-	int fd = 0;
-
-	if (strcmp(f, "-")) {
-		fd = open(f, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			die(2, "%s: %s", f, strerror(errno));
-		if (!fstat(fd, &st) && S_ISREG(st.st_mode))
-			cap = st.st_size + 1;
-	}
-	if (!cap)
-		cap = 1 << 20;
-	buf = malloc(cap);
-	if (!buf)
-		die(2, "out of memory reading %s", f);
-	for (;;) {
-		if (len == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			if (!buf)
-				die(2, "out of memory reading %s", f);
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0)
-			die(2, "%s: %s", f, strerror(errno));
-		if (!n)
-			break;
-		len += n;
-	}
-	if (fd)
-		close(fd);
-	T.data = buf;
-	T.file_size = len;
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: ebpfdma-send [options] HOST[:PORT] VOLUME TOKEN [FILE|-]\n"
+		"usage: ebpfdma-send [options] --key-file PATH HOST[:PORT] VOLUME [FILE|-]\n"
+		"  --key-file PATH  the volume's secret (mode 0600 or 0400; ebpfdmactl genkey makes one)\n"
 		"  --block-size N   body bytes per datagram (default 4096, at most what the receiver takes)\n"
-		"  --window N       datagrams in flight (default 1024)\n"
+		"  --window N       at most N datagrams in flight (default: as the receiver's credit\n"
+		"                   and the congestion window allow)\n"
 		"  --rate MIBS      pace to MIBS MiB/s (default: unpaced)\n"
-		"  --no-crc         do not send CRC32C of each body\n"
 		"  --fua            ask for FUA writes\n"
 		"  --no-gso         one system call per datagram (no UDP segmentation offload)\n"
 		"  --timeout S      give up after S seconds without progress (default 30)\n"
@@ -466,12 +575,10 @@ static void parse_args(int argc, char **argv)
 	struct opts *o = &T.o;
 	char *colon, *end;
 	int a, pos = 0;
-	const char *posv[4];
+	const char *posv[3];
 
 	o->port = EBPFDMA_WIRE_PORT;
 	o->block_size = 4096;
-	o->window = 1024;
-	o->crc = 1;
 	o->gso = 1;
 	o->timeout_s = 30;
 	o->file = "-";
@@ -486,8 +593,8 @@ static void parse_args(int argc, char **argv)
 			o->timeout_s = strtoul(argv[++a], NULL, 0);
 		else if (!strcmp(argv[a], "--source") && a + 1 < argc)
 			o->source = argv[++a];
-		else if (!strcmp(argv[a], "--no-crc"))
-			o->crc = 0;
+		else if (!strcmp(argv[a], "--key-file") && a + 1 < argc)
+			o->key_file = argv[++a];
 		else if (!strcmp(argv[a], "--no-gso"))
 			o->gso = 0;
 		else if (!strcmp(argv[a], "--fua"))
@@ -496,13 +603,15 @@ static void parse_args(int argc, char **argv)
 			o->quiet = 1;
 		else if (argv[a][0] == '-' && argv[a][1] == '-')
 			usage();
-		else if (pos < 4)
+		else if (pos < 3)
 			posv[pos++] = argv[a];
 		else
 			usage();
 	}
-	if (pos < 3 || !o->block_size || !o->window || !o->timeout_s)
+	if (pos < 2 || !o->block_size || !o->timeout_s)
 		usage();
+	if (!o->key_file)
+		die(2, "--key-file PATH is required: the volume's secret, as the receiver's key_file (ebpfdmactl genkey PATH makes one)");
 	o->host = strdup(posv[0]);
 	colon = strrchr(o->host, ':');
 	if (colon && !strchr(colon, ']') && strchr(o->host, ':') == colon) {
@@ -521,11 +630,8 @@ static void parse_args(int argc, char **argv)
 	o->volume = strtoul(posv[1], &end, 0);
 	if (*end)
 		usage();
-	o->token = strtoull(posv[2], &end, 0);
-	if (*end)
-		usage();
-	if (pos == 4)
-		o->file = posv[3];
+	if (pos == 3)
+		o->file = posv[2];
 }
 
 static void connect_socket(void)
@@ -563,123 +669,247 @@ static void connect_socket(void)
 	freeaddrinfo(ai);
 }
 
+/* Key, input and sizes: what the session needs before its HELLO. */
+static void prepare(void)
+{
+	struct sigaction sa = { .sa_handler = on_cont, .sa_flags = SA_RESTART };
+	char err[512];
+	int ret;
+
+	if (sodium_init() < 0)
+		die(1, "libsodium cannot start");
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCONT, &sa, NULL);
+	sa.sa_handler = on_interrupt;
+	sa.sa_flags = 0;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (edma_key_load(T.o.key_file, T.secret, err, sizeof(err)))
+		die(2, "%s", err);
+	edma_hs_key(T.k_hs, T.secret);
+	ret = source_open(T.o.file, &T.file_size);
+	if (ret)
+		die(2, "%s: %s", T.o.file, strerror(-ret));
+	if ((T.file_size + T.o.block_size - 1) / T.o.block_size > UINT32_MAX)
+		die(2, "the file needs more than 2^32 datagrams of %u bytes: raise --block-size",
+		    T.o.block_size);
+	T.n = (T.file_size + T.o.block_size - 1) / T.o.block_size;
+	T.scratch = malloc(T.o.block_size);
+	if (!T.scratch ||
+	    flight_init(&T.f, T.n, T.o.window && T.o.window < FLIGHT_MAX ?
+					   T.o.window :
+					   FLIGHT_MAX))
+		die(2, "out of memory");
+}
+
+/* The session's geometry: pad the data, size the batches. */
+static void geometry(void)
+{
+	uint64_t size = (T.file_size + T.unit - 1) / T.unit * T.unit;
+
+	if (T.o.block_size % T.unit || T.o.block_size > T.max_block)
+		die(3, "the receiver takes blocks of a multiple of %u bytes up to %u: --block-size %u does not fit",
+		    T.unit, T.max_block, T.o.block_size);
+	T.size = size; /* source_read() pads the last block with zeros */
+	if (!Q.buf) {
+		Q.unit = EBPFDMA_WIRE2_HDR_LEN + T.o.block_size +
+			 EBPFDMA_WIRE2_TRAILER_LEN;
+		Q.max = BATCH_BYTES / Q.unit;
+		if (Q.max > BATCH_MAX)
+			Q.max = BATCH_MAX;
+		if (!Q.max)
+			Q.max = 1;
+		Q.buf = malloc((size_t)Q.max * Q.unit);
+		if (!Q.buf)
+			die(2, "out of memory");
+		gso_probe();
+	}
+}
+
+/* Pacing: the datagrams that may leave now (RFC 9002, 7.7). */
+static uint32_t pace_allows(uint64_t now)
+{
+	uint64_t ns = cc_pace_ns(&T.cc);
+
+	if (!ns) { /* unpaced: a full burst when pacing begins */
+		T.tokens = PACE_BURST;
+		T.tokens_us = now;
+		return UINT32_MAX;
+	}
+	T.tokens += (double)(now - T.tokens_us) * 1000 / ns;
+	T.tokens_us = now;
+	if (T.tokens > PACE_BURST)
+		T.tokens = PACE_BURST;
+	return T.tokens >= 1 ? (uint32_t)T.tokens : 0;
+}
+
+/*
+ * One round: declare lost what is overdue, probe when nothing was heard
+ * for a probe timeout, then send what was lost and new blocks as far as
+ * the congestion window, the credit, the pacing and --rate allow.
+ * Returns how long to wait for an ACK before the next round (us).
+ */
+static uint64_t send_round(double *budget)
+{
+	uint64_t now = now_us(), sent_us, wait = 0;
+	uint32_t lost, cwnd, pace, burst, from = 0, seq;
+
+	lost = flight_detect_lost(&T.f, now, cc_loss_delay_us(&T.cc),
+				  &sent_us);
+	if (lost) {
+		T.lost += lost;
+		cc_on_congestion(&T.cc, sent_us, now);
+	}
+	if (flight_unacked(&T.f) &&
+	    now - T.f.last_sent_us >= cc_pto_us(&T.cc, T.pto_backoff)) {
+		/* Nothing heard for a probe timeout: the oldest go again. */
+		if (++T.pto_backoff == PERSISTENT_PTOS) {
+			T.lost += flight_all_lost(&T.f);
+			cc_on_persistent_congestion(&T.cc);
+		}
+		for (lost = 0; lost < PROBES &&
+			       flight_next_resend(&T.f, &from, true);
+		     lost++, from++) {
+			queue_data(from);
+			T.probes++;
+		}
+	}
+	cwnd = T.o.window && T.o.window < T.cc.cwnd ? T.o.window : T.cc.cwnd;
+	pace = pace_allows(now);
+	/*
+	 * Paced datagrams leave in bursts of an eighth of the window (up to
+	 * PACE_BURST): batches the kernel segments in one call (GSO), not
+	 * one system call per datagram.
+	 */
+	burst = cwnd / 8 < 1 ? 1 : cwnd / 8 > PACE_BURST ? PACE_BURST : cwnd / 8;
+	if (!T.f.lost && T.f.next >= T.n) {
+		send_queued(); /* all sent: only ACKs are awaited */
+		return 1000;
+	}
+	if (pace < burst && !Q.n)
+		return (burst - T.tokens) * cc_pace_ns(&T.cc) / 1000 + 1;
+	from = 0;
+	for (;;) {
+		if (T.f.in_flight + Q.n >= cwnd) {
+			T.cwnd_limited = true;
+			wait = 1000; /* until an ACK opens the window */
+			break;
+		}
+		if (!pace) { /* until the next datagram's turn */
+			wait = (1 - T.tokens) * cc_pace_ns(&T.cc) / 1000 + 1;
+			break;
+		}
+		if (T.o.rate > 0 && *budget < T.o.block_size) {
+			wait = 1000;
+			break;
+		}
+		if (T.f.lost && flight_next_resend(&T.f, &from, false)) {
+			seq = from++; /* lost: again, before anything new */
+		} else if (T.f.next + Q.nnew >= T.n) {
+			wait = 1000; /* everything has been sent */
+			break;
+		} else if (T.f.next + Q.nnew - T.f.cum > T.f.mask ||
+			   flight_unacked(&T.f) + Q.n >= T.credit) {
+			wait = 1000; /* the receiver's credit, the oldest block */
+			break;
+		} else {
+			seq = T.f.next + Q.nnew++;
+		}
+		queue_data(seq);
+		if (pace != UINT32_MAX) {
+			pace--;
+			T.tokens--;
+		}
+		*budget -= T.o.block_size;
+	}
+	send_queued();
+	return wait;
+}
+
 int main(int argc, char **argv)
 {
-	uint64_t blocks_needed, now, budget_t, last_progress;
+	uint64_t now, budget_t;
 	double budget = 0;
-	uint32_t next = 0, seq, in_flight, i, acked;
-	unsigned int commit_wait = 200;
+	unsigned int commit_wait;
+	uint32_t acked;
 	double secs;
+	uint64_t wait;
 
 	parse_args(argc, argv);
-	load_input();
+	prepare();
 	connect_socket();
-	if (getrandom(&T.session, sizeof(T.session), 0) != sizeof(T.session))
-		die(1, "getrandom: %s", strerror(errno));
 	T.t0 = now_ms();
-	T.last_ack_ms = T.t0;
+again:
 	open_session();
-
-	if (T.o.block_size % T.vol_bsize || T.o.block_size > T.max_len)
-		die(2, "--block-size %u must be a multiple of the volume's block size (%u) and at most the longest body the receiver takes (%u)",
-		    T.o.block_size, T.vol_bsize, T.max_len);
-	T.size = (T.file_size + T.vol_bsize - 1) / T.vol_bsize * T.vol_bsize;
-	blocks_needed = T.size / T.vol_bsize;
-	if (blocks_needed > T.window_blocks)
-		die(2, "the volume's window is too small: the file needs %llu blocks of %u bytes, volume %u has %llu",
-		    (unsigned long long)blocks_needed, T.vol_bsize, T.o.volume,
-		    (unsigned long long)T.window_blocks);
-	if (T.size > T.file_size) {
-		T.data = realloc(T.data, T.size);
-		if (!T.data)
-			die(2, "out of memory");
-		memset(T.data + T.file_size, 0, T.size - T.file_size);
-	}
-	/* Sequence numbers are 32-bit; COMMIT carries their count. */
-	if ((T.size + T.o.block_size - 1) / T.o.block_size >= UINT32_MAX)
-		die(2, "the file needs more than 2^32-1 datagrams of %u bytes: raise --block-size",
-		    T.o.block_size);
-	T.n = (T.size + T.o.block_size - 1) / T.o.block_size;
-	T.sent_ms = calloc(T.n ? T.n : 1, sizeof(*T.sent_ms));
-	T.rto = calloc(T.n ? T.n : 1, sizeof(*T.rto));
-	if (!T.sent_ms || !T.rto)
-		die(2, "out of memory");
-	for (i = 0; i < T.n; i++)
-		T.rto[i] = RTO_MIN_MS;
-	gso_probe();
-	seqset_init(&T.acked);
-
-	budget_t = last_progress = T.progress_ms = now_ms();
-	while (T.acked.count < T.n) {
+	geometry();
+	budget_t = T.progress_ms = now_ms();
+	while (T.f.acked < T.n) {
+		acked = T.f.acked;
+		/* What has arrived first: silence is measured after it. */
+		read_acks(0);
+		check_status();
+		check_interrupted();
+		resumed();
 		now = T.now = now_ms();
-		if (now - T.last_ack_ms > T.o.timeout_s * 1000ULL)
-			die(4, "%s:%u stopped answering for %u s (%u of %u blocks acknowledged)",
-			    T.o.host, T.o.port, T.o.timeout_s, T.acked.count,
-			    T.n);
+		if (now - T.last_ack_ms > SILENCE_MS) {
+			if (!T.o.quiet)
+				fprintf(stderr, "ebpfdma-send: %s:%u fell silent for %u s: asking for a new session (the transfer starts over)\n",
+					T.o.host, T.o.port, SILENCE_MS / 1000);
+			goto again;
+		}
 		/* Answers that acknowledge nothing new do not keep it alive. */
 		if (now - T.progress_ms > T.o.timeout_s * 1000ULL)
-			die(4, "%s:%u acknowledged nothing new for %u s (%u of %u blocks acknowledged; are DATA datagrams dropped on the way, or is the disk stuck?)",
-			    T.o.host, T.o.port, T.o.timeout_s, T.acked.count,
-			    T.n);
+			die(4, "%s:%u acknowledged nothing new for %u s (%u of %u blocks acknowledged; %s)",
+			    T.o.host, T.o.port, T.o.timeout_s, T.f.acked, T.n,
+			    T.forged ? "ACKs that do not verify arrived and were ignored: forged, or under another key" :
+				       "are DATA datagrams dropped on the way, or is the disk stuck?");
 		if (T.o.rate > 0) {
 			budget += (now - budget_t) * T.o.rate * 1048576 / 1000;
 			budget_t = now;
 			if (budget > 4.0 * 1048576)
 				budget = 4.0 * 1048576;
 		}
-		/* Retransmit what timed out, oldest first. */
-		in_flight = 0;
-		for (seq = T.acked.cum; seq < next; seq++) {
-			if (seqset_has(&T.acked, seq))
-				continue;
-			if (now - T.sent_ms[seq] >= T.rto[seq] &&
-			    (T.o.rate <= 0 || budget >= T.o.block_size)) {
-				queue_data(seq);
-				budget -= T.o.block_size;
-			}
-			in_flight++;
-		}
-		/* New datagrams while the window allows. */
-		while (next < T.n && in_flight < T.o.window &&
-		       (T.o.rate <= 0 || budget >= T.o.block_size)) {
-			queue_data(next++);
-			budget -= T.o.block_size;
-			in_flight++;
-		}
-		send_queued();
-		/* Nothing heard for a while: ask (a restarted receiver
-		 * learns where to send its ACKs). */
-		if (now - T.last_ack_ms > RTO_MAX_MS &&
-		    now - last_progress > RTO_MAX_MS) {
-			send_ctl(EBPFDMA_WIRE_OPEN, 0);
-			last_progress = now;
-		}
-		acked = T.acked.count;
-		read_acks(in_flight >= T.o.window || next == T.n ? 5 : 0);
+		wait = send_round(&budget);
+		read_acks(wait);
 		check_status();
-		if (T.acked.count != acked)
+		if (T.f.acked != acked)
 			T.progress_ms = now;
 		progress(false);
 	}
 
 	/* Everything is durable: commit. */
 	T.progress_ms = now_ms();
+	commit_wait = 200;
 	while (!T.committed) {
+		check_interrupted();
+		resumed();
 		if (now_ms() - T.progress_ms > T.o.timeout_s * 1000ULL)
-			die(4, "%s:%u did not acknowledge the COMMIT in %u s",
-			    T.o.host, T.o.port, T.o.timeout_s);
-		send_ctl(EBPFDMA_WIRE_COMMIT, T.n);
-		read_acks(commit_wait);
+			die(4, "%s:%u did not acknowledge the COMMIT in %u s%s",
+			    T.o.host, T.o.port, T.o.timeout_s,
+			    T.forged ? " (and ACKs that do not verify arrived: forged, or under another key)" : "");
+		if (now_ms() - T.last_ack_ms > SILENCE_MS)
+			goto again; /* restarted before it could commit */
+		send_commit();
+		read_acks(commit_wait * 1000ULL);
 		check_status();
 		if (commit_wait < RTO_MAX_MS)
 			commit_wait *= 2;
 	}
 	progress(true);
 	secs = (now_ms() - T.t0) / 1000.0;
-	printf("sent %llu bytes in %u datagrams of %u bytes to %s:%u volume %u in %.2f s: %.1f MiB/s, %llu retransmitted, %llu ACKs; durable and committed\n",
+	printf("sent %llu bytes in %u datagrams of %u bytes to %s:%u volume %u in %.2f s: %.1f MiB/s, %llu retransmitted (%llu declared lost, %llu probes; %llu congestion events, %llu of them CE; round trip %.2f ms), %llu ACKs, %llu session%s%s; durable and committed\n",
 	       (unsigned long long)T.file_size, T.n, T.o.block_size, T.o.host,
 	       T.o.port, T.o.volume, secs,
 	       secs > 0 ? T.file_size / 1048576.0 / secs : 0,
-	       (unsigned long long)T.resends, (unsigned long long)T.acks);
+	       (unsigned long long)T.resends, (unsigned long long)T.lost,
+	       (unsigned long long)T.probes,
+	       (unsigned long long)(T.congestion + T.cc.congestion_events),
+	       (unsigned long long)(T.ce + T.cc.ce_events),
+	       T.cc.srtt_us / 1000.0,
+	       (unsigned long long)T.acks,
+	       (unsigned long long)T.sessions, T.sessions == 1 ? "" : "s",
+	       T.forged ? ", ACKs that did not verify ignored" : "");
+	sodium_memzero(&T.keys, sizeof(T.keys));
+	sodium_memzero(T.secret, sizeof(T.secret));
 	return 0;
 }

@@ -9,7 +9,11 @@
  *   xdp = native | generic | off (default native)
  *   full_policy = drop | pass    pool full: drop, or slow path (default drop)
  *   peer = 10.0.0.1              allowed sender (repeatable)
- *   volume = ID DEVICE start=N blocks=N token=N [flags=fua,flush_on_commit]
+ *   key_file = PATH              volumes' secret (default of key_file=)
+ *   protect = aead | mac | crc   volumes' protection (default aead)
+ *   idle_timeout = SECONDS       a silent session ends (default 120)
+ *   volume = ID DEVICE start=N blocks=N [key_file=PATH] [protect=P]
+ *            [flags=fua,flush_on_commit]
  */
 #include <ctype.h>
 #include <errno.h>
@@ -63,6 +67,19 @@ int ctl_parse_vol_flags(const char *s, uint32_t *flags)
 	return 0;
 }
 
+int ctl_parse_protect(const char *s, uint32_t *protect)
+{
+	if (!strcmp(s, "aead"))
+		*protect = EBPFDMA_PROTECT_AEAD;
+	else if (!strcmp(s, "mac"))
+		*protect = EBPFDMA_PROTECT_MAC;
+	else if (!strcmp(s, "crc"))
+		*protect = EBPFDMA_PROTECT_CRC;
+	else
+		return -1;
+	return 0;
+}
+
 int ctl_split_hostport(const char *s, char *host, size_t hostlen,
 		       uint16_t *port)
 {
@@ -97,9 +114,10 @@ static int parse_volume(char *val, struct ctl_volume_conf *v, char *why,
 {
 	char *tok, *save, *eq;
 	uint64_t id;
-	int have_blocks = 0, have_token = 0;
+	int have_blocks = 0;
 
 	memset(v, 0, sizeof(*v));
+	v->protect = CTL_PROTECT_UNSET;
 	tok = strtok_r(val, " \t", &save);
 	if (!tok || parse_u64(tok, &id) || id >= EBPFDMA_MAX_VOLUMES) {
 		snprintf(why, whylen, "volume: an id below %u first",
@@ -129,18 +147,27 @@ static int parse_volume(char *val, struct ctl_volume_conf *v, char *why,
 			have_blocks = 1;
 			continue;
 		}
-		if (!strcmp(tok, "token") && !parse_u64(eq, &v->token)) {
-			have_token = 1;
+		if (!strcmp(tok, "key_file") && *eq &&
+		    strlen(eq) < sizeof(v->key_file)) {
+			strcpy(v->key_file, eq);
 			continue;
+		}
+		if (!strcmp(tok, "protect") &&
+		    !ctl_parse_protect(eq, &v->protect))
+			continue;
+		if (!strcmp(tok, "token")) {
+			snprintf(why, whylen,
+				 "volume %u: token= is gone (wire version 1): give the volume a key file, key_file=PATH (ebpfdmactl genkey PATH makes one)",
+				 v->id);
+			return -1;
 		}
 		if (!strcmp(tok, "flags") && !ctl_parse_vol_flags(eq, &v->flags))
 			continue;
 		snprintf(why, whylen, "volume %u: bad %s=%s", v->id, tok, eq);
 		return -1;
 	}
-	if (!have_blocks || !have_token) {
-		snprintf(why, whylen, "volume %u: blocks= and token= are required",
-			 v->id);
+	if (!have_blocks) {
+		snprintf(why, whylen, "volume %u: blocks= is required", v->id);
 		return -1;
 	}
 	return 0;
@@ -156,6 +183,8 @@ int ctl_config_load(const char *path, struct ctl_config *c, char *err,
 
 	memset(c, 0, sizeof(*c));
 	c->port = EBPFDMA_WIRE_PORT;
+	c->protect = EBPFDMA_PROTECT_AEAD;
+	c->idle_timeout_s = CTL_IDLE_TIMEOUT_S;
 	strcpy(c->metrics, "127.0.0.1:9788");
 	f = fopen(path, "r");
 	if (!f) {
@@ -231,6 +260,21 @@ int ctl_config_load(const char *path, struct ctl_config *c, char *err,
 					 CTL_MAX_PEERS);
 			else
 				strcpy(c->peers[c->nr_peers++], val);
+		} else if (!strcmp(key, "key_file")) {
+			if (!*val || strlen(val) >= sizeof(c->key_file))
+				snprintf(why, sizeof(why), "key_file: a path");
+			else
+				strcpy(c->key_file, val);
+		} else if (!strcmp(key, "protect")) {
+			if (ctl_parse_protect(val, &c->protect))
+				snprintf(why, sizeof(why),
+					 "protect: aead, mac or crc");
+		} else if (!strcmp(key, "idle_timeout")) {
+			if (parse_u64(val, &u) || !u || u > 86400)
+				snprintf(why, sizeof(why),
+					 "idle_timeout: 1..86400 seconds");
+			else
+				c->idle_timeout_s = u;
 		} else if (!strcmp(key, "volume")) {
 			if (c->nr_vols == EBPFDMA_MAX_VOLUMES)
 				snprintf(why, sizeof(why), "too many volumes");
@@ -258,6 +302,21 @@ int ctl_config_load(const char *path, struct ctl_config *c, char *err,
 	if (!c->nr_vols) {
 		snprintf(err, errlen, "%s: no volume", path);
 		return -1;
+	}
+	/* The file's defaults, wherever they stand in it. */
+	for (i = 0; i < c->nr_vols; i++) {
+		struct ctl_volume_conf *v = &c->vols[i];
+
+		if (v->protect == CTL_PROTECT_UNSET)
+			v->protect = c->protect;
+		if (!v->key_file[0] && c->key_file[0])
+			strcpy(v->key_file, c->key_file);
+		if (!v->key_file[0]) {
+			snprintf(err, errlen,
+				 "%s: volume %u has no key file (key_file = PATH, or key_file=PATH on its line; ebpfdmactl genkey PATH makes one)",
+				 path, v->id);
+			return -1;
+		}
 	}
 	return 0;
 bad:

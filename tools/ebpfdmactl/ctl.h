@@ -18,12 +18,16 @@
 #define CTL_XDP_GENERIC 1
 #define CTL_XDP_OFF 2 /* no XDP: every datagram takes the slow path */
 
+#define CTL_PROTECT_UNSET 0xffffffffU /* the file's protect = */
+#define CTL_IDLE_TIMEOUT_S 120
+
 struct ctl_volume_conf {
 	uint32_t id;
 	char dev[256];
 	uint64_t start, blocks; /* logical blocks */
-	uint64_t token;
 	uint32_t flags; /* EBPFDMA_VOL_* */
+	uint32_t protect; /* EBPFDMA_PROTECT_* */
+	char key_file[256]; /* the volume's secret */
 };
 
 /* The serve configuration file (see tools/ebpfdma/serve.conf.example). */
@@ -38,6 +42,9 @@ struct ctl_config {
 	unsigned int nr_peers;
 	struct ctl_volume_conf vols[EBPFDMA_MAX_VOLUMES];
 	unsigned int nr_vols;
+	char key_file[256]; /* default of the volumes' key_file= */
+	uint32_t protect; /* default of the volumes' protect= */
+	unsigned int idle_timeout_s; /* a session with no datagram ends */
 };
 
 /* Parse @path; on error, a message "file:line: what" in @err. */
@@ -45,6 +52,8 @@ int ctl_config_load(const char *path, struct ctl_config *c, char *err,
 		    size_t errlen);
 /* "fua,flush_on_commit" -> EBPFDMA_VOL_*; -1 on an unknown word. */
 int ctl_parse_vol_flags(const char *s, uint32_t *flags);
+/* "aead" | "mac" | "crc" -> EBPFDMA_PROTECT_*; -1 otherwise. */
+int ctl_parse_protect(const char *s, uint32_t *protect);
 /* Split "host:port" / "[v6]:port". */
 int ctl_split_hostport(const char *s, char *host, size_t hostlen,
 		       uint16_t *port);

@@ -14,7 +14,7 @@ static void usage(FILE *f)
 		"usage: ebpfdmactl COMMAND [ARGS]\n"
 		"  attach IFACE [--generic] [--port N] [--full-policy drop|pass] [--peer ADDR]...\n"
 		"  detach IFACE [--generic]\n"
-		"  volume add ID DEVICE --start N --blocks N --token N [--flags fua,flush_on_commit]\n"
+		"  volume add ID DEVICE --start N --blocks N [--flags fua,flush_on_commit]\n"
 		"  volume del ID\n"
 		"  volume list\n"
 		"  status [--json]\n"

@@ -123,11 +123,16 @@ static void latency(FILE *f, uint32_t id)
 void metrics_write(FILE *f, const struct serve_stats *st)
 {
 	static const char *const refused[NR_REFUSED] = {
-		"peer", "malformed", "token", "volume", "range", "crc",
+		"peer", "malformed", "no_session", "auth", "duplicate",
+		"expired", "range", "full",
+	};
+	static const char *const hello[NR_HELLO] = {
+		"granted", "repeated", "auth", "volume", "malformed", "range",
+		"block", "busy",
 	};
 	static const char *const kfunc[] = {
-		"placed", "malformed", "token", "range", "no_volume",
-		"no_listener", "crc", "pool_full", "ring_full",
+		"placed", "malformed", "range", "no_volume",
+		"no_listener", "pool_full", "ring_full",
 		"no_session", "expired", "auth", "duplicate",
 	};
 	struct ebpfdma_rx_counters c;
@@ -159,7 +164,7 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 	fprintf(f, "ebpfdma_write_errors_total %llu\n",
 		(unsigned long long)st->write_errors);
 	counter(f, "ebpfdma_untracked_blocks_total",
-		"Blocks written but not acknowledged (no session slot, no memory, sequence number out of reach); senders resend them");
+		"Blocks written but not acknowledged (no memory, their session ended meanwhile); senders resend them");
 	fprintf(f, "ebpfdma_untracked_blocks_total %llu\n",
 		(unsigned long long)st->untracked);
 	counter(f, "ebpfdma_acks_sent_total", "Acknowledgements sent");
@@ -168,6 +173,22 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 	counter(f, "ebpfdma_commits_total", "COMMITs received");
 	fprintf(f, "ebpfdma_commits_total %llu\n",
 		(unsigned long long)st->commits);
+	counter(f, "ebpfdma_hellos_total",
+		"HELLOs (session requests), by what became of them");
+	for (i = 0; i < NR_HELLO; i++)
+		fprintf(f, "ebpfdma_hellos_total{result=\"%s\"} %llu\n",
+			hello[i], (unsigned long long)st->hello[i]);
+	gauge(f, "ebpfdma_sessions", "Sessions admitted and not ended");
+	fprintf(f, "ebpfdma_sessions %llu\n",
+		(unsigned long long)st->sessions_active);
+	counter(f, "ebpfdma_sessions_ended_total",
+		"Sessions ended: complete (committed), failed (a write or flush failed), expired (idle)");
+	fprintf(f, "ebpfdma_sessions_ended_total{how=\"complete\"} %llu\n",
+		(unsigned long long)st->sessions_completed);
+	fprintf(f, "ebpfdma_sessions_ended_total{how=\"failed\"} %llu\n",
+		(unsigned long long)st->sessions_failed);
+	fprintf(f, "ebpfdma_sessions_ended_total{how=\"expired\"} %llu\n",
+		(unsigned long long)st->sessions_expired);
 	counter(f, "ebpfdma_flushes_total",
 		"Device cache flushes that made writes durable, by volume");
 	for (i = 0; i < st->nr_vols; i++)

@@ -9,14 +9,30 @@
 #include "uapi/ebpfdma.h"
 
 enum { PATH_XDP, PATH_SLOW, NR_PATHS };
+/* Why the socket refused a datagram. */
 enum {
-	REFUSED_PEER,
-	REFUSED_INVAL,
-	REFUSED_TOKEN,
-	REFUSED_VOLUME,
-	REFUSED_RANGE,
-	REFUSED_CRC,
+	REFUSED_PEER, /* not from an allowed peer */
+	REFUSED_INVAL, /* malformed, or not a receiver's */
+	REFUSED_NO_SESSION, /* of no session serve holds (or an ended one) */
+	REFUSED_AUTH, /* does not verify under the session's key */
+	REFUSED_DUPLICATE, /* a block placed already */
+	REFUSED_EXPIRED, /* the session was idle past its limit */
+	REFUSED_RANGE, /* a block past the transfer */
+	REFUSED_FULL, /* no free slot or no room in the ring */
 	NR_REFUSED
+};
+
+/* What became of a HELLO. */
+enum {
+	HELLO_GRANTED,
+	HELLO_REPEATED, /* answered with its session's WELCOME again */
+	HELLO_AUTH, /* did not verify: not answered */
+	HELLO_VOLUME, /* no such volume: not answered */
+	HELLO_MALFORMED,
+	HELLO_RANGE, /* refused: blocks outside the volume's window */
+	HELLO_BLOCK, /* refused: a block size the receiver cannot take */
+	HELLO_BUSY, /* refused: no room for another session */
+	NR_HELLO
 };
 
 struct serve_vol_stats {
@@ -30,11 +46,14 @@ struct serve_stats {
 	uint64_t write_errors, acks, ack_send_errors;
 	/*
 	 * Blocks written but never acknowledged because serve could not
-	 * track them (session table full of busy sessions, out of memory, a
-	 * sequence number far beyond the session's): senders resend them.
+	 * track them (out of memory, a session ended meanwhile): senders
+	 * resend them.
 	 */
 	uint64_t untracked;
-	uint64_t opens, commits, commits_acked;
+	uint64_t hello[NR_HELLO];
+	uint64_t commits, commits_acked;
+	uint64_t sessions_active; /* a gauge */
+	uint64_t sessions_completed, sessions_failed, sessions_expired;
 	struct serve_vol_stats vol[EBPFDMA_MAX_VOLUMES];
 	unsigned int nr_vols;
 };

@@ -1,25 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ebpfdmactl serve CONFIG: the storage node's daemon.
+ * ebpfdmactl serve CONFIG: the storage node's daemon, wire version 2
+ * (uapi/PROTOCOL.md).
  *
- * It adds the configured volumes, binds them (their network completions
- * come to this process's ring), attaches the XDP program, and then:
- *   - reads completions from the ring (mmap + poll);
+ * It loads each volume's secret from its key file, adds and binds the
+ * volumes (their completions come to this process's ring), attaches the
+ * XDP program, and then:
+ *   - admits sessions: a HELLO that verifies under the volume's handshake
+ *     key and asks for blocks the volume holds gets a session id of 64
+ *     random bits, keys derived from both sides' nonces, the session
+ *     installed in the module (SESSION_ADD), and a WELCOME;
+ *   - reads completions from the ring (mmap + poll): each names its
+ *     session and block;
  *   - makes completed blocks durable by group commit: one FLUSH (of what
  *     has completed, EBPFDMA_FLUSH_NOW) covers every completion read before
  *     it was issued, unless the volume writes with FUA or the device had no
  *     volatile write cache when the write completed (EBPFDMA_CQE_STABLE);
- *   - acknowledges to each sender only durable blocks: cumulative (every
- *     sequence number below) plus selective runs;
- *   - answers OPEN (volume, token, window) and COMMIT (acknowledged once a
- *     flush issued after it completed);
- *   - takes DATA the fast path could not (XDP off, pool full with policy
- *     "pass", refused) on a UDP socket: checks it like the kfunc does and
- *     writes it with pwrite(O_DIRECT) into the same window, counted apart;
+ *   - acknowledges to each sender only durable blocks, in ACKs sealed
+ *     under the session's k_ack;
+ *   - answers COMMIT once a flush issued after it completed, and then
+ *     deletes the session: nothing of it is written again;
+ *   - verifies DATA the fast path could not take (XDP off, pool full with
+ *     policy "pass") on a UDP socket and hands it to the module
+ *     (SESSION_SUBMIT), under the same once-only marks;
+ *   - ends sessions idle past idle_timeout, and those whose writes or
+ *     flush failed;
  *   - serves Prometheus metrics (metrics.c).
  * SIGTERM / SIGINT: detach, let every write complete, flush, acknowledge,
- * delete the volumes, exit 0.  A restart after a crash deletes and re-adds
- * the volumes and replaces the program: acknowledged data is on disk.
+ * delete the volumes, exit 0.  Its sessions end with it (the module
+ * deletes them when the descriptor closes): a sender starts over.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -33,40 +42,42 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <endian.h>
+#include <sodium.h>
 
 #include "ctl.h"
 #include "metrics.h"
-#include "tools/lib/crc32c.h"
+#include "tools/lib/control.h"
 #include "tools/lib/ebpfdma.h"
+#include "tools/lib/handshake.h"
+#include "tools/lib/keyfile.h"
 #include "tools/lib/rx.h"
 #include "tools/lib/seqset.h"
-#include "tools/lib/wire.h"
+#include "tools/lib/wire2.h"
 #include "uapi/ebpfdma_wire.h"
 
 #define MAX_SESSIONS 1024
-#define SESSION_IDLE_MS (10 * 60 * 1000) /* forget idle sessions after */
+#define LINGER_MS (60 * 1000) /* an ended session answers repeats so long */
 #define ACK_EVERY_MS 10 /* acknowledge new durable data this often */
 #define REACK_MS 250 /* repeat the last ACK of an active session */
+#define ACTIVE_MS 30000 /* a session heard from this recently is active */
+#define CREDIT_MIN 16U
 /*
  * The longest DATA body the receiver announces: the slot size, capped so
  * that a datagram also fits the slow path's receive buffers (and UDP).
  */
 #define SLOW_MAX_LEN (32U << 10)
-/*
- * How far above a session's cumulative mark a sequence number may be: far
- * more than any sender's window, and it bounds the session's bitmap.
- */
-#define SEQ_AHEAD_MAX (1U << 22)
 
 struct session;
 
 struct pend {
 	struct session *s;
-	uint32_t seq;
+	uint32_t index;
+	uint64_t done_us; /* when its write's completion was read */
 };
 
 struct pendv {
@@ -77,8 +88,9 @@ struct pendv {
 struct vol {
 	struct ctl_volume_conf conf;
 	int fd; /* O_EXCL open, held by the volume too */
-	int dfd; /* O_DIRECT, for the slow path */
-	uint32_t bsize;
+	uint32_t bsize; /* logical block size */
+	uint8_t secret[EBPFDMA_WIRE2_KEY_LEN];
+	uint8_t k_hs[EBPFDMA_WIRE2_KEY_LEN];
 	struct pendv pend; /* completed, not yet covered by a flush */
 	struct pendv flushing; /* covered by the flush in flight */
 	bool flush_in_flight, want_flush;
@@ -89,16 +101,24 @@ struct vol {
 
 struct session {
 	struct vol *v;
-	uint32_t id;
+	uint64_t id;
 	struct sockaddr_in6 peer; /* v4 peers as v4-mapped */
-	bool have_peer, dirty;
-	struct seqset durable;
+	uint8_t nonce_c[EDMA_NONCE_LEN];
+	struct edma_keys keys;
+	uint32_t protect, block_size;
+	uint64_t lba, length;
+	uint32_t nblocks;
+	uint8_t welcome[EDMA_WELCOME_LEN]; /* repeated to a repeated HELLO */
+	struct seqset durable; /* block indices */
+	uint64_t ack_counter; /* the last ACK's */
 	uint64_t last_seen_ms, last_ack_ms;
+	uint32_t newest; /* the block made durable last, and when done */
+	uint64_t newest_us;
 	uint32_t pending; /* its entries in its volume's pend and flushing */
-	bool commit_pending;
-	uint32_t commit_seq;
+	bool dirty, in_kernel, commit_pending, complete;
 	uint64_t commit_gen;
-	int status; /* EBPFDMA_WIRE_E_* to report, sticky */
+	uint32_t status; /* EBPFDMA_WIRE2_E_IO once failed, sticky */
+	uint64_t ended_ms; /* complete or failed: forgotten LINGER_MS later */
 };
 
 static struct {
@@ -111,7 +131,7 @@ static struct {
 	struct ebpfdma_rx_peer peers[CTL_MAX_PEERS];
 	int sock, metrics_fd;
 	uint32_t max_len; /* slot size: the longest DATA body */
-	uint64_t now; /* now_ms() at this round of the loop's start */
+	uint64_t now, now_us; /* this round of the loop's clock */
 	bool attached;
 	struct serve_stats st;
 } S;
@@ -124,12 +144,12 @@ static void on_signal(int sig)
 	stopping = 1;
 }
 
-static uint64_t now_ms(void)
+static uint64_t now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
 }
 
 static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -144,27 +164,6 @@ static void logmsg(const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * Remember that @seq of @s waits for a flush.  On failure it is counted and
- * never acknowledged: the sender retransmits it.
- */
-static void pend_push(struct pendv *p, struct session *s, uint32_t seq)
-{
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 1024;
-		struct pend *v = realloc(p->v, cap * sizeof(*v));
-
-		if (!v) {
-			S.st.untracked++;
-			return;
-		}
-		p->v = v;
-		p->cap = cap;
-	}
-	p->v[p->n++] = (struct pend){ s, seq };
-	s->pending++;
-}
-
 static struct vol *vol_find(uint32_t id)
 {
 	unsigned int i;
@@ -175,8 +174,54 @@ static struct vol *vol_find(uint32_t id)
 	return NULL;
 }
 
+/* ---- the session table --------------------------------------------------- */
+
+/* The session looked up last: completions come in runs of one session. */
+static struct session *last_found;
+
+static struct session *session_find(uint64_t id)
+{
+	unsigned int i;
+
+	if (last_found && last_found->id == id)
+		return last_found;
+	for (i = 0; i < S.nr_sessions; i++)
+		if (S.sessions[i]->id == id)
+			return last_found = S.sessions[i];
+	return NULL;
+}
+
+static void session_unlink_kernel(struct session *s)
+{
+	struct ebpfdma_session_del d = { .id = s->id };
+
+	if (!s->in_kernel)
+		return;
+	if (ioctl(S.e.fd, EBPFDMA_IOC_SESSION_DEL, &d))
+		logmsg("session %016llx: SESSION_DEL: %s",
+		       (unsigned long long)s->id, strerror(errno));
+	s->in_kernel = false;
+}
+
+/* The session is over: no datagram of it is placed from now on. */
+static void session_end(struct session *s)
+{
+	session_unlink_kernel(s);
+	if (!s->ended_ms) {
+		/* Its keys stay until it is forgotten: it answers repeats. */
+		s->ended_ms = S.now;
+		S.st.sessions_active--;
+		if (s->complete)
+			S.st.sessions_completed++;
+		else if (s->status)
+			S.st.sessions_failed++;
+		else
+			S.st.sessions_expired++;
+	}
+}
+
 /* Nothing refers to @s: no write waits for a flush, no COMMIT for one. */
-static bool session_idle(const struct session *s)
+static bool session_quiet(const struct session *s)
 {
 	return !s->pending && !s->commit_pending;
 }
@@ -185,48 +230,13 @@ static void session_forget(unsigned int i)
 {
 	struct session *s = S.sessions[i];
 
+	session_end(s);
+	if (last_found == s)
+		last_found = NULL;
 	seqset_free(&s->durable);
+	sodium_memzero(s, sizeof(*s));
 	free(s);
 	S.sessions[i] = S.sessions[--S.nr_sessions];
-}
-
-/*
- * The session @id of @v, created when new.  NULL (counted) when the table
- * is full of sessions with work in progress, or out of memory: what
- * arrives for it is not acknowledged, and its sender retransmits.
- */
-static struct session *session_get(struct vol *v, uint32_t id)
-{
-	struct session *s;
-	unsigned int i, old = MAX_SESSIONS;
-
-	for (i = 0; i < S.nr_sessions; i++)
-		if (S.sessions[i]->v == v && S.sessions[i]->id == id)
-			return S.sessions[i];
-	if (S.nr_sessions == MAX_SESSIONS) {
-		/* Forget the least recently seen session that has no work. */
-		for (i = 0; i < S.nr_sessions; i++)
-			if (session_idle(S.sessions[i]) &&
-			    (old == MAX_SESSIONS ||
-			     S.sessions[i]->last_seen_ms <
-				     S.sessions[old]->last_seen_ms))
-				old = i;
-		if (old == MAX_SESSIONS) {
-			S.st.untracked++;
-			return NULL;
-		}
-		session_forget(old);
-	}
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		S.st.untracked++;
-		return NULL;
-	}
-	s->v = v;
-	s->id = id;
-	seqset_init(&s->durable);
-	S.sessions[S.nr_sessions++] = s;
-	return s;
 }
 
 static void to_v6(const struct sockaddr_storage *ss, struct sockaddr_in6 *out)
@@ -255,65 +265,106 @@ static bool peer_allowed(const struct sockaddr_in6 *a)
 	return false;
 }
 
-/* An ACK: the session's durable state, or an error @status. */
-static void send_ack(const struct sockaddr_in6 *to, uint32_t volume,
-		     uint32_t session, struct session *s, int status,
-		     bool committed, uint32_t commit_seq)
+/*
+ * The blocks a session may have outstanding: its share of the slots and
+ * of the completion ring, among the sessions active now.
+ */
+static uint32_t credit(void)
 {
-	uint8_t buf[EDMA_ACK_MAX];
-	struct vol *v = vol_find(volume);
-	struct edma_ack a = {
-		.volume = volume, .session = session, .status = status,
-		.durable = s ? &s->durable : NULL, .committed = committed,
-		.commit_seq = commit_seq,
-	};
-	size_t len;
+	uint32_t room = S.e.info.nr_slots < S.e.info.ring_entries ?
+				S.e.info.nr_slots :
+				S.e.info.ring_entries;
+	uint32_t n = S.st.sessions_active ? S.st.sessions_active : 1;
 
-	if (v && status != EBPFDMA_WIRE_E_TOKEN) {
-		a.window_blocks = v->conf.blocks;
-		a.block_size = v->bsize;
-		a.max_len = S.max_len;
-	}
-	len = edma_wire_ack(buf, &a);
+	return room / n > CREDIT_MIN ? room / n : CREDIT_MIN;
+}
+
+static void send_to(const struct sockaddr_in6 *to, const void *buf,
+		    size_t len)
+{
 	if (sendto(S.sock, buf, len, MSG_DONTWAIT, (const void *)to,
 		   sizeof(*to)) < 0)
 		S.st.ack_send_errors++;
-	else
-		S.st.acks++;
-	if (s) {
-		s->dirty = false;
-		s->last_ack_ms = S.now;
-	}
 }
 
-static void ack_session(struct session *s)
+/* An ACK of the session's durable blocks, sealed under its k_ack. */
+static void send_ack(struct session *s)
 {
-	if (s->have_peer)
-		send_ack(&s->peer, s->v->conf.id, s->id, s, s->status, false, 0);
+	uint8_t buf[EDMA_ACK2_MAX];
+	struct edma_ack2 a = {
+		.counter = ++s->ack_counter,
+		.status = s->status,
+		.flags = s->complete ? EBPFDMA_WIRE2_ACK_COMPLETE : 0,
+		.durable = s->durable.cum,
+		.credit = credit(),
+		.newest = s->newest,
+	};
+	uint64_t delay = s->newest_us && S.now_us > s->newest_us ?
+				 S.now_us - s->newest_us :
+				 0;
+
+	a.ack_delay_us = delay > UINT32_MAX ? UINT32_MAX : delay;
+	a.nr_ranges = seqset_runs(&s->durable, s->durable.cum, a.ranges,
+				  EBPFDMA_WIRE2_ACK_RANGES_MAX);
+	send_to(&s->peer, buf,
+		edma_ack2_build(buf, s->id, &a, s->protect, s->keys.ack));
+	S.st.acks++;
+	s->dirty = false;
+	s->last_ack_ms = S.now;
 }
 
 /* ---- completions, flushes ------------------------------------------------ */
 
-static void make_durable(struct session *s, uint32_t seq)
+static void pend_push(struct pendv *p, struct session *s, uint32_t index)
 {
-	int ret = seqset_add(&s->durable, seq);
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 1024;
+		struct pend *v = realloc(p->v, cap * sizeof(*v));
 
-	if (ret > 0)
+		if (!v) {
+			/* Never acknowledged: the sender sends it again. */
+			S.st.untracked++;
+			return;
+		}
+		p->v = v;
+		p->cap = cap;
+	}
+	p->v[p->n++] = (struct pend){ s, index, S.now_us };
+	s->pending++;
+}
+
+static void make_durable(struct session *s, uint32_t index, uint64_t done_us)
+{
+	int ret = seqset_add(&s->durable, index);
+
+	if (ret > 0) {
 		s->dirty = true;
-	else if (ret < 0)
+		s->newest = index;
+		s->newest_us = done_us;
+	} else if (ret < 0) {
 		S.st.untracked++; /* out of memory: never acknowledged */
+	}
 }
 
-/*
- * Can @seq of @s be tracked?  Far beyond the durable mark is no sender's
- * window: refused (counted), so a datagram cannot grow the bitmap at will.
- */
-static bool seq_acceptable(const struct session *s, uint32_t seq)
+/* A write or flush of @s failed: the sender hears it, the session ends. */
+static void session_fail(struct session *s)
 {
-	return seq < s->durable.cum || seq - s->durable.cum < SEQ_AHEAD_MAX;
+	s->status = EBPFDMA_WIRE2_E_IO;
+	s->dirty = true;
+	session_end(s);
 }
 
-static void commit_done(struct vol *v, int status)
+/* Every block of @s durable: COMPLETE, and the session is over. */
+static void session_complete(struct session *s)
+{
+	s->complete = true;
+	s->commit_pending = false;
+	session_end(s);
+	send_ack(s);
+	S.st.commits_acked++;
+}
+
+static void commit_done(struct vol *v)
 {
 	unsigned int i;
 
@@ -324,76 +375,84 @@ static void commit_done(struct vol *v, int status)
 		    s->commit_gen > v->gen_done)
 			continue;
 		s->commit_pending = false;
-		if (s->have_peer)
-			send_ack(&s->peer, v->conf.id, s->id, s,
-				 status ? EBPFDMA_WIRE_E_IO : s->status, true,
-				 s->commit_seq);
-		S.st.commits_acked++;
+		if (!s->status && s->durable.count == s->nblocks)
+			session_complete(s);
+		else
+			send_ack(s); /* what is missing, or the failure */
 	}
+}
+
+static void on_flush_done(struct vol *v, int status)
+{
+	size_t i;
+
+	v->flush_in_flight = false;
+	v->gen_done++;
+	if (status) {
+		v->st->flush_errors++;
+		logmsg("volume %u: flush failed: %s", v->conf.id,
+		       strerror(-status));
+	} else {
+		v->st->flushes++;
+	}
+	for (i = 0; i < v->flushing.n; i++) {
+		struct pend *p = &v->flushing.v[i];
+
+		p->s->pending--;
+		if (!status)
+			make_durable(p->s, p->index, p->done_us);
+		else if (!p->s->status)
+			/*
+			 * A failed flush may have lost what it covered, and a
+			 * later flush does not bring it back: never durable.
+			 */
+			session_fail(p->s);
+	}
+	v->flushing.n = 0;
+	commit_done(v);
 }
 
 static void on_cqe(const struct ebpfdma_cqe *c, void *arg)
 {
 	struct vol *v = vol_find(c->volume);
-	uint32_t seq = c->cookie & 0xffffffffU;
+	int path = c->flags & EBPFDMA_CQE_NET ? PATH_XDP : PATH_SLOW;
 	struct session *s;
-	size_t i;
+	uint64_t index;
 
 	(void)arg;
 	if (!v)
 		return;
 	if (c->flags & EBPFDMA_CQE_FLUSH) {
-		v->flush_in_flight = false;
-		v->gen_done++;
-		if (c->status) {
-			v->st->flush_errors++;
-			logmsg("volume %u: flush failed: %s", v->conf.id,
-			       strerror(-c->status));
-		} else {
-			v->st->flushes++;
-		}
-		for (i = 0; i < v->flushing.n; i++) {
-			s = v->flushing.v[i].s;
-			s->pending--;
-			if (!c->status) {
-				make_durable(s, v->flushing.v[i].seq);
-				continue;
-			}
-			/*
-			 * A failed flush may have lost what it covered, and a
-			 * later flush does not bring it back: never durable.
-			 */
-			s->status = EBPFDMA_WIRE_E_IO;
-			s->dirty = true;
-		}
-		v->flushing.n = 0;
-		commit_done(v, c->status);
+		on_flush_done(v, c->status);
 		return;
 	}
-	if (!(c->flags & EBPFDMA_CQE_NET))
+	if (!(c->flags & EBPFDMA_CQE_SESSION))
 		return;
-	s = session_get(v, c->cookie >> 32);
-	if (!s)
+	s = session_find(c->cookie);
+	if (!s || s->v != v || c->lba < s->lba) {
+		S.st.untracked++;
 		return;
+	}
+	index = (c->lba - s->lba) * v->bsize / s->block_size;
 	s->last_seen_ms = S.now;
 	if (c->status) {
 		S.st.write_errors++;
-		s->status = EBPFDMA_WIRE_E_IO;
-		s->dirty = true;
+		if (!s->status)
+			session_fail(s);
 		return;
 	}
-	S.st.blocks[PATH_XDP]++;
-	S.st.bytes[PATH_XDP] += c->len;
-	if (!seq_acceptable(s, seq)) {
+	S.st.blocks[path]++;
+	S.st.bytes[path] += c->len;
+	if (index >= s->nblocks || s->ended_ms) {
 		S.st.untracked++;
 		return;
 	}
 	/* FUA, or no volatile cache on the device: durable already. */
 	if ((v->conf.flags & EBPFDMA_VOL_FUA) ||
 	    (c->flags & EBPFDMA_CQE_STABLE))
-		make_durable(s, seq);
+		make_durable(s, index, S.now_us);
 	else
-		pend_push(&v->pend, s, seq);
+		pend_push(&v->pend, s, index);
 }
 
 static void flush_volumes(void)
@@ -432,132 +491,307 @@ static void flush_volumes(void)
 	}
 }
 
-/* ---- the socket: control datagrams and the slow path --------------------- */
+/* ---- the handshake ------------------------------------------------------- */
 
-static void slow_data(struct vol *v, struct session *s,
-		      const struct edma_wire *w, const uint8_t *body,
-		      uint32_t len)
+static void welcome_refuse(const struct sockaddr_in6 *to, struct vol *v,
+			   const struct edma_hello *h, uint32_t status)
 {
-	static uint8_t *bounce;
-	uint64_t lba = w->lba;
-	uint32_t seq = w->seq;
-	ssize_t n;
+	uint8_t buf[EDMA_WELCOME_LEN];
+	/* What the receiver takes, so that the sender can say it. */
+	struct edma_welcome w = {
+		.status = status, .max_block = S.max_len, .unit = v->bsize,
+	};
 
-	/* The checks of the kfunc (kmod/wire.c), in the same order. */
-	if (!edma_wire_data_ok(w, len) || len % v->bsize ||
-	    len > SLOW_MAX_LEN) {
-		S.st.slow_refused[REFUSED_INVAL]++;
-		s->status = EBPFDMA_WIRE_E_INVAL;
-		ack_session(s);
-		return;
-	}
-	if (!seq_acceptable(s, seq)) {
-		S.st.slow_refused[REFUSED_INVAL]++;
-		return; /* not acknowledged: resent once the window moves */
-	}
-	if (!bounce && posix_memalign((void **)&bounce, 4096, SLOW_MAX_LEN)) {
-		S.st.untracked++;
-		return;
-	}
-	if (lba >= v->conf.blocks || len / v->bsize > v->conf.blocks - lba) {
-		S.st.slow_refused[REFUSED_RANGE]++;
-		s->status = EBPFDMA_WIRE_E_RANGE;
-		ack_session(s);
-		return;
-	}
-	if ((w->flags & EBPFDMA_WIRE_F_CRC) && crc32c(0, body, len) != w->crc) {
-		S.st.slow_refused[REFUSED_CRC]++;
-		return; /* the sender retransmits what is not acknowledged */
-	}
-	memcpy(bounce, body, len);
-	n = pwrite(v->dfd, bounce, len, (v->conf.start + lba) * v->bsize);
-	if (n != (ssize_t)len) {
-		S.st.write_errors++;
-		s->status = EBPFDMA_WIRE_E_IO;
-		ack_session(s);
-		return;
-	}
-	S.st.blocks[PATH_SLOW]++;
-	S.st.bytes[PATH_SLOW] += len;
-	if (v->conf.flags & EBPFDMA_VOL_FUA)
-		v->want_flush = true;
-	pend_push(&v->pend, s, seq);
+	memcpy(w.nonce_c, h->nonce, EDMA_NONCE_LEN);
+	send_to(to, buf, edma_welcome_build(buf, &w, v->k_hs));
+	S.st.hello[status == EBPFDMA_WIRE2_E_RANGE ? HELLO_RANGE :
+		   status == EBPFDMA_WIRE2_E_BLOCK ? HELLO_BLOCK :
+						     HELLO_BUSY]++;
 }
 
-static void on_datagram(const uint8_t *buf, size_t n,
+/* Room for one more session: forget the oldest ended or quiet idle one. */
+static bool session_room(void)
+{
+	unsigned int i, old = MAX_SESSIONS;
+
+	if (S.nr_sessions < MAX_SESSIONS)
+		return true;
+	for (i = 0; i < S.nr_sessions; i++) {
+		struct session *s = S.sessions[i];
+
+		if (!(s->ended_ms || session_quiet(s)) ||
+		    (!s->ended_ms && S.now - s->last_seen_ms < ACTIVE_MS))
+			continue;
+		if (old == MAX_SESSIONS ||
+		    s->last_seen_ms < S.sessions[old]->last_seen_ms)
+			old = i;
+	}
+	if (old == MAX_SESSIONS)
+		return false;
+	session_forget(old);
+	return true;
+}
+
+/* The HELLO @h, verified, from @from: a new session, or a refusal. */
+static void admit(struct vol *v, const struct edma_hello *h,
+		  const struct sockaddr_in6 *from)
+{
+	struct ebpfdma_session_add a = {
+		.volume = v->conf.id, .protect = v->conf.protect,
+		.idle_ms = S.conf.idle_timeout_s * 1000,
+		.block_size = h->block_size, .lba = h->lba,
+		.length = h->length,
+	};
+	struct edma_welcome w = {
+		.status = EBPFDMA_WIRE2_OK, .protect = v->conf.protect,
+		.max_block = S.max_len, .unit = v->bsize,
+	};
+	uint64_t blocks, lbas;
+	struct session *s;
+	unsigned int i;
+
+	/* A repeated HELLO (its answer was lost): the same WELCOME. */
+	for (i = 0; i < S.nr_sessions; i++) {
+		s = S.sessions[i];
+		if (s->v == v && !sodium_memcmp(s->nonce_c, h->nonce,
+						EDMA_NONCE_LEN)) {
+			S.st.hello[HELLO_REPEATED]++;
+			if (!s->ended_ms) {
+				s->peer = *from;
+				s->last_seen_ms = S.now;
+			}
+			send_to(from, s->welcome, sizeof(s->welcome));
+			return;
+		}
+	}
+	if (!h->block_size || h->block_size % v->bsize ||
+	    h->block_size > S.max_len) {
+		welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_BLOCK);
+		return;
+	}
+	lbas = (h->length + v->bsize - 1) / v->bsize;
+	blocks = (h->length + h->block_size - 1) / h->block_size;
+	if (h->lba > v->conf.blocks || lbas > v->conf.blocks - h->lba ||
+	    blocks > UINT32_MAX) {
+		welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_RANGE);
+		return;
+	}
+	if (!session_room()) {
+		welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_BUSY);
+		return;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_BUSY);
+		return;
+	}
+	do {
+		randombytes_buf(&s->id, sizeof(s->id));
+	} while (!s->id || session_find(s->id));
+	randombytes_buf(w.nonce_s, sizeof(w.nonce_s));
+	edma_session_keys(&s->keys, v->secret, h->nonce, w.nonce_s, s->id);
+	a.id = s->id;
+	if (v->conf.protect != EBPFDMA_PROTECT_CRC)
+		memcpy(a.key, s->keys.data, sizeof(a.key));
+	/* An empty transfer has no block to write: no session in the module. */
+	if (h->length && ioctl(S.e.fd, EBPFDMA_IOC_SESSION_ADD, &a)) {
+		int err = errno;
+
+		sodium_memzero(&a, sizeof(a));
+		sodium_memzero(s, sizeof(*s));
+		free(s);
+		welcome_refuse(from, v, h,
+			       err == ERANGE || err == E2BIG ?
+				       EBPFDMA_WIRE2_E_RANGE :
+			       err == EINVAL ? EBPFDMA_WIRE2_E_BLOCK :
+					       EBPFDMA_WIRE2_E_BUSY);
+		return;
+	}
+	sodium_memzero(&a, sizeof(a));
+	s->in_kernel = h->length != 0;
+	s->v = v;
+	s->peer = *from;
+	memcpy(s->nonce_c, h->nonce, EDMA_NONCE_LEN);
+	s->protect = v->conf.protect;
+	s->block_size = h->block_size;
+	s->lba = h->lba;
+	s->length = h->length;
+	s->nblocks = blocks;
+	s->last_seen_ms = S.now;
+	seqset_init(&s->durable);
+	S.sessions[S.nr_sessions++] = s;
+	S.st.sessions_active++;
+	w.session = s->id;
+	w.credit = credit();
+	memcpy(w.nonce_c, h->nonce, EDMA_NONCE_LEN);
+	edma_welcome_build(s->welcome, &w, v->k_hs);
+	S.st.hello[HELLO_GRANTED]++;
+	send_to(from, s->welcome, sizeof(s->welcome));
+}
+
+static void on_hello(uint8_t *buf, size_t n, const struct sockaddr_in6 *from)
+{
+	struct ebpfdma_wire2_hello b;
+	struct edma_hello h;
+	struct vol *v;
+	int ret;
+
+	if (n != EDMA_HELLO_LEN) {
+		S.st.hello[HELLO_MALFORMED]++;
+		return;
+	}
+	/* The volume names the key to verify under: read before believed. */
+	memcpy(&b, buf + EBPFDMA_WIRE2_HDR_LEN, sizeof(b));
+	v = vol_find(be32toh(b.volume));
+	if (!v) {
+		/* No key to answer under: unanswered, as a forgery is. */
+		S.st.hello[HELLO_VOLUME]++;
+		return;
+	}
+	ret = edma_hello_parse(buf, n, &h, v->k_hs);
+	if (ret) {
+		S.st.hello[ret == -EBADMSG ? HELLO_AUTH : HELLO_MALFORMED]++;
+		return;
+	}
+	admit(v, &h, from);
+}
+
+/* ---- the session's datagrams on the socket ------------------------------- */
+
+static void on_commit(struct session *s, uint8_t *buf, size_t n,
+		      const struct sockaddr_in6 *from)
+{
+	struct vol *v = s->v;
+	uint32_t blocks;
+	int ret;
+
+	ret = edma_commit2_parse(buf, n, &blocks, s->protect, s->keys.data);
+	if (ret) {
+		S.st.slow_refused[ret == -EBADMSG ? REFUSED_AUTH :
+						    REFUSED_INVAL]++;
+		return;
+	}
+	S.st.commits++;
+	if (blocks != s->nblocks) {
+		S.st.slow_refused[REFUSED_INVAL]++;
+		return;
+	}
+	if (s->ended_ms) {
+		send_ack(s); /* ended, complete or failed: its answer again */
+		return;
+	}
+	s->peer = *from;
+	s->last_seen_ms = S.now;
+	if (s->durable.count + s->pending < s->nblocks) {
+		send_ack(s); /* blocks missing: the sender sees which */
+		return;
+	}
+	if ((v->conf.flags & EBPFDMA_VOL_FUA) &&
+	    !(v->conf.flags & EBPFDMA_VOL_FLUSH_ON_COMMIT) && !s->pending) {
+		session_complete(s);
+		return;
+	}
+	/*
+	 * The next flush issued covers everything completed now.  A
+	 * repeated COMMIT waits for the same flush, not a later one.
+	 */
+	if (!s->commit_pending) {
+		s->commit_pending = true;
+		s->commit_gen = v->gen_issued + 1;
+		v->want_flush = true;
+	}
+}
+
+/* DATA that reached the socket: verified here, written by the module. */
+static void slow_data(struct session *s, uint8_t *buf, size_t n)
+{
+	struct ebpfdma_session_desc d = { .session = s->id };
+	struct ebpfdma_submit sub = { .descs = (uintptr_t)&d, .count = 1 };
+	struct edma_wire2 w;
+	uint32_t slot;
+	int ret;
+
+	if (s->ended_ms) {
+		S.st.slow_refused[REFUSED_NO_SESSION]++;
+		return;
+	}
+	ret = edma_wire2_open(buf, n, &w, s->protect, s->keys.data);
+	if (ret) {
+		S.st.slow_refused[ret == -EBADMSG ? REFUSED_AUTH :
+						    REFUSED_INVAL]++;
+		return;
+	}
+	if (w.flags & ~EBPFDMA_WIRE2_F_ALL || w.len > S.max_len) {
+		S.st.slow_refused[REFUSED_INVAL]++;
+		return;
+	}
+	if (seqset_has(&s->durable, w.index)) {
+		S.st.slow_refused[REFUSED_DUPLICATE]++;
+		return;
+	}
+	if (edma_alloc(&S.e, &slot, 1) != 1) {
+		S.st.slow_refused[REFUSED_FULL]++;
+		return; /* the sender sends it again */
+	}
+	memcpy(edma_slot(&S.e, slot), buf + EBPFDMA_WIRE2_HDR_LEN, w.len);
+	d.index = w.index;
+	d.slot = slot;
+	d.len = w.len;
+	d.flags = w.flags & EBPFDMA_WIRE2_F_FUA ? EBPFDMA_DESC_FUA : 0;
+	if (!ioctl(S.e.fd, EBPFDMA_IOC_SESSION_SUBMIT, &sub)) {
+		s->last_seen_ms = S.now;
+		return;
+	}
+	ret = errno;
+	edma_free(&S.e, &slot, 1);
+	S.st.slow_refused[ret == EALREADY  ? REFUSED_DUPLICATE :
+			  ret == ETIMEDOUT ? REFUSED_EXPIRED :
+			  ret == ERANGE	   ? REFUSED_RANGE :
+			  ret == EAGAIN	   ? REFUSED_FULL :
+			  ret == ENOENT	   ? REFUSED_NO_SESSION :
+					     REFUSED_INVAL]++;
+}
+
+static void on_datagram(uint8_t *buf, size_t n,
 			const struct sockaddr_storage *from)
 {
+	const struct ebpfdma_wire2_hdr *h = (const void *)buf;
 	struct sockaddr_in6 peer;
-	struct edma_wire w;
 	struct session *s;
-	uint32_t len;
-	struct vol *v;
-	int status;
 
 	to_v6(from, &peer);
 	if (!peer_allowed(&peer)) {
 		S.st.slow_refused[REFUSED_PEER]++;
 		return;
 	}
-	if (edma_wire_parse(buf, n, &w, &len)) {
+	if (n < EBPFDMA_WIRE2_HDR_LEN + EBPFDMA_WIRE2_TRAILER_LEN ||
+	    be32toh(h->magic) != EBPFDMA_WIRE_MAGIC ||
+	    h->version != EBPFDMA_WIRE2_VERSION) {
 		S.st.slow_refused[REFUSED_INVAL]++;
 		return;
 	}
-	if (w.type == EBPFDMA_WIRE_ACK)
-		return; /* not for a receiver */
-	v = vol_find(w.volume);
-	status = !v			 ? EBPFDMA_WIRE_E_VOLUME :
-		 w.token != v->conf.token ? EBPFDMA_WIRE_E_TOKEN :
-					    0;
-	if (status) {
-		S.st.slow_refused[status == EBPFDMA_WIRE_E_VOLUME ?
-					  REFUSED_VOLUME :
-					  REFUSED_TOKEN]++;
-		send_ack(&peer, w.volume, w.session, NULL, status, false, 0);
+	if (h->type == EBPFDMA_WIRE2_HELLO) {
+		on_hello(buf, n, &peer);
 		return;
 	}
-	s = session_get(v, w.session);
-	if (!s)
-		return; /* counted: the sender retries */
-	s->peer = peer;
-	s->have_peer = true;
-	s->last_seen_ms = S.now;
-	switch (w.type) {
-	case EBPFDMA_WIRE_OPEN:
-		S.st.opens++;
-		ack_session(s);
-		break;
-	case EBPFDMA_WIRE_COMMIT:
-		S.st.commits++;
-		if ((v->conf.flags & EBPFDMA_VOL_FUA) &&
-		    !(v->conf.flags & EBPFDMA_VOL_FLUSH_ON_COMMIT)) {
-			send_ack(&peer, v->conf.id, s->id, s, s->status, true,
-				 w.seq);
-			S.st.commits_acked++;
-			break;
-		}
-		/*
-		 * The next flush issued covers everything completed now.  A
-		 * repeated COMMIT waits for the same flush, not a later one.
-		 */
-		if (!s->commit_pending || s->commit_seq != w.seq) {
-			s->commit_pending = true;
-			s->commit_seq = w.seq;
-			s->commit_gen = v->gen_issued + 1;
-			v->want_flush = true;
-		}
-		break;
-	case EBPFDMA_WIRE_DATA:
-		slow_data(v, s, &w, buf + sizeof(struct ebpfdma_wire_hdr), len);
-		break;
-	default:
+	if (h->type != EBPFDMA_WIRE2_DATA && h->type != EBPFDMA_WIRE2_COMMIT) {
 		S.st.slow_refused[REFUSED_INVAL]++;
+		return; /* a WELCOME or an ACK is not for a receiver */
 	}
+	s = session_find(be64toh(h->session));
+	if (!s || !h->session) {
+		S.st.slow_refused[REFUSED_NO_SESSION]++;
+		return;
+	}
+	if (h->type == EBPFDMA_WIRE2_COMMIT)
+		on_commit(s, buf, n, &peer);
+	else
+		slow_data(s, buf, n);
 }
 
 static void read_socket(void)
 {
-	/* A header and the longest body, and room to see a longer one. */
+	/* A datagram of the longest body, and room to see a longer one. */
 	static uint8_t bufs[32][SLOW_MAX_LEN + 4096];
 	struct sockaddr_storage from[32];
 	struct mmsghdr m[32];
@@ -615,9 +849,9 @@ static int open_socket(void)
 
 static int attach(void)
 {
+	/* A refused DATA has nothing the socket could do better. */
 	struct edma_rx_config cfg = {
 		.port = S.conf.port, .full_policy = S.conf.full_policy,
-		.pass_refused = 1,
 	};
 	struct ebpfdma_rx *skel;
 	unsigned int i;
@@ -652,9 +886,35 @@ static int attach(void)
 	return 0;
 }
 
+/* Every volume's secret, before anything is touched. */
+static int load_keys(void)
+{
+	static const char *const names[] = { "aead", "mac", "crc" };
+	char err[512];
+	unsigned int i;
+
+	for (i = 0; i < S.conf.nr_vols; i++) {
+		struct vol *v = &S.vols[i];
+
+		v->conf = S.conf.vols[i];
+		if (edma_key_load(v->conf.key_file, v->secret, err,
+				  sizeof(err))) {
+			logmsg("volume %u: %s", v->conf.id, err);
+			return -1;
+		}
+		edma_hs_key(v->k_hs, v->secret);
+		if (v->conf.protect == EBPFDMA_PROTECT_CRC)
+			logmsg("volume %u: protect = crc: its blocks are neither authenticated nor encrypted, anyone on the path can change them; use it on a trusted network only",
+			       v->conf.id);
+		else
+			logmsg("volume %u: protect = %s", v->conf.id,
+			       names[v->conf.protect]);
+	}
+	return 0;
+}
+
 static int add_volumes(void)
 {
-	struct ebpfdma_volume_bind b = { 0 };
 	unsigned int i;
 	int ret;
 
@@ -669,7 +929,6 @@ static int add_volumes(void)
 		int shared = -1;
 		unsigned int j;
 
-		v->conf = S.conf.vols[i];
 		for (j = 0; j < i; j++)
 			if (!strcmp(S.vols[j].conf.dev, v->conf.dev))
 				shared = S.vols[j].fd;
@@ -683,12 +942,6 @@ static int add_volumes(void)
 		S.nr_vols++;
 		v->st = &S.st.vol[S.st.nr_vols++];
 		v->st->id = v->conf.id;
-		v->dfd = open(v->conf.dev, O_RDWR | O_DIRECT | O_CLOEXEC);
-		b.id = v->conf.id;
-		if (v->dfd < 0 || ioctl(S.e.fd, EBPFDMA_IOC_VOLUME_BIND, &b)) {
-			logmsg("volume %u: %s", v->conf.id, strerror(errno));
-			return -1;
-		}
 		logmsg("volume %u: %s blocks [%llu, +%llu) of %u bytes",
 		       v->conf.id, v->conf.dev,
 		       (unsigned long long)v->conf.start,
@@ -721,23 +974,30 @@ static bool busy(void)
 	return in_flight() > 0;
 }
 
-static void ack_due(uint64_t now)
+static void ack_due(void)
 {
+	uint64_t now = S.now;
 	unsigned int i;
 
 	for (i = 0; i < S.nr_sessions; i++) {
 		struct session *s = S.sessions[i];
 
-		if (session_idle(s) && now - s->last_seen_ms > SESSION_IDLE_MS) {
+		if (s->ended_ms) {
+			if (now - s->ended_ms > LINGER_MS && session_quiet(s))
+				session_forget(i--);
+			else if (s->dirty)
+				send_ack(s);
+			continue;
+		}
+		if (now - s->last_seen_ms > S.conf.idle_timeout_s * 1000ULL &&
+		    session_quiet(s)) {
 			session_forget(i--);
 			continue;
 		}
-		if (!s->have_peer)
-			continue;
 		if ((s->dirty && now - s->last_ack_ms >= ACK_EVERY_MS) ||
-		    (now - s->last_seen_ms < 30000 &&
-		     now - s->last_ack_ms >= REACK_MS && s->durable.count))
-			ack_session(s);
+		    (now - s->last_seen_ms < ACTIVE_MS &&
+		     now - s->last_ack_ms >= REACK_MS))
+			send_ack(s);
 	}
 }
 
@@ -752,14 +1012,32 @@ static void loop_once(int timeout_ms, bool rx)
 
 	poll(p, S.metrics_fd >= 0 ? 3 : 2, timeout_ms);
 	/* One clock reading a round: what follows happens "now". */
-	S.now = now_ms();
+	S.now_us = now_us();
+	S.now = S.now_us / 1000;
 	edma_reap(&S.e, on_cqe, NULL);
 	if (rx && (p[1].revents & POLLIN))
 		read_socket();
 	if (S.metrics_fd >= 0 && (p[2].revents & POLLIN))
 		metrics_answer(S.metrics_fd, &S.st);
 	flush_volumes();
-	ack_due(S.now);
+	ack_due();
+}
+
+static void teardown(void)
+{
+	unsigned int i;
+
+	if (S.attached)
+		edma_rx_detach_ours(S.conf.ifname,
+				    S.conf.xdp == CTL_XDP_GENERIC);
+	S.attached = false;
+	while (S.nr_sessions)
+		session_forget(0);
+	for (i = 0; i < S.nr_vols; i++)
+		ctl_volume_del(S.e.fd, S.vols[i].conf.id);
+	for (i = 0; i < EBPFDMA_MAX_VOLUMES; i++)
+		sodium_memzero(S.vols[i].secret, sizeof(S.vols[i].secret));
+	edma_close(&S.e);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -783,6 +1061,12 @@ int cmd_serve(int argc, char **argv)
 				S.conf.peers[i]);
 			return 2;
 		}
+	if (sodium_init() < 0) {
+		logmsg("libsodium cannot start");
+		return 1;
+	}
+	if (load_keys())
+		return 2;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -790,6 +1074,11 @@ int cmd_serve(int argc, char **argv)
 	if (edma_open(&S.e, O_RDWR)) {
 		logmsg("/dev/%s: %s%s", EBPFDMA_DEV_NAME, strerror(errno),
 		       errno == ENOENT ? " (modprobe ebpfdma first)" : "");
+		return 1;
+	}
+	if (!(S.e.info.features & EBPFDMA_F_SESSIONS)) {
+		logmsg("the loaded module has no sessions (wire version 2): load this version's ebpfdma");
+		edma_close(&S.e);
 		return 1;
 	}
 	S.max_len = S.e.info.slot_size < SLOW_MAX_LEN ? S.e.info.slot_size :
@@ -832,24 +1121,17 @@ int cmd_serve(int argc, char **argv)
 		edma_rx_detach_ours(S.conf.ifname,
 				    S.conf.xdp == CTL_XDP_GENERIC);
 	S.attached = false;
-	for (t = now_ms(); busy() && now_ms() - t < 30000;)
+	for (t = now_us() / 1000; busy() && now_us() / 1000 - t < 30000;)
 		loop_once(5, false);
 	for (i = 0; i < S.nr_sessions; i++)
 		if (S.sessions[i]->dirty)
-			ack_session(S.sessions[i]);
-	for (i = 0; i < S.nr_vols; i++)
-		ctl_volume_del(S.e.fd, S.vols[i].conf.id);
+			send_ack(S.sessions[i]);
 	logmsg("stopped: %llu blocks written by XDP, %llu by the slow path",
 	       (unsigned long long)S.st.blocks[PATH_XDP],
 	       (unsigned long long)S.st.blocks[PATH_SLOW]);
-	edma_close(&S.e);
+	teardown();
 	return 0;
 fail:
-	if (S.attached)
-		edma_rx_detach_ours(S.conf.ifname,
-				    S.conf.xdp == CTL_XDP_GENERIC);
-	for (i = 0; i < S.nr_vols; i++)
-		ctl_volume_del(S.e.fd, S.vols[i].conf.id);
-	edma_close(&S.e);
+	teardown();
 	return 1;
 }

@@ -33,9 +33,9 @@ static const char *const pool_files[] = {
 };
 
 static const char *const rx_files[] = {
-	"placed",    "placed_bytes", "malformed", "token",	   "range",
-	"no_volume", "no_listener",  "crc",	  "pool_full", "ring_full",
-	"no_session", "expired", "auth", "duplicate",
+	"placed",     "placed_bytes", "malformed", "range",
+	"no_volume",  "no_listener",  "pool_full", "ring_full",
+	"no_session", "expired",      "auth",	   "duplicate",
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

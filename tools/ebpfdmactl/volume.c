@@ -16,7 +16,7 @@ int ctl_volume_add(int edma_fd, const struct ctl_volume_conf *v, int shared,
 {
 	struct ebpfdma_volume_add req = {
 		.id = v->id, .start = v->start, .blocks = v->blocks,
-		.token = v->token, .flags = v->flags,
+		.flags = v->flags,
 	};
 	int err;
 
@@ -126,9 +126,10 @@ static int volume_add(int argc, char **argv)
 			dst = &v.start;
 		else if (!strcmp(argv[i], "--blocks"))
 			dst = &v.blocks;
-		else if (!strcmp(argv[i], "--token"))
-			dst = &v.token;
-		else if (!strcmp(argv[i], "--flags")) {
+		else if (!strcmp(argv[i], "--token")) {
+			fprintf(stderr, "ebpfdmactl: --token is gone with wire version 1: a volume's senders need its key, serve's key_file= (ebpfdmactl genkey PATH makes one)\n");
+			return 2;
+		} else if (!strcmp(argv[i], "--flags")) {
 			if (ctl_parse_vol_flags(argv[i + 1], &v.flags)) {
 				fprintf(stderr, "ebpfdmactl: flags: fua, flush_on_commit\n");
 				return 2;
@@ -206,7 +207,7 @@ int cmd_volume(int argc, char **argv)
 	}
 	if (ret < 0) {
 		fprintf(stderr,
-			"usage: ebpfdmactl volume add ID DEVICE --start N --blocks N --token N [--flags F]\n"
+			"usage: ebpfdmactl volume add ID DEVICE --start N --blocks N [--flags F]\n"
 			"       ebpfdmactl volume del ID | volume list\n");
 		return 2;
 	}

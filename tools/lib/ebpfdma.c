@@ -115,7 +115,6 @@ int edma_volume_add(struct edma *e, uint32_t id, const char *disk,
 {
 	struct ebpfdma_volume_add v = {
 		.id = id, .start = start, .blocks = blocks, .flags = flags,
-		.token = 42,
 	};
 	int ret, err;
 

@@ -21,7 +21,7 @@
 #include "tools/lib/wire2.h"
 
 _Static_assert(sizeof(struct ebpfdma_wire2_hello) == 64, "HELLO body");
-_Static_assert(sizeof(struct ebpfdma_wire2_welcome) == 80, "WELCOME body");
+_Static_assert(sizeof(struct ebpfdma_wire2_welcome) == 88, "WELCOME body");
 
 /* A 16-byte personalization, zero-padded. */
 static void kdf(uint8_t out[EBPFDMA_WIRE2_KEY_LEN], const uint8_t *secret,
@@ -130,6 +130,7 @@ size_t edma_welcome_build(uint8_t *dgram, const struct edma_welcome *w,
 		.protect = htobe32(w->protect),
 		.credit = htobe32(w->credit),
 		.max_block = htobe32(w->max_block),
+		.unit = htobe32(w->unit),
 	};
 	struct edma_wire2 h = {
 		.type = EBPFDMA_WIRE2_WELCOME, .session = w->session,
@@ -166,13 +167,16 @@ int edma_welcome_parse(const uint8_t *dgram, size_t len,
 		.protect = be32toh(b.protect),
 		.credit = be32toh(b.credit),
 		.max_block = be32toh(b.max_block),
+		.unit = be32toh(b.unit),
 	};
 	memcpy(w->nonce_c, b.nonce_c, EDMA_NONCE_LEN);
 	memcpy(w->nonce_s, b.nonce_s, EDMA_NONCE_LEN);
 	granted = w->status == EBPFDMA_WIRE2_OK;
-	if (granted != !!w->session ||
+	if (b.reserved || granted != !!w->session ||
 	    granted == !memcmp(w->nonce_s, zero, EDMA_NONCE_LEN) ||
-	    (granted && w->protect > EBPFDMA_PROTECT_MAX))
+	    (granted && (w->protect > EBPFDMA_PROTECT_MAX || w->unit < 512 ||
+			 (w->unit & (w->unit - 1)) ||
+			 w->max_block < w->unit)))
 		return -EINVAL;
 	return 0;
 }

@@ -29,6 +29,7 @@ struct edma_welcome {
 	uint32_t protect;
 	uint32_t credit;
 	uint32_t max_block;
+	uint32_t unit; /* the volume's logical block size */
 	uint8_t nonce_c[EDMA_NONCE_LEN];
 	uint8_t nonce_s[EDMA_NONCE_LEN];
 };

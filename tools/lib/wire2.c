@@ -96,16 +96,17 @@ size_t edma_wire2_seal(uint8_t *dgram, const struct edma_wire2 *w,
 	return EBPFDMA_WIRE2_HDR_LEN + w->len + EBPFDMA_WIRE2_TRAILER_LEN;
 }
 
-int edma_wire2_open(uint8_t *dgram, size_t len, struct edma_wire2 *w,
-		    uint32_t protect, const uint8_t key[EBPFDMA_WIRE2_KEY_LEN])
+int edma_wire2_open_split(const uint8_t *hdr, uint8_t *body, size_t rest,
+			  struct edma_wire2 *w, uint32_t protect,
+			  const uint8_t key[EBPFDMA_WIRE2_KEY_LEN])
 {
-	const struct ebpfdma_wire2_hdr *h = (const void *)dgram;
+	const struct ebpfdma_wire2_hdr *h = (const void *)hdr;
 	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
 	uint8_t want[EBPFDMA_WIRE2_TRAILER_LEN];
-	uint8_t *b = dgram + EBPFDMA_WIRE2_HDR_LEN, *t;
+	const uint8_t *t;
 	int ok;
 
-	if (len < EBPFDMA_WIRE2_HDR_LEN + EBPFDMA_WIRE2_TRAILER_LEN ||
+	if (rest < EBPFDMA_WIRE2_TRAILER_LEN ||
 	    be32toh(h->magic) != EBPFDMA_WIRE_MAGIC ||
 	    h->version != EBPFDMA_WIRE2_VERSION)
 		return -EINVAL;
@@ -115,25 +116,35 @@ int edma_wire2_open(uint8_t *dgram, size_t len, struct edma_wire2 *w,
 	w->counter = be64toh(h->counter);
 	w->len = be32toh(h->len);
 	w->index = be32toh(h->index);
-	if (w->len != len - EBPFDMA_WIRE2_HDR_LEN - EBPFDMA_WIRE2_TRAILER_LEN)
+	if (w->len != rest - EBPFDMA_WIRE2_TRAILER_LEN)
 		return -EINVAL;
-	t = b + w->len;
+	t = body + w->len;
 	switch (protect) {
 	case EBPFDMA_PROTECT_AEAD:
 		edma_wire2_nonce(nonce, w->counter);
 		ok = !crypto_aead_chacha20poly1305_ietf_decrypt_detached(
-			b, NULL, b, w->len, t, dgram, EBPFDMA_WIRE2_HDR_LEN,
+			body, NULL, body, w->len, t, hdr, EBPFDMA_WIRE2_HDR_LEN,
 			nonce, key);
 		break;
 	case EBPFDMA_PROTECT_MAC:
-		edma_wire2_mac(want, dgram, EBPFDMA_WIRE2_HDR_LEN, b, w->len,
+		edma_wire2_mac(want, hdr, EBPFDMA_WIRE2_HDR_LEN, body, w->len,
 			       key);
 		ok = !sodium_memcmp(want, t, sizeof(want));
 		break;
 	default:
-		crc_of(want, dgram, b, w->len);
+		crc_of(want, hdr, body, w->len);
 		ok = !memcmp(want, t, sizeof(want));
 		break;
 	}
 	return ok ? 0 : -EBADMSG;
+}
+
+int edma_wire2_open(uint8_t *dgram, size_t len, struct edma_wire2 *w,
+		    uint32_t protect, const uint8_t key[EBPFDMA_WIRE2_KEY_LEN])
+{
+	if (len < EBPFDMA_WIRE2_HDR_LEN)
+		return -EINVAL;
+	return edma_wire2_open_split(dgram, dgram + EBPFDMA_WIRE2_HDR_LEN,
+				     len - EBPFDMA_WIRE2_HDR_LEN, w, protect,
+				     key);
 }

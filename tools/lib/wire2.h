@@ -55,5 +55,13 @@ size_t edma_wire2_seal(uint8_t *dgram, const struct edma_wire2 *w,
  */
 int edma_wire2_open(uint8_t *dgram, size_t len, struct edma_wire2 *w,
 		    uint32_t protect, const uint8_t key[EBPFDMA_WIRE2_KEY_LEN]);
+/*
+ * The same for a datagram received in two pieces: its header at @hdr
+ * (EBPFDMA_WIRE2_HDR_LEN bytes), and its body and trailer, @rest bytes,
+ * at @body, which is decrypted in place (a receiver's write buffer).
+ */
+int edma_wire2_open_split(const uint8_t *hdr, uint8_t *body, size_t rest,
+			  struct edma_wire2 *w, uint32_t protect,
+			  const uint8_t key[EBPFDMA_WIRE2_KEY_LEN]);
 
 #endif

@@ -11,7 +11,8 @@
 # driver whose native XDP runs on its own receive buffers as a physical
 # NIC's does, while veth copies every packet into a new page for XDP;
 # both by default), EBPFDMA_BENCH_VIRTIO_PAYLOADS,
-# EBPFDMA_BENCH_WINDOW (datagrams in flight, all streams), EBPFDMA_BENCH_PERF (a
+# EBPFDMA_BENCH_WINDOW (datagrams in flight, all streams),
+# EBPFDMA_BENCH_PROTECTS (aead mac crc), EBPFDMA_BENCH_PERF (a
 # directory: profile the receiving CPU during each run with perf, software
 # clock sampling, and write each run's report there).
 #
@@ -28,7 +29,15 @@ out=$1
 bench=$top/build/bench
 tools=$top/build/tools
 disk=${EBPFDMA_BENCH_DISK:-/dev/vda}
-token=0x5eed5eed5eed5eed
+# The volumes' secret, shared by the receivers and the senders.
+key=/tmp/bench.key
+# The protections every receiver runs with, side by side (ebpfdma's
+# volumes' protect =, the baselines' --protect): aead, mac, crc.
+# nvmet-tcp has no TLS on 6.1: it runs once, with a data digest.
+protects=${EBPFDMA_BENCH_PROTECTS:-aead mac crc}
+protect=
+rm -f $key
+"$tools/ebpfdmactl" genkey $key >/dev/null || exit 1
 mib=${EBPFDMA_BENCH_MIB:-32}
 reps=${EBPFDMA_BENCH_REPS:-3}
 payloads=${EBPFDMA_BENCH_PAYLOADS:-1024 4096 8192}
@@ -186,8 +195,10 @@ start_receiver() { # NAME PAYLOAD STREAMS
 			echo "interface = $rx_if"
 			echo "metrics = off"
 			echo "peer = 10.11.0.1"
+			echo "key_file = $key"
+			echo "protect = $protect"
 			for ((i = 1; i <= streams; i++)); do
-				echo "volume = $i $disk start=$(((i - 1) * blocks)) blocks=$blocks token=$token"
+				echo "volume = $i $disk start=$(((i - 1) * blocks)) blocks=$blocks"
 			done
 		} >/tmp/serve.conf
 		nsenter --net=/run/netns/edma-rx taskset -c $rx_cpu \
@@ -197,14 +208,14 @@ start_receiver() { # NAME PAYLOAD STREAMS
 	udp-pwrite | udp-direct)
 		nsenter --net=/run/netns/edma-rx \
 			"$bench/${name/-/_}" --disk $disk --volumes "$streams" \
-			--blocks $blocks --token $token --max-len 8192 \
+			--blocks $blocks --key-file $key --protect $protect --max-len 8192 \
 			--cpu $rx_cpu >/tmp/rx.out 2>/tmp/rx.err &
 		;;
 	af-xdp)
 		nsenter --net=/run/netns/edma-rx \
 			"$bench/af_xdp" --iface $rx_if --disk $disk \
 			--queues "$(rx ls /sys/class/net/$rx_if/queues | grep -c '^rx-')" \
-			--volumes "$streams" --blocks $blocks --token $token \
+			--volumes "$streams" --blocks $blocks --key-file $key --protect $protect \
 			--max-len "$payload" --cpu $rx_cpu \
 			>/tmp/rx.out 2>/tmp/rx.err &
 		;;
@@ -332,8 +343,8 @@ run() {
 		else
 			txn taskset -c $tx_cpu "$tools/ebpfdma-send" --quiet \
 				--block-size "$payload" --window $((window / streams)) \
-				--timeout 60 10.11.0.2 "$i" \
-				$token /tmp/s$i.bin >/tmp/tx$i.out 2>&1 &
+				--timeout 60 --key-file $key 10.11.0.2 "$i" \
+				/tmp/s$i.bin >/tmp/tx$i.out 2>&1 &
 		fi
 		pids+=($!)
 	done
@@ -390,12 +401,18 @@ run() {
 		secs=$(echo "if ($s > $secs) $s else $secs" | bc -l)
 	done
 	[ "$(echo "$secs > 0" | bc)" = 1 ] || secs=$(echo "$t1 - $t0" | bc -l)
-	printf '{"net":"%s","receiver":"%s","payload":%d,"streams":%d,"rep":%d,"bytes":%d,"seconds":%.3f,"wall_seconds":%.3f,"rx_cpu_s":%.2f,"tx_cpu_s":%.2f,"retransmitted":%d,"verified":%s,"detail":%s%s}\n' \
-		"$net" "$name" "$payload" "$streams" "$rep" $((bytes * streams)) "$secs" \
+	printf '{"net":"%s","receiver":"%s","protect":"%s","payload":%d,"streams":%d,"rep":%d,"bytes":%d,"seconds":%.3f,"wall_seconds":%.3f,"rx_cpu_s":%.2f,"tx_cpu_s":%.2f,"retransmitted":%d,"verified":%s,"detail":%s%s}\n' \
+		"$net" "$name" "$protect" "$payload" "$streams" "$rep" $((bytes * streams)) "$secs" \
 		"$(echo "$t1 - $t0" | bc -l)" \
 		"$(echo "($d1 - $c1) / 100" | bc -l)" "$(echo "($d0 - $c0) / 100" | bc -l)" \
 		"$retx" "$ok" "$rxj" "$extra"
-	log "$net $name payload $payload streams $streams rep $rep: $(echo "$bytes * $streams / 1048576 / $secs" | bc -l | cut -c1-6) MiB/s, verified $ok"
+	log "$net $name ($protect) payload $payload streams $streams rep $rep: $(echo "$bytes * $streams / 1048576 / $secs" | bc -l | cut -c1-6) MiB/s, verified $ok"
+}
+
+# protects_of NAME: the protections NAME runs with ("none" for nvmet-tcp:
+# no TLS on 6.1; its data digest is a CRC32C).
+protects_of() {
+	if [ "$1" = nvmet-tcp ]; then echo none; else echo "$protects"; fi
 }
 
 # unsupported NAME PAYLOAD: why NAME cannot take PAYLOAD-byte writes on
@@ -432,8 +449,10 @@ for net in $nets; do
 							"$net" "$name" "$payload" "$streams" "$why" >>"$out"
 						continue
 					fi
-					run "$name" "$payload" "$streams" "$rep" >>"$out" ||
-						log "$net $name payload $payload streams $streams: run failed"
+					for protect in $(protects_of "$name"); do
+						run "$name" "$payload" "$streams" "$rep" >>"$out" ||
+							log "$net $name ($protect) payload $payload streams $streams: run failed"
+					done
 				done
 			done
 		done
@@ -449,7 +468,7 @@ for net in $nets; do
 			for mif in 16 64 256; do
 				echo "$slots" >$P/nr_slots &&
 					echo "$mif" >$P/max_in_flight || continue
-				run ebpfdma 4096 2 1 ",\"scale\":{\"nr_slots\":$slots,\"max_in_flight\":$mif,\"pool_memory_bytes\":$(cat /sys/class/misc/ebpfdma/pool_memory_bytes)}" >>"$out"
+				protect=aead run ebpfdma 4096 2 1 ",\"scale\":{\"nr_slots\":$slots,\"max_in_flight\":$mif,\"pool_memory_bytes\":$(cat /sys/class/misc/ebpfdma/pool_memory_bytes)}" >>"$out"
 			done
 		done
 		echo 4096 >$P/nr_slots

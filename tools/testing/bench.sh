@@ -9,11 +9,13 @@
 #     ebpfdmactl serve) against udp-pwrite, udp-direct, af-xdp and
 #     nvmet-tcp, with the same sender, the same RAM-backed disk, payloads of
 #     1, 4 and 8 KiB, 1, 2 and 4 streams, and the one-copy bound (memcpy);
-#   - user-space SUBMIT from the mapped pool against pwrite() with O_DIRECT.
+#   - user-space SUBMIT from the mapped pool against pwrite() with O_DIRECT;
+#   - each protection's cryptography on the host (tools/bench/aead_bw).
 #
 # Writes bench/results/latest.json, bench/results/*.png and BENCHMARKS.md.
 # EBPFDMA_BENCH_MIB (data per run, default 32), EBPFDMA_BENCH_REPS (3),
-# EBPFDMA_BENCH_PAYLOADS, _STREAMS, _RECEIVERS, _SCALE narrow it down.
+# EBPFDMA_BENCH_PAYLOADS, _STREAMS, _RECEIVERS, _PROTECTS (aead mac crc),
+# _SCALE narrow it down.
 # EBPFDMA_BENCH_BASELINE=<git revision> adds the receiver "ebpfdma-before":
 # the module of that revision (with today's tools), run beside today's.
 set -euo pipefail
@@ -59,7 +61,7 @@ truncate -s $(((mib > submit_mib ? mib : submit_mib) + 16))M "$disk"
 
 # The guest's environment is its own: pass the settings on.
 envs=(EBPFDMA_BENCH_MIB="$mib" EBPFDMA_BENCH_REPS="$reps")
-for v in PAYLOADS VIRTIO_PAYLOADS STREAMS RECEIVERS SCALE NETS PERF; do
+for v in PAYLOADS VIRTIO_PAYLOADS STREAMS RECEIVERS PROTECTS SCALE NETS PERF; do
 	n=EBPFDMA_BENCH_$v
 	[ -z "${!n:-}" ] || envs+=("$n=${!n}")
 done
@@ -75,6 +77,17 @@ note "benchmark: $mib MiB per run x $reps repetitions (tens of minutes under emu
 		rmmod ebpfdma
 	done"
 
+# What each protection costs a core of this host, in user space: the
+# guest's figures say little about SIMD, which TCG emulates.
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+for size in 1024 4096 8192; do
+	for ((rep = 1; rep <= reps; rep++)); do
+		build/bench/aead_bw --size $size --ms 500 |
+			sed "s|^{|{\"cpu\":\"${cpu//\"/}\",\"rep\":$rep,|" ||
+			echo "bench: aead_bw --size $size: a message failed to verify" >&2
+	done
+done >"$work/aead.jsonl"
+
 accel=$("$here/kvm-probe.sh" | sed 's/-accel \([a-z]*\).*/\1/')
 printf '{"date":"%s","kernel":"%s","accel":"%s","mib":%d,"reps":%d,"baseline":"%s"}\n' \
 	"$(date -u +%Y-%m-%d)" "$release" "$accel" "$mib" "$reps" "$baseline_rev" \
@@ -82,6 +95,6 @@ printf '{"date":"%s","kernel":"%s","accel":"%s","mib":%d,"reps":%d,"baseline":"%
 mkdir -p bench/results
 rm -f bench/results/submit-vs-pwrite.json
 /usr/bin/python3 tools/bench/report.py "$work/vm/runs.jsonl" "$work/vm/submit.jsonl" \
-	bench/results BENCHMARKS.md "$work/context.json"
+	bench/results BENCHMARKS.md "$work/context.json" "$work/aead.jsonl"
 note "wrote BENCHMARKS.md, bench/results/latest.json and the plots"
 grep -A40 '^## ebpfdma against each baseline' BENCHMARKS.md | head -n 40

@@ -51,18 +51,21 @@ note "booting $release under qemu (software emulation: this takes minutes)"
 	. "$top/tools/testing/selftests/netns.sh"
 	ctl=$top/build/tools/ebpfdmactl
 	send=$top/build/tools/ebpfdma-send
-	token=0x$(od -An -N8 -tx8 /dev/urandom | tr -d " ")
 	blocks=$(('"$size_mib"' * 2048))
 	echo "# modprobe ebpfdma"
 	modprobe ebpfdma
 	echo "# client (edma-tx, 10.11.0.1) and server (edma-rx, 10.11.0.2) namespaces, veth"
 	netns_up
+	echo "# ebpfdmactl genkey /tmp/volume1.key  (the volume'"'"'s secret, shared by both sides)"
+	rm -f /tmp/volume1.key
+	"$ctl" genkey /tmp/volume1.key
 	cat >/tmp/serve.conf <<-EOC
 	interface = veth-rx
 	port = 7788
 	metrics = 127.0.0.1:9788
 	peer = 10.11.0.1
-	volume = 1 /dev/vda start=2048 blocks=$blocks token=$token
+	key_file = /tmp/volume1.key
+	volume = 1 /dev/vda start=2048 blocks=$blocks
 	EOC
 	echo "# ebpfdmactl serve /tmp/serve.conf  (in edma-rx)"
 	ip netns exec edma-rx "$ctl" serve /tmp/serve.conf >/tmp/serve.out 2>/tmp/serve.log &
@@ -72,8 +75,8 @@ note "booting $release under qemu (software emulation: this takes minutes)"
 		sleep 0.2
 	done
 	cat /tmp/serve.log
-	echo "# ebpfdma-send 10.11.0.2 1 <token> file  (in edma-tx, '"$size_mib"' MiB)"
-	ip netns exec edma-tx "$send" 10.11.0.2 1 "$token" '"$work/file"'
+	echo "# ebpfdma-send --key-file /tmp/volume1.key 10.11.0.2 1 file  (in edma-tx, '"$size_mib"' MiB, ChaCha20-Poly1305)"
+	ip netns exec edma-tx "$send" --key-file /tmp/volume1.key 10.11.0.2 1 '"$work/file"'
 	echo "(the throughput above is under software emulation when KVM is unavailable)"
 	echo "# ebpfdmactl status"
 	"$ctl" status

@@ -37,6 +37,7 @@
 #include "tools/lib/wire2.h"
 #include "tools/testing/selftests/tap.h"
 #include "tools/testing/selftests/pkt.h"
+#include "tools/testing/selftests/sess.h"
 #include "tools/testing/selftests/xdprun.h"
 
 #define PORT 7788
@@ -55,15 +56,6 @@ static struct prog A; /* drop policies */
 static uint8_t img[WIN_BYTES];
 static unsigned int nr_placed, nr_submitted;
 
-struct sess {
-	uint64_t id;
-	uint32_t protect;
-	uint8_t key[EBPFDMA_WIRE2_KEY_LEN];
-	uint32_t bs; /* block size */
-	uint64_t length, lba;
-	uint64_t counter; /* the sender's next */
-};
-
 static void die(const char *what)
 {
 	perror(what);
@@ -76,58 +68,13 @@ static void fill_random(void *p, size_t n)
 		die("getrandom");
 }
 
-static uint32_t blocks_of(const struct sess *s)
-{
-	return (s->length + s->bs - 1) / s->bs;
-}
-
-static uint32_t len_of(const struct sess *s, uint32_t index)
-{
-	uint64_t last = s->length - (uint64_t)(blocks_of(s) - 1) * s->bs;
-
-	if (index + 1 < blocks_of(s))
-		return s->bs;
-	return (last + BLOCK - 1) / BLOCK * BLOCK;
-}
-
-static int session_add(const struct edma *e, struct sess *s, uint32_t protect,
-		       uint32_t bs, uint64_t length, uint64_t lba,
-		       uint32_t idle_ms)
-{
-	struct ebpfdma_session_add a = {
-		.volume = VOL, .protect = protect, .idle_ms = idle_ms,
-		.block_size = bs, .lba = lba, .length = length,
-	};
-
-	*s = (struct sess){ .protect = protect, .bs = bs, .length = length,
-			    .lba = lba, .counter = 1 };
-	fill_random(&s->id, sizeof(s->id));
-	if (protect != EBPFDMA_PROTECT_CRC)
-		fill_random(s->key, sizeof(s->key));
-	a.id = s->id;
-	memcpy(a.key, s->key, sizeof(a.key));
-	return ioctl(e->fd, EBPFDMA_IOC_SESSION_ADD, &a);
-}
-
-static int session_del(const struct edma *e, uint64_t id)
-{
-	struct ebpfdma_session_del d = { .id = id };
-
-	return ioctl(e->fd, EBPFDMA_IOC_SESSION_DEL, &d);
-}
-
 /* A frame of DATA block @index of @s, sealed; its length. */
 static size_t frame(uint8_t *pkt, struct sess *s, uint32_t index,
 		    const void *body, uint32_t len, const struct pkt *src)
 {
-	static uint8_t dgram[16384];
-	struct edma_wire2 w = {
-		.type = EBPFDMA_WIRE2_DATA, .session = s->id,
-		.counter = s->counter++, .len = len, .index = index,
-	};
-	size_t n = edma_wire2_seal(dgram, &w, body, s->protect, s->key), uo;
+	size_t uo;
 
-	return build(pkt, src, dgram, n, &uo);
+	return sess_frame(pkt, s, index, body, len, 0, src, &uo);
 }
 
 /* The UDP payload's offset in a frame from pkt.h's IPv4 source. */
@@ -137,7 +84,7 @@ static size_t frame(uint8_t *pkt, struct sess *s, uint32_t index,
 static void place(struct sess *s, uint32_t index, const struct pkt *src,
 		  const char *desc)
 {
-	uint32_t len = len_of(s, index);
+	uint32_t len = sess_len(s, index);
 	uint8_t body[8192], pkt[16384];
 	size_t n;
 
@@ -254,8 +201,8 @@ static void session_add_errors(void)
 	       "SESSION_ADD of a transfer that is the window's first 4 KiB");
 	tap_errno(ioctl(E.fd, EBPFDMA_IOC_SESSION_ADD, &a), EEXIST,
 		  "SESSION_ADD of an id in use: EEXIST");
-	tap_ok(!session_del(&E, a.id), "SESSION_DEL of it");
-	tap_errno(session_del(&E, a.id), ENOENT,
+	tap_ok(!sess_del(&E, a.id), "SESSION_DEL of it");
+	tap_errno(sess_del(&E, a.id), ENOENT,
 		  "SESSION_DEL of it again: ENOENT");
 	tap_errno(ioctl(E.fd, EBPFDMA_IOC_SESSION_DEL,
 			&(struct ebpfdma_session_del){ .id = a.id,
@@ -267,10 +214,10 @@ static void session_add_errors(void)
 
 		if (edma_open(&other, O_RDWR))
 			die("open /dev/ebpfdma");
-		tap_ok(!session_add(&other, &s, EBPFDMA_PROTECT_AEAD, 4096,
+		tap_ok(!sess_add(&other, VOL, &s, EBPFDMA_PROTECT_AEAD, 4096,
 				    4096, 0, 0),
 		       "SESSION_ADD from another descriptor");
-		tap_errno(session_del(&E, s.id), ENOENT,
+		tap_errno(sess_del(&E, s.id), ENOENT,
 			  "SESSION_DEL of another descriptor's session: ENOENT");
 		edma_close(&other);
 	}
@@ -361,7 +308,7 @@ static void submit_cases(void)
 	uint32_t slot;
 	size_t n;
 
-	tap_ok(!session_add(&E, &s, EBPFDMA_PROTECT_AEAD, 4096, 2 * 4096, 80,
+	tap_ok(!sess_add(&E, VOL, &s, EBPFDMA_PROTECT_AEAD, 4096, 2 * 4096, 80,
 			    0),
 	       "submit: SESSION_ADD of two 4 KiB blocks at lba 80");
 	if (edma_alloc(&E, &slot, 1) != 1)
@@ -399,7 +346,7 @@ static void submit_cases(void)
 	tap_ok(dup1 - dup0 == 3, "submit: rx/duplicate counted each (%lu)",
 	       (unsigned long)(dup1 - dup0));
 	reap_check("submit", ss, 1, 2);
-	tap_ok(!session_del(&E, s.id), "submit: SESSION_DEL");
+	tap_ok(!sess_del(&E, s.id), "submit: SESSION_DEL");
 	tap_errno(session_submit(s.id, 1, slot, 4096), ENOENT,
 		  "submit: a deleted session's block: ENOENT");
 	edma_free(&E, &slot, 1);
@@ -418,7 +365,7 @@ static void replay_cases(void)
 	unsigned int i;
 	char d[128];
 
-	tap_ok(!session_add(&E, &s1, EBPFDMA_PROTECT_AEAD, 1024, 4096, 64, 0),
+	tap_ok(!sess_add(&E, VOL, &s1, EBPFDMA_PROTECT_AEAD, 1024, 4096, 64, 0),
 	       "replay: first transfer's session (4 KiB at lba 64)");
 	for (i = 0; i < 4; i++) {
 		fill_random(body, sizeof(body));
@@ -429,15 +376,15 @@ static void replay_cases(void)
 			memcpy(img + (64 + 2 * i) * BLOCK, body, 1024);
 	}
 	reap_check("replay: first transfer", ss, 1, 4);
-	tap_ok(!session_del(&E, s1.id), "replay: first transfer committed (SESSION_DEL)");
-	tap_ok(!session_add(&E, &s2, EBPFDMA_PROTECT_AEAD, 1024, 4096, 64, 0),
+	tap_ok(!sess_del(&E, s1.id), "replay: first transfer committed (SESSION_DEL)");
+	tap_ok(!sess_add(&E, VOL, &s2, EBPFDMA_PROTECT_AEAD, 1024, 4096, 64, 0),
 	       "replay: second transfer's session, the same blocks");
 	for (i = 0; i < 4; i++) {
 		snprintf(d, sizeof(d), "replay: second transfer, block %u is placed", i);
 		place(&s2, i, &V6, d);
 	}
 	reap_check("replay: second transfer", ss, 2, 4);
-	tap_ok(!session_del(&E, s2.id), "replay: second transfer committed");
+	tap_ok(!sess_del(&E, s2.id), "replay: second transfer committed");
 	for (i = 0; i < 4; i++) {
 		snprintf(d, sizeof(d),
 			 "replay: the first transfer's block %u again: no such session",
@@ -477,15 +424,15 @@ static int cmd_testrun(const char *disk, const char *image)
 	session_add_errors();
 
 	/* Four sessions, one of each way of opening a datagram. */
-	tap_ok(!session_add(&E, &sa, EBPFDMA_PROTECT_AEAD, 1024, 8 * 1024, 0, 0),
+	tap_ok(!sess_add(&E, VOL, &sa, EBPFDMA_PROTECT_AEAD, 1024, 8 * 1024, 0, 0),
 	       "SESSION_ADD aead: 8 blocks of 1 KiB at lba 0");
-	tap_ok(!session_add(&E, &sf, EBPFDMA_PROTECT_AEAD, 4096, 3 * 4096, 16,
+	tap_ok(!sess_add(&E, VOL, &sf, EBPFDMA_PROTECT_AEAD, 4096, 3 * 4096, 16,
 			    0),
 	       "SESSION_ADD aead: 3 blocks of 4 KiB at lba 16");
-	tap_ok(!session_add(&E, &sm, EBPFDMA_PROTECT_MAC, 4096, 2 * 4096 + 512,
+	tap_ok(!sess_add(&E, VOL, &sm, EBPFDMA_PROTECT_MAC, 4096, 2 * 4096 + 512,
 			    40, 0),
 	       "SESSION_ADD mac: 2 blocks of 4 KiB and 512 bytes at lba 40");
-	tap_ok(!session_add(&E, &sc, EBPFDMA_PROTECT_CRC, 1024, 2048 + 700, 60,
+	tap_ok(!sess_add(&E, VOL, &sc, EBPFDMA_PROTECT_CRC, 1024, 2048 + 700, 60,
 			    0),
 	       "SESSION_ADD crc: 2 blocks of 1 KiB and 700 bytes at lba 60");
 
@@ -516,32 +463,33 @@ static int cmd_testrun(const char *disk, const char *image)
 	n = frame(pkt, &sa, 6, body, 1024, &V4);
 	pkt[V4_PAYLOAD + EBPFDMA_WIRE2_HDR_LEN + 100] ^= 0x40;
 	refused("aead: a changed body from an allowed source: refused (tag)",
-		pkt, n, CTR(err_crc), "auth");
+		pkt, n, CTR(err_auth), "auth");
 	n = frame(pkt, &sa, 6, body, 1024, &V4);
 	h = (void *)(pkt + V4_PAYLOAD);
 	h->index = htobe32(7);
 	refused("aead: a changed header (index 6 -> 7): refused (tag)", pkt, n,
-		CTR(err_crc), "auth");
+		CTR(err_auth), "auth");
 	{
 		struct sess wrong = sa;
 
 		fill_random(wrong.key, sizeof(wrong.key));
 		n = frame(pkt, &wrong, 6, body, 1024, &V4);
 		refused("aead: sealed under a wrong key: refused (tag)", pkt, n,
-			CTR(err_crc), "auth");
+			CTR(err_auth), "auth");
 		wrong = sm;
 		fill_random(wrong.key, sizeof(wrong.key));
 		n = frame(pkt, &wrong, 1, body, 4096, &V4);
-		refused("mac: a wrong key: refused", pkt, n, CTR(err_crc),
+		refused("mac: a wrong key: refused", pkt, n, CTR(err_auth),
 			"auth");
 		wrong = sf;
 		wrong.protect = EBPFDMA_PROTECT_CRC;
 		n = frame(pkt, &wrong, 2, body, 4096, &V4);
 		refused("aead session: a datagram with a CRC instead of a tag: refused",
-			pkt, n, CTR(err_crc), "auth");
+			pkt, n, CTR(err_auth), "auth");
 		wrong = sa;
 		fill_random(&wrong.id, sizeof(wrong.id));
 		n = frame(pkt, &wrong, 6, body, 1024, &V4);
+		sa.counter = wrong.counter; /* its key's counter: used */
 		refused("a session the module does not hold: refused", pkt, n,
 			CTR(err_no_session), "no_session");
 	}
@@ -557,7 +505,7 @@ static int cmd_testrun(const char *disk, const char *image)
 	n = frame(pkt, &sc, 1, body, 1024, &V4);
 	pkt[V4_PAYLOAD + EBPFDMA_WIRE2_HDR_LEN + 1] ^= 1;
 	refused("crc: one bit of the body flipped: refused", pkt, n,
-		CTR(err_crc), "auth");
+		CTR(err_auth), "auth");
 	{
 		struct pkt out = V4;
 
@@ -579,7 +527,8 @@ static int cmd_testrun(const char *disk, const char *image)
 		for (i = 0; i < sizeof(types); i++) {
 			struct edma_wire2 w = { .type = types[i],
 						.session = sa.id,
-						.counter = 99, .len = 64 };
+						.counter = sa.counter++,
+						.len = 64 };
 
 			n = edma_wire2_seal(dgram, &w, body, sa.protect,
 					    sa.key);
@@ -610,11 +559,11 @@ static int cmd_testrun(const char *disk, const char *image)
 	nr_placed = 0;
 
 	/* Retired sessions. */
-	tap_ok(!session_del(&E, sc.id), "SESSION_DEL crc");
+	tap_ok(!sess_del(&E, sc.id), "SESSION_DEL crc");
 	n = frame(pkt, &sc, 1, body, 1024, &V4);
 	refused("crc: a datagram of the deleted session: no such session", pkt,
 		n, CTR(err_no_session), "no_session");
-	tap_ok(!session_add(&E, &se, EBPFDMA_PROTECT_AEAD, 1024, 1024, 100, 20),
+	tap_ok(!sess_add(&E, VOL, &se, EBPFDMA_PROTECT_AEAD, 1024, 1024, 100, 20),
 	       "SESSION_ADD aead with a 20 ms idle limit");
 	usleep(200 * 1000);
 	n = frame(pkt, &se, 0, body, 1024, &V4);
@@ -625,7 +574,7 @@ static int cmd_testrun(const char *disk, const char *image)
 
 		if (edma_open(&other, O_RDWR))
 			die("open /dev/ebpfdma");
-		tap_ok(!session_add(&other, &so, EBPFDMA_PROTECT_AEAD, 1024,
+		tap_ok(!sess_add(&other, VOL, &so, EBPFDMA_PROTECT_AEAD, 1024,
 				    1024, 110, 0),
 		       "SESSION_ADD from a second descriptor");
 		edma_close(&other);

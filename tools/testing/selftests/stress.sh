@@ -5,7 +5,7 @@
 # (32 MiB), for EBPFDMA_STRESS_SECONDS (default 40 on the debug kernel, 20
 # on the stock one): submitters with barrier and NOW flushes that close
 # and reopen their descriptors, BPF_PROG_TEST_RUN of the XDP program, and
-# volumes deleted, added, bound and released under them (stress_test.c),
+# volumes deleted and added under them (stress_test.c),
 # while rmmod is tried, and refused, every 300 ms.  It passes when every
 # accepted write completed exactly once, the kernel logged no splat or
 # hung task, and the host finds each region's exact content on the disk.

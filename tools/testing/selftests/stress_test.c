@@ -9,12 +9,15 @@
  *    SUBMIT of 4 KiB writes at random places, barrier and NOW FLUSHes,
  *    and every so often closing their descriptor and opening a new one,
  *    half the time with writes still in flight;
- *  - an XDP sender: BPF_PROG_TEST_RUN of the receive program with DATA
- *    datagrams of 512 bytes for volume 13 (the fourth 2 MiB region, of
- *    which the first 1 MiB is used), its descriptor bound to the volume
- *    (re-bound whenever the volume came back);
- *  - a churner deleting and adding the four volumes again, and binding
- *    and releasing a fifth;
+ *  - an XDP sender: BPF_PROG_TEST_RUN of the receive program with sealed
+ *    ("aead") DATA datagrams of 512 bytes for volume 13 (the fourth 2 MiB
+ *    region, of which the first 1 MiB is used), in sessions of that 1 MiB
+ *    its descriptor adds, each block once in random order; what became of
+ *    each datagram is read from the program's counters: placed, or the
+ *    pool full (sent again), or refused because the volume went away (a
+ *    new session; also when one is wholly placed);
+ *  - a churner deleting and adding the four volumes again, and adding a
+ *    fifth, giving it a session and deleting it under the session;
  * while the shell tries, and must fail, to unload the module (from when
  * OUTDIR/ready appears until it answers OUTDIR/done with OUTDIR/stopped).
  *
@@ -46,9 +49,9 @@
 
 #include "tools/lib/ebpfdma.h"
 #include "tools/lib/rx.h"
-#include "tools/lib/wire.h"
 #include "tools/testing/selftests/tap.h"
 #include "tools/testing/selftests/pkt.h"
+#include "tools/testing/selftests/sess.h"
 
 #define REGION_BLOCKS 4096U /* 2 MiB of 512-byte blocks */
 #define UNIT 4096U /* a submitter's write */
@@ -58,8 +61,8 @@
 #define SUBMITTERS 3
 #define XDP_VOL 13U
 #define SPARE_VOL 14U
-#define TOKEN 0x5eed5eedULL
-#define SESSION 77U
+#define XDP_GENS 1024U /* sessions the XDP sender may use */
+#define XDP_SWEEP_GENS 16U /* of them, kept for the sweep */
 #define PORT 7788
 #define MAX_OPS (1U << 20)
 #define FLUSH_BIT (1ULL << 63)
@@ -108,7 +111,6 @@ static int volume_add(unsigned int k)
 	struct ebpfdma_volume_add a = {
 		.id = 10 + k, .fd = churn_fd,
 		.start = (uint64_t)k * REGION_BLOCKS, .blocks = REGION_BLOCKS,
-		.token = TOKEN,
 	};
 
 	return ioctl(ctl.fd, EBPFDMA_IOC_VOLUME_ADD, &a);
@@ -145,11 +147,9 @@ static void book_init(struct book *b, unsigned int units)
 	}
 }
 
-static void book_cqe(const struct ebpfdma_cqe *c, void *arg)
+/* The completion of write or flush @seq. */
+static void book_note(struct book *b, uint64_t seq, int status)
 {
-	struct book *b = arg;
-	uint64_t seq = c->cookie & 0xffffffffULL;
-
 	if (seq >= b->next) {
 		b->dup++; /* a cookie never sent */
 		return;
@@ -158,10 +158,15 @@ static void book_cqe(const struct ebpfdma_cqe *c, void *arg)
 		b->dup++;
 		return;
 	}
-	if (c->status)
+	if (status)
 		b->errors++;
 	else if (!b->is_flush[seq])
 		b->written[b->unit[seq]] = 1;
+}
+
+static void book_cqe(const struct ebpfdma_cqe *c, void *arg)
+{
+	book_note(arg, c->cookie & 0xffffffffULL, c->status);
 }
 
 /* Accepted, not yet seen, not orphaned. */
@@ -326,34 +331,88 @@ struct xdp_sender {
 	struct book b;
 	struct ebpfdma_rx *skel;
 	int prog;
-	uint64_t runs, refused, rebinds;
+	struct edma e; /* the descriptor its sessions belong to */
+	struct sess s; /* the current one: generation @gen */
+	uint32_t gen;
+	uint32_t *seq_of; /* [gen][unit]: the write's book sequence number */
+	uint8_t *placed; /* [unit]: placed in the current session */
+	uint32_t nr_placed;
+	int counters; /* the program's counters map */
+	uint64_t runs, sessions, full, no_volume, no_session, duplicates;
+	uint64_t other; /* any other fate: none is expected */
+	bool cut_short; /* ran out of sessions before the end */
 };
 
-static int bind_xdp(struct edma *e)
-{
-	struct ebpfdma_volume_bind b = { .id = XDP_VOL };
+/* What became of one datagram, from the program's counters. */
+enum xdp_fate {
+	XDP_PLACED,
+	XDP_FULL, /* err_full: no slot or ring entry; send it again */
+	XDP_REFUSED, /* err_no_volume, err_no_session: a new session */
+	XDP_DUPLICATE, /* err_duplicate: placed in this session already */
+	XDP_OTHER,
+};
 
-	return ioctl(e->fd, EBPFDMA_IOC_VOLUME_BIND, &b);
+/* Session ids: the generation in the low bits of a random base. */
+static uint64_t xdp_id_base;
+
+/* A new session over the XDP region; 0, or -1 (its volume is gone). */
+static int xdp_session(struct xdp_sender *x)
+{
+	if (x->gen + 1 >= XDP_GENS)
+		return -1;
+	if (x->s.id)
+		sess_del(&x->e, x->s.id);
+	x->s.id = 0;
+	memset(x->placed, 0, XDP_UNITS);
+	x->nr_placed = 0;
+	/* The id tells the generation. */
+	if (sess_add_id(&x->e, XDP_VOL, &x->s, xdp_id_base + x->gen + 1,
+			EBPFDMA_PROTECT_AEAD, XDP_BODY, XDP_UNITS * XDP_BODY, 0,
+			0)) {
+		x->s.id = 0;
+		return -1;
+	}
+	x->gen++;
+	x->sessions++;
+	return 0;
 }
 
-/* Run the program on one DATA datagram; its verdict. */
-static int run_data(struct xdp_sender *x, uint32_t seq, uint32_t u)
+/* A completion of the XDP path: its session's generation and block. */
+static void xdp_cqe(const struct ebpfdma_cqe *c, void *arg)
 {
-	static uint8_t frame[2048], payload[sizeof(struct ebpfdma_wire_hdr) +
-					    XDP_BODY];
-	struct ebpfdma_wire_hdr *h = (void *)payload;
-	struct edma_wire w = {
-		.type = EBPFDMA_WIRE_DATA, .flags = EBPFDMA_WIRE_F_CRC,
-		.volume = XDP_VOL, .session = SESSION, .token = TOKEN,
-		.lba = u, .seq = seq,
-	};
+	struct xdp_sender *x = arg;
+	uint64_t gen = c->cookie - xdp_id_base;
+	uint32_t seq;
+
+	if (!(c->flags & EBPFDMA_CQE_SESSION) || gen >= XDP_GENS ||
+	    c->lba >= XDP_UNITS) {
+		x->b.dup++; /* nothing of ours */
+		return;
+	}
+	seq = x->seq_of[gen * XDP_UNITS + c->lba];
+	book_note(&x->b, seq == UINT32_MAX ? x->b.next : seq, c->status);
+}
+
+static void xdp_drain(struct xdp_sender *x, unsigned int timeout_ms)
+{
+	uint64_t end = now_ms() + timeout_ms;
+
+	while (book_pending(&x->b) && now_ms() < end) {
+		edma_wait(&x->e, 100);
+		edma_reap(&x->e, xdp_cqe, x);
+	}
+}
+
+/* Run the program on DATA of unit @u in the current session; its verdict. */
+static int run_data(struct xdp_sender *x, uint32_t u)
+{
+	static uint8_t frame[2048], body[XDP_BODY];
 	static const struct pkt src = { 0, 0, "10.0.0.1", PORT, IPPROTO_UDP };
 	size_t len, udp_off;
 	LIBBPF_OPTS(bpf_test_run_opts, o, .repeat = 1);
 
-	pattern(payload + sizeof(*h), 3, (uint64_t)u * XDP_BODY, XDP_BODY);
-	edma_wire_fill(h, &w, payload + sizeof(*h), XDP_BODY);
-	len = build(frame, &src, payload, sizeof(payload), &udp_off);
+	pattern(body, 3, (uint64_t)u * XDP_BODY, XDP_BODY);
+	len = sess_frame(frame, &x->s, u, body, XDP_BODY, 0, &src, &udp_off);
 	o.data_in = frame;
 	o.data_size_in = len;
 	if (bpf_prog_test_run_opts(x->prog, &o))
@@ -362,60 +421,118 @@ static int run_data(struct xdp_sender *x, uint32_t seq, uint32_t u)
 	return o.retval;
 }
 
+/* Send unit @u in the current session; what became of it (placed: booked). */
+static enum xdp_fate xdp_send(struct xdp_sender *x, uint32_t u)
+{
+	struct ebpfdma_rx_counters c0, c1;
+	uint32_t seq = x->b.next;
+	int verdict;
+
+	/* Only this thread runs the program: the differences are its own. */
+	if (edma_rx_counters_read(x->counters, &c0, NULL, 0) < 0)
+		goto other;
+	verdict = run_data(x, u);
+	if (edma_rx_counters_read(x->counters, &c1, NULL, 0) < 0)
+		goto other;
+	if (c1.err_full > c0.err_full) {
+		x->full++;
+		return XDP_FULL;
+	}
+	if (c1.err_no_volume > c0.err_no_volume) {
+		x->no_volume++;
+		return XDP_REFUSED;
+	}
+	if (c1.err_no_session > c0.err_no_session) {
+		x->no_session++;
+		return XDP_REFUSED;
+	}
+	if (c1.err_duplicate > c0.err_duplicate) {
+		x->duplicates++;
+		return XDP_DUPLICATE;
+	}
+	if (c1.placed != c0.placed + 1 || verdict != XDP_DROP)
+		goto other;
+	x->b.unit[seq] = u;
+	x->seq_of[x->gen * XDP_UNITS + u] = seq;
+	x->b.next++;
+	x->b.accepted++;
+	x->placed[u] = 1;
+	x->nr_placed++;
+	return XDP_PLACED;
+other:
+	x->other++;
+	return XDP_OTHER;
+}
+
 static void *xdp_run(void *arg)
 {
 	struct xdp_sender *x = arg;
 	uint64_t rs = seed ^ 0x2000;
-	struct edma e;
 
-	if (edma_open(&e, O_RDWR))
-		return NULL;
-	bind_xdp(&e);
 	while (!atomic_load(&stop) && x->b.next < MAX_OPS) {
-		uint32_t u = rnd(&rs) % XDP_UNITS, seq = x->b.next;
-		int v;
+		uint32_t u = rnd(&rs) % XDP_UNITS;
 
-		x->b.unit[seq] = u;
-		v = run_data(x, seq, u);
-		if (v == XDP_DROP) {
-			x->b.next++;
-			x->b.accepted++;
-		} else {
-			/* Refused (volume gone, unbound, full): bind again. */
-			x->refused++;
-			if (!bind_xdp(&e))
-				x->rebinds++;
-			edma_wait(&e, 2);
+		if (x->gen + XDP_SWEEP_GENS >= XDP_GENS) {
+			x->cut_short = true;
+			break;
 		}
-		edma_reap(&e, book_cqe, &x->b);
+		if (!x->s.id && xdp_session(x)) {
+			/* Its volume is gone: until the churner adds it. */
+			edma_wait(&x->e, 2);
+			edma_reap(&x->e, xdp_cqe, x);
+			continue;
+		}
+		while (x->placed[u]) /* the next one this session lacks */
+			u = (u + 1) % XDP_UNITS;
+		switch (xdp_send(x, u)) {
+		case XDP_PLACED:
+			if (x->nr_placed == XDP_UNITS)
+				xdp_session(x);
+			break;
+		case XDP_FULL: /* not placed: wait for room */
+			edma_wait(&x->e, 2);
+			break;
+		default: /* refused (the volume went away): a new session */
+			xdp_session(x);
+			break;
+		}
+		edma_reap(&x->e, xdp_cqe, x);
 	}
-	drain(&e, &x->b, 30000);
-	edma_close(&e);
+	xdp_drain(x, 30000);
 	return NULL;
 }
 
-/* Send every unit of the XDP region not written yet. */
+/*
+ * Send every unit of the XDP region not written yet, in a session of its
+ * own; a refusal or a unit placed already in this session (its write
+ * failed) takes a new one.
+ */
 static unsigned int xdp_sweep(struct xdp_sender *x)
 {
 	unsigned int u, left = 0, tries;
-	struct edma e;
 
-	if (edma_open(&e, O_RDWR) || bind_xdp(&e))
-		return XDP_UNITS;
+	xdp_session(x);
 	for (u = 0; u < XDP_UNITS; u++) {
-		for (tries = 0; tries < 3 && !x->b.written[u]; tries++) {
-			uint32_t seq = x->b.next;
-
-			x->b.unit[seq] = u;
-			if (run_data(x, seq, u) != XDP_DROP)
-				continue;
-			x->b.next++;
-			x->b.accepted++;
-			drain(&e, &x->b, 30000);
+		for (tries = 0; tries < 8 && !x->b.written[u]; tries++) {
+			if (x->placed[u] || !x->s.id)
+				xdp_session(x);
+			if (!x->s.id)
+				break; /* no session to be had */
+			switch (xdp_send(x, u)) {
+			case XDP_PLACED:
+				xdp_drain(x, 30000);
+				break;
+			case XDP_FULL:
+				edma_wait(&x->e, 100);
+				edma_reap(&x->e, xdp_cqe, x);
+				break;
+			default:
+				xdp_session(x);
+				break;
+			}
 		}
 		left += !x->b.written[u];
 	}
-	edma_close(&e);
 	return left;
 }
 
@@ -423,7 +540,7 @@ static unsigned int xdp_sweep(struct xdp_sender *x)
 
 struct churner {
 	pthread_t t;
-	uint64_t dels, adds, binds, busy;
+	uint64_t dels, adds, spares, busy;
 };
 
 static void *churn_run(void *arg)
@@ -432,9 +549,9 @@ static void *churn_run(void *arg)
 	uint64_t rs = seed ^ 0x3000;
 	struct ebpfdma_volume_add spare = {
 		.id = SPARE_VOL, .fd = churn_fd, .start = 4 * REGION_BLOCKS,
-		.blocks = 64, .token = 1,
+		.blocks = 64,
 	};
-	struct ebpfdma_volume_bind b = { .id = SPARE_VOL };
+	struct sess ss;
 
 	while (!atomic_load(&stop)) {
 		unsigned int k = rnd(&rs) % 4;
@@ -444,13 +561,13 @@ static void *churn_run(void *arg)
 		usleep(rnd(&rs) % 20000);
 		if (!volume_add(k))
 			c->adds++;
-		/* A fifth volume, bound and released while others churn. */
+		/* A fifth volume, deleted under a session of it. */
 		if (!ioctl(ctl.fd, EBPFDMA_IOC_VOLUME_ADD, &spare)) {
-			b.flags = 0;
-			c->binds += !ioctl(ctl.fd, EBPFDMA_IOC_VOLUME_BIND, &b);
-			b.flags = EBPFDMA_BIND_RELEASE;
-			ioctl(ctl.fd, EBPFDMA_IOC_VOLUME_BIND, &b);
+			c->spares += !sess_add(&ctl, SPARE_VOL, &ss,
+					       EBPFDMA_PROTECT_MAC, 512,
+					       64 * 512, 0, 0);
 			volume_del(SPARE_VOL);
+			sess_del(&ctl, ss.id);
 		} else {
 			c->busy++;
 		}
@@ -541,7 +658,19 @@ int main(int argc, char **argv)
 		    "load the receive program"))
 		return tap_done();
 	x.prog = edma_rx_prog_fd(x.skel);
+	x.counters = edma_rx_counters_fd(x.skel);
 	book_init(&x.b, XDP_UNITS);
+	x.seq_of = malloc(XDP_GENS * XDP_UNITS * sizeof(*x.seq_of));
+	x.placed = calloc(XDP_UNITS, 1);
+	if (edma_wire2_init() || edma_open(&x.e, O_RDWR) || !x.seq_of ||
+	    !x.placed || getrandom(&xdp_id_base, sizeof(xdp_id_base), 0) !=
+				 sizeof(xdp_id_base)) {
+		perror("xdp sender");
+		return 2;
+	}
+	memset(x.seq_of, 0xff, XDP_GENS * XDP_UNITS * sizeof(*x.seq_of));
+	xdp_id_base &= ~0xffffULL; /* generations never wrap to 0 */
+	xdp_id_base |= 1ULL << 63;
 	for (k = 0; k < SUBMITTERS; k++) {
 		memset(&sub[k], 0, sizeof(sub[k]));
 		sub[k].k = k;
@@ -558,9 +687,9 @@ int main(int argc, char **argv)
 	for (k = 0; k < SUBMITTERS; k++)
 		pthread_join(sub[k].t, NULL);
 	pthread_join(x.t, NULL);
-	printf("# churn: %llu deletions, %llu additions, %llu binds of a fifth volume\n",
+	printf("# churn: %llu deletions, %llu additions, %llu sessions of a fifth volume deleted under them\n",
 	       (unsigned long long)c.dels, (unsigned long long)c.adds,
-	       (unsigned long long)c.binds);
+	       (unsigned long long)c.spares);
 	tap_ok(c.dels > 0 && c.adds > 0, "volumes were deleted and added (%llu, %llu)",
 	       (unsigned long long)c.dels, (unsigned long long)c.adds);
 
@@ -582,11 +711,19 @@ int main(int argc, char **argv)
 		       who, left);
 		write_expected(argv[4], k, REGION_BLOCKS * 512);
 	}
-	printf("# xdp: %llu runs, %llu placed, %llu refused, %llu rebinds\n",
+	printf("# xdp: %llu runs, %llu placed, %llu pool full, %llu no volume, %llu no session, %llu duplicates, %llu sessions\n",
 	       (unsigned long long)x.runs, (unsigned long long)x.b.accepted,
-	       (unsigned long long)x.refused, (unsigned long long)x.rebinds);
-	tap_ok(x.b.accepted > 0 && x.refused > 0,
-	       "the XDP path placed datagrams and was refused while its volume was gone");
+	       (unsigned long long)x.full, (unsigned long long)x.no_volume,
+	       (unsigned long long)x.no_session,
+	       (unsigned long long)x.duplicates,
+	       (unsigned long long)x.sessions);
+	tap_ok(x.b.accepted > 0 && x.no_volume > 0,
+	       "the XDP path placed datagrams and was refused (err_no_volume) while its volume was gone");
+	tap_ok(!x.cut_short, "the XDP sender had sessions until the end (%u of %u used)",
+	       x.gen, XDP_GENS - XDP_SWEEP_GENS);
+	tap_ok(!x.other && !x.duplicates,
+	       "xdp: every datagram placed, or refused as pool full, volume or session gone (%llu duplicates, %llu other)",
+	       (unsigned long long)x.duplicates, (unsigned long long)x.other);
 	check_book("xdp", &x.b);
 	left = xdp_sweep(&x);
 	tap_ok(!left, "xdp: every block of its region written (%u left)", left);
@@ -596,6 +733,7 @@ int main(int argc, char **argv)
 	for (k = 0; k < 100 && !exists(argv[4], "stopped"); k++)
 		usleep(100000);
 	edma_rx_destroy(x.skel);
+	edma_close(&x.e);
 	for (k = 0; k < 4; k++)
 		volume_del(10 + k);
 	edma_close(&ctl);

@@ -303,6 +303,14 @@ static int cmd_abi(const char *disk)
 	tap_errno(ioctl(fd, EBPFDMA_IOC_VOLUME_ADD, &v), EINVAL,
 		  "VOLUME_ADD with a reserved field set: EINVAL");
 	v.reserved[3] = 0;
+	v.reserved0 = 42; /* where ABI version 1 had a token */
+	tap_errno(ioctl(fd, EBPFDMA_IOC_VOLUME_ADD, &v), EINVAL,
+		  "VOLUME_ADD with reserved0 (version 1's token) set: EINVAL");
+	v.reserved0 = 0;
+	/* VOLUME_BIND of ABI version 1: 0x09, a 24-byte argument. */
+	tap_errno(ioctl(fd, _IOW(EBPFDMA_IOC_MAGIC, 0x09, uint8_t[24]),
+			&(uint8_t[24]){ 0 }),
+		  ENOTTY, "ioctl 0x09 (VOLUME_BIND of ABI version 1) is gone: ENOTTY");
 	ret = ioctl(fd, EBPFDMA_IOC_VOLUME_ADD, &v);
 	tap_ok(ret == 0 && v.block_size == 512,
 	       "VOLUME_ADD id 2, blocks [8, +64), block size %u", v.block_size);

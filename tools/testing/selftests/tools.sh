@@ -8,13 +8,19 @@
 #   [8, 24 MiB)   volume 11: serve killed and restarted mid-transfer
 #   [24, 32 MiB)  volume 12: the slow path (xdp = off)
 #   [32, 40 MiB)  volume 13: refused senders: must stay zero
+#   [40, 42 MiB)  volume 14: a transfer replayed after a later one
+#   [42, 46 MiB)  volume 15: changed and forged frames during a transfer
+#   [46, 47 MiB)  volume 16: a transfer replayed on the slow path
+# Every volume is protected with ChaCha20-Poly1305 (aead) but 12 (mac).
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/netns.sh"
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 ctl=$top/build/tools/ebpfdmactl
 send=$top/build/tools/ebpfdma-send
 disk=/dev/vdf
-token=0x$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
+key=/tmp/tools.key
+py=/usr/bin/python3
+wire2=$top/tools/testing/selftests/wire2.py
 rx() { ip netns exec edma-rx "$@"; }
 tx() { ip netns exec edma-tx "$@"; }
 zero_sum() { head -c "$1" /dev/zero | sha256sum | cut -d' ' -f1; }
@@ -25,6 +31,10 @@ check "modprobe ebpfdma" modprobe ebpfdma
 check "$disk is the 64 MiB tools test disk" \
 	test "$(blockdev --getsize64 $disk)" = 67108864
 check "network namespaces edma-tx and edma-rx joined by veth" netns_up
+rm -f $key /tmp/other.key
+check "ebpfdmactl genkey makes the volumes' key file, mode 0600" \
+	bash -c "'$ctl' genkey $key && '$ctl' genkey /tmp/other.key &&
+		[ \$(stat -c %a $key) = 600 ]"
 
 conf() { # XDP-MODE: a serve configuration
 	cat <<-EOC
@@ -35,10 +45,14 @@ conf() { # XDP-MODE: a serve configuration
 	xdp = $1
 	peer = 10.11.0.1
 	peer = fd11::1
-	volume = 10 $disk start=0 blocks=16384 token=$token
-	volume = 11 $disk start=16384 blocks=32768 token=$token flags=flush_on_commit
-	volume = 12 $disk start=49152 blocks=16384 token=$token
-	volume = 13 $disk start=65536 blocks=16384 token=$token
+	key_file = $key
+	volume = 10 $disk start=0 blocks=16384
+	volume = 11 $disk start=16384 blocks=32768 flags=flush_on_commit
+	volume = 12 $disk start=49152 blocks=16384 protect=mac
+	volume = 13 $disk start=65536 blocks=16384
+	volume = 14 $disk start=81920 blocks=4096
+	volume = 15 $disk start=86016 blocks=8192
+	volume = 16 $disk start=94208 blocks=2048
 	EOC
 }
 
@@ -57,6 +71,34 @@ serve_start() { # CONFIG: start serve in edma-rx and wait until it is ready
 	return 1
 }
 
+# Conditions, not sleeps: the debug kernel under load is slow to start
+# anything (a python process may take seconds).
+wait_for() { # DESC CMD...: poll CMD until it succeeds, for at most 30 s
+	local desc=$1 i
+	shift
+	for i in $(seq 300); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	printf '# timed out waiting for %s\n' "$desc"
+	return 1
+}
+capture_start() { # FILE: capture what edma-tx sends to 7788; $cap is it
+	rm -f "$1"
+	ip netns exec edma-tx "$py" "$wire2" capture veth-tx 7788 "$1" &
+	cap=$!
+	wait_for "the capture of $1" test -e "$1"
+}
+placed_past() { # N: has the module placed more than N blocks?
+	[ "$(cat /sys/class/misc/ebpfdma/rx/placed)" -gt "$1" ]
+}
+fake_start() { # MODE: a fake receiver on 7790 in edma-rx; $fake is it
+	rm -f /tmp/fake.port
+	ip netns exec edma-rx "$py" "$fake_rx" "$1" $key /tmp/fake.out 0.0.0.0 >/tmp/fake.port &
+	fake=$!
+	wait_for "the fake receiver" test -s /tmp/fake.port
+}
+
 scrape() { # the metrics endpoint's body
 	rx bash -c 'exec 3<>/dev/tcp/127.0.0.1/9788 &&
 		printf "GET /metrics HTTP/1.0\r\n\r\n" >&3 && cat <&3' |
@@ -68,32 +110,43 @@ metric() { # NAME{LABELS} from a scrape in $m
 
 conf native >/tmp/serve.conf
 # Bad input first: the configuration, the command line.
-printf 'interface = veth-rx\nvolume = 99 /dev/vdf blocks=8 token=1\n' >/tmp/bad.conf
+printf 'interface = veth-rx\nvolume = 99 /dev/vdf blocks=8 key_file=%s\n' $key >/tmp/bad.conf
 check_fails "serve refuses a volume id of 64 or more, naming the line" \
 	"bad.conf:2: volume: an id below 64" "$ctl" serve /tmp/bad.conf
 printf 'interface = veth-rx\nportt = 1\n' >/tmp/bad.conf
 check_fails "serve refuses an unknown key" "unknown key 'portt'" \
 	"$ctl" serve /tmp/bad.conf
+cp $key /tmp/open.key
+chmod 640 /tmp/open.key
+printf 'interface = veth-rx\nvolume = 1 /dev/vdf blocks=8 key_file=/tmp/open.key\n' >/tmp/bad.conf
+check_fails "serve refuses a key file its group may read, saying how to fix it" \
+	"chmod 600 /tmp/open.key" "$ctl" serve /tmp/bad.conf
+check_fails "ebpfdma-send refuses a key file others may read" \
+	"accessible to its group or others" "$send" --key-file /tmp/open.key 10.11.0.2 10 /dev/null
+check_fails "ebpfdma-send without --key-file: refused, saying what it needs" \
+	"--key-file PATH is required" "$send" 10.11.0.2 10 /dev/null
 check_fails "volume add of a missing device fails clearly" \
-	"No such file or directory" "$ctl" volume add 5 /dev/nonexistent --blocks 8 --token 1
+	"No such file or directory" "$ctl" volume add 5 /dev/nonexistent --blocks 8
+check_fails "volume add --token (wire version 1's) is refused, naming the key file instead" \
+	"key_file=" "$ctl" volume add 5 /dev/vdf --blocks 8 --token 1
 check_fails "attach to a missing interface fails clearly" \
 	"no such interface" "$ctl" attach no-such-if --peer 10.0.0.1
 
 serve_start /tmp/serve.conf
-check "serve starts (XDP native on veth-rx, 4 volumes)" test $? = 0
-check "status shows the 4 volumes and the attached program" \
-	bash -c "'$ctl' status | grep -q '^volumes: 4' &&
+check "serve starts (XDP native on veth-rx, 7 volumes)" test $? = 0
+check "status shows the 7 volumes and the attached program" \
+	bash -c "'$ctl' status | grep -q '^volumes: 7' &&
 		'$ctl' status | grep -q '^xdp: packets='"
 check "status --json is JSON with the pool, volumes, kfunc and xdp counters" \
 	bash -c "'$ctl' status --json | /usr/bin/python3 -c '
 import json, sys
 s = json.load(sys.stdin)
-assert len(s[\"volumes\"]) == 4 and s[\"pool\"][\"pool_slots\"] > 0
+assert len(s[\"volumes\"]) == 7 and s[\"pool\"][\"pool_slots\"] > 0
 assert \"placed\" in s[\"kfunc\"] and \"drop_peer\" in s[\"xdp\"]'"
 check_fails "a second serve on the same port fails before it touches any volume" \
 	"bind UDP port 7788" rx "$ctl" serve /tmp/serve.conf
-check "... and the first one still has its 4 volumes and its program" \
-	bash -c "'$ctl' status | grep -q '^volumes: 4' &&
+check "... and the first one still has its 7 volumes and its program" \
+	bash -c "'$ctl' status | grep -q '^volumes: 7' &&
 		ip netns exec edma-rx bpftool net show dev veth-rx | grep -q 'driver id'"
 
 # 1. Loss 5%, reordering 10%, duplicates 1%, both directions.
@@ -102,33 +155,115 @@ check "netem: loss 5%, reorder 10%, duplicate 1% on both veth ends" bash -e -c '
 	ip netns exec edma-tx tc qdisc add dev veth-tx root netem delay 1ms reorder 90% loss 5% duplicate 1%
 	ip netns exec edma-rx tc qdisc add dev veth-rx root netem delay 1ms reorder 90% loss 5% duplicate 1%'
 check "ebpfdma-send: 8 MiB through netem, durable and committed (exit 0)" \
-	tx "$send" --quiet 10.11.0.2 10 "$token" /tmp/f-netem
+	tx "$send" --quiet --key-file $key 10.11.0.2 10 /tmp/f-netem
 host_check "the 8 MiB sent through netem is intact on the disk" 0 8388608 \
 	"$(file_sum /tmp/f-netem)" 5
 rx tc qdisc del dev veth-rx root
 tx tc qdisc del dev veth-tx root
 
-# 2. Refused: a wrong token, a peer outside the allow-list, a file larger
-# than the window.  Nothing reaches volume 13.
+# 2. Refused: a wrong key (HELLO does not verify: unanswered), a peer
+# outside the allow-list, a file larger than the window.  Nothing reaches
+# volume 13.
 m=$(scrape)
-tok0=$(metric 'ebpfdma_slow_path_refused_total{reason="token"}')
+auth0=$(metric 'ebpfdma_hellos_total{result="auth"}')
 peer0=$(metric 'ebpfdma_xdp_packets_total{counter="drop_peer"}')
 head -c 1048576 /dev/urandom >/tmp/f-small
-check_fails "ebpfdma-send with a wrong token: exits 3, token refused" \
-	"refused the token" tx "$send" --quiet 10.11.0.2 13 0x1234 /tmp/f-small
+check_fails "ebpfdma-send with another volume's key: no WELCOME (exit 4)" \
+	"no answer from" tx "$send" --quiet --timeout 3 --key-file /tmp/other.key 10.11.0.2 13 /tmp/f-small
 tx ip addr add 10.11.0.9/24 dev veth-tx
 check_fails "ebpfdma-send from a peer outside the allow-list: no answer (exit 4)" \
-	"no answer from" tx "$send" --quiet --timeout 5 --source 10.11.0.9 10.11.0.2 13 "$token" /tmp/f-small
+	"no answer from" tx "$send" --quiet --timeout 3 --source 10.11.0.9 --key-file $key 10.11.0.2 13 /tmp/f-small
 head -c 9437184 /dev/urandom >/tmp/f-big
-check_fails "ebpfdma-send of 9 MiB to an 8 MiB window: refused before sending" \
-	"window is too small" tx "$send" --quiet 10.11.0.2 13 "$token" /tmp/f-big
+check_fails "ebpfdma-send of 9 MiB to an 8 MiB window: refused in the WELCOME, before any DATA" \
+	"does not fit the volume's window" tx "$send" --quiet --key-file $key 10.11.0.2 13 /tmp/f-big
+check_fails "ebpfdma-send with a block size the volume cannot take: refused, saying what it takes" \
+	"blocks of a multiple of 512 bytes up to" tx "$send" --quiet --block-size 1000 --key-file $key 10.11.0.2 13 /tmp/f-small
 m=$(scrape)
-check "metrics: the wrong token was counted" \
-	test "$(metric 'ebpfdma_slow_path_refused_total{reason="token"}')" -gt "$tok0"
+check "metrics: the HELLOs under the wrong key were counted (hellos_total{result=\"auth\"})" \
+	test "$(metric 'ebpfdma_hellos_total{result="auth"}')" -gt "$auth0"
 check "metrics: the outside peer's datagrams were dropped and counted by XDP" \
 	test "$(metric 'ebpfdma_xdp_packets_total{counter="drop_peer"}')" -gt "$peer0"
 host_check "nothing was written to the refused senders' volume" 33554432 8388608 \
 	"$(zero_sum 8388608)" 5
+
+# 2b. Replayed, changed and forged frames (volumes 14, 15).  A transfer
+# A is captured on the sender's side; transfer B then overwrites the same
+# blocks and commits.  Replaying every frame of A changes nothing (its
+# session is gone).  While a transfer C (paced) is stopped, frames of C sent
+# from the allowed peer's address by another socket, retargeted at blocks C
+# has not sent yet (their index changed; with a body bit changed too) are refused
+# and counted; C completes intact, so none of them took a block's place.
+# (Every single-bit flip of a header and a body: session.sh, in the
+# kernel.)
+head -c 2097152 /dev/urandom >/tmp/f-a
+head -c 2097152 /dev/urandom >/tmp/f-b
+capture_start /tmp/cap-a
+check "transfer A (2 MiB, captured) to volume 14" \
+	tx "$send" --quiet --no-gso --key-file $key 10.11.0.2 14 /tmp/f-a
+kill -TERM $cap
+wait $cap
+check "transfer B (2 MiB) over the same blocks" \
+	tx "$send" --quiet --key-file $key 10.11.0.2 14 /tmp/f-b
+m=$(scrape)
+nos0=$(metric 'ebpfdma_xdp_packets_total{counter="err_no_session"}')
+n=$(tx "$py" "$wire2" replay /tmp/cap-a 10.11.0.2 7788)
+sleep 1
+m=$(scrape)
+nos1=$(metric 'ebpfdma_xdp_packets_total{counter="err_no_session"}')
+# (The capture may miss frames; each replayed one but HELLO and COMMIT
+# must be refused.)
+check "every captured frame of A replayed ($n): its DATA refused as of no session ($nos0 -> $nos1)" \
+	test "$n" -gt 256 -a "$((nos1 - nos0))" -ge "$((n - 4))"
+host_check "after the replay the blocks hold B, not A" 41943040 2097152 \
+	"$(file_sum /tmp/f-b)" 5
+head -c 4194304 /dev/urandom >/tmp/f-c
+capture_start /tmp/cap-c
+placed0=$(cat /sys/class/misc/ebpfdma/rx/placed)
+# Not through tx(): $! must be the sender itself, to stop it.
+ip netns exec edma-tx "$send" --quiet --no-gso --rate 0.5 --timeout 8 --key-file $key 10.11.0.2 15 /tmp/f-c >/tmp/send-c.out 2>&1 &
+sendc=$!
+wait_for "256 blocks of C placed" placed_past $((placed0 + 256))
+# Stopped, C has sent a fraction of its blocks: [768, 1024) are not placed.
+kill -STOP $sendc
+stopped=$SECONDS
+auth0=$(cat /sys/class/misc/ebpfdma/rx/auth)
+m=$(scrape)
+crc0=$(metric 'ebpfdma_xdp_packets_total{counter="err_auth"}')
+nh=$(tx "$py" "$wire2" replay /tmp/cap-c 10.11.0.2 7788 header 768 256)
+nb=$(tx "$py" "$wire2" replay /tmp/cap-c 10.11.0.2 7788 body 768 256)
+sleep 1
+m=$(scrape)
+crc1=$(metric 'ebpfdma_xdp_packets_total{counter="err_auth"}')
+auth1=$(cat /sys/class/misc/ebpfdma/rx/auth)
+# C stays stopped for longer than its --timeout (8 s) and its silence limit
+# (4 s): the time it was stopped counts for neither.
+while [ $((SECONDS - stopped)) -lt 10 ]; do sleep 1; done
+kill -CONT $sendc
+wait $sendc
+rc=$?
+kill -TERM $cap
+wait $cap
+sed 's/^/# /' /tmp/send-c.out
+check "$nh frames of C with a changed header and $nb with a changed body too, from a forged source: refused by their tag (err_auth $crc0 -> $crc1, rx/auth $auth0 -> $auth1)" \
+	test "$nb" -gt 0 -a "$((crc1 - crc0))" -ge "$((nh + nb))" -a "$((auth1 - auth0))" -ge "$((nh + nb))"
+check "transfer C, stopped for 10 s, went on in its session and completed (exit $rc)" \
+	grep -q ' 1 session; durable and committed' /tmp/send-c.out
+host_check "the blocks hold C, intact" 44040192 4194304 "$(file_sum /tmp/f-c)" 5
+
+# 2c. A forged ACK: a receiver that says "all durable, complete" under a
+# key that is not the session's is not believed; the same ACKs under the
+# session's k_ack are (the check could fail).
+fake_rx=$top/tools/testing/unit/fake_receiver.py
+fake_start forged
+check_fails "ebpfdma-send ignores forged ACKs: no success (exit 4), the ACKs named" \
+	"ACKs that do not verify arrived" tx "$send" --quiet --timeout 3 --key-file $key 10.11.0.2:7790 1 /tmp/f-small
+kill $fake
+wait $fake 2>/dev/null
+fake_start claim
+check "... and the same ACKs under the session's k_ack are believed" \
+	tx "$send" --quiet --timeout 3 --key-file $key 10.11.0.2:7790 1 /tmp/f-small
+kill $fake
+wait $fake 2>/dev/null
 
 # 3. Metrics, validated by promtool.
 printf '%s\n' "$m" >/tmp/metrics.txt
@@ -139,20 +274,38 @@ check "metrics: 8 MiB went through XDP, a write-latency histogram per volume" \
 		grep -q '^ebpfdma_write_latency_seconds_bucket{volume=\"10\",le=\"+Inf\"} [1-9]' /tmp/metrics.txt &&
 		grep -q '^ebpfdma_write_latency_seconds_sum{volume=\"10\"}' /tmp/metrics.txt"
 
-# 4. serve killed mid-transfer and restarted: the sender resumes.
+# 4. serve killed mid-transfer and restarted: the old session's DATA is
+# refused (no session), the sender asks for a new one and starts over.
+# Whether the sender's own retransmissions reach the new serve before it
+# gives the old session up depends on how long the restart takes, so the
+# old session's frames are captured and 256 of them replayed at it too.
 head -c 16777216 /dev/urandom >/tmp/f-restart
-tx "$send" --quiet --rate 3 10.11.0.2 11 "$token" /tmp/f-restart >/tmp/send.out 2>&1 &
+capture_start /tmp/cap-r
+placed0=$(cat /sys/class/misc/ebpfdma/rx/placed)
+ip netns exec edma-tx "$send" --quiet --rate 3 --key-file $key 10.11.0.2 11 /tmp/f-restart >/tmp/send.out 2>&1 &
 send_pid=$!
-sleep 2
+# In its session, sending: 512 of its blocks are placed.
+wait_for "512 blocks of the transfer placed" placed_past $((placed0 + 512))
 check "serve is killed (SIGKILL) while the transfer runs" kill -9 $serve_pid
 wait $serve_pid 2>/dev/null
+kill -TERM $cap
+wait $cap
 sleep 1
 serve_start /tmp/serve.conf
 check "serve restarts: replaces the program, re-adds the volumes" test $? = 0
+m=$(scrape)
+nos0=$(metric 'ebpfdma_xdp_packets_total{counter="err_no_session"}')
+n=$(tx "$py" "$wire2" replay /tmp/cap-r 10.11.0.2 7788 data 0 256)
+sleep 1
+m=$(scrape)
+nos1=$(metric 'ebpfdma_xdp_packets_total{counter="err_no_session"}')
+check "the old session's datagrams ($n replayed) reach the new serve's kfunc and are refused (err_no_session $nos0 -> $nos1)" \
+	test "$n" = 256 -a "$((nos1 - nos0))" -ge 256
 wait $send_pid
 rc=$?
 sed 's/^/# /' /tmp/send.out
-check "ebpfdma-send resumed and finished after the restart (exit $rc)" test "$rc" = 0
+check "ebpfdma-send started over in a new session and finished (exit $rc)" \
+	bash -c "[ $rc = 0 ] && grep -q ', 2 sessions' /tmp/send.out"
 host_check "the 16 MiB sent across the restart is intact on the disk" 8388608 16777216 \
 	"$(file_sum /tmp/f-restart)" 5
 
@@ -170,30 +323,30 @@ head -c 8388608 /dev/urandom >/tmp/f-slow
 serve_start /tmp/serve-slow.conf
 check "serve starts with xdp = off" test $? = 0
 check "ebpfdma-send: 8 MiB over the slow path, durable and committed" \
-	tx "$send" --quiet 10.11.0.2 12 "$token" /tmp/f-slow
+	tx "$send" --quiet --key-file $key 10.11.0.2 12 /tmp/f-slow
 m=$(scrape)
 slow=$(metric 'ebpfdma_received_bytes_total{path="slow"}')
 check "metrics: every block took the slow path ($slow bytes, retransmissions included; none by XDP)" \
 	test "$slow" -ge 8388608 -a "$(metric 'ebpfdma_received_bytes_total{path="xdp"}')" = 0
 host_check "the 8 MiB sent over the slow path is intact on the disk" 25165824 8388608 \
 	"$(file_sum /tmp/f-slow)" 5
-# A malformed DATA (an unknown flag) on the slow path: refused with status
-# 5 (malformed) in the ACK, counted, not written (volume 13 stays zero).
-inval0=$(metric 'ebpfdma_slow_path_refused_total{reason="malformed"}')
-bad_status=$(tx python3 - "$token" <<'PY'
-import socket, struct, sys
-hdr = struct.pack(">IBBHIIQQIIII", 0x45444D41, 1, 1, 1 << 9, 13, 99,
-                  int(sys.argv[1], 16), 0, 0, 512, 0, 0)
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(5)
-s.sendto(hdr + b"x" * 512, ("10.11.0.2", 7788))
-print(struct.unpack(">I", s.recv(4096)[44:48])[0])
-PY
-)
+# Replayed and changed frames on the slow path: refused there too.
+capture_start /tmp/cap-s
+head -c 1048576 /dev/urandom >/tmp/f-s
+check "a 1 MiB transfer over the slow path, captured" \
+	tx "$send" --quiet --no-gso --key-file $key 10.11.0.2 16 /tmp/f-s
+kill -TERM $cap
+wait $cap
 m=$(scrape)
-inval1=$(metric 'ebpfdma_slow_path_refused_total{reason="malformed"}')
-check "slow path: DATA with an unknown flag is answered with status 5 (malformed; got '$bad_status') and counted ($inval0 -> $inval1)" \
-	test "$bad_status" = 5 -a "$inval1" -gt "$inval0"
+nos0=$(metric 'ebpfdma_slow_path_refused_total{reason="no_session"}')
+n=$(tx "$py" "$wire2" replay /tmp/cap-s 10.11.0.2 7788)
+sleep 1
+m=$(scrape)
+nos1=$(metric 'ebpfdma_slow_path_refused_total{reason="no_session"}')
+check "slow path: its $n frames replayed are refused as of an ended session ($nos0 -> $nos1)" \
+	test "$n" -gt 128 -a "$((nos1 - nos0))" -ge "$((n - 4))"
+host_check "the 1 MiB is intact after the replay" 48234496 1048576 \
+	"$(file_sum /tmp/f-s)" 5
 kill -TERM $serve_pid
 wait $serve_pid
 check "serve (slow path) exits 0 on SIGTERM" test $? = 0

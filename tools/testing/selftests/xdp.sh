@@ -68,8 +68,8 @@ val() { printf '%s\n' "$counters" | awk -v k="$1" '$1 == k { print $2 }'; }
 check "counters: placed >= 16384 blocks, placed_bytes = 4096 x placed" \
 	bash -c "[ '$(val placed)' -ge 16384 ] &&
 		[ '$(val placed_bytes)' = \$((4096 * $(val placed))) ]"
-check "counters: no malformed, token, range, volume, CRC or other error" \
-	test "$(val err_malformed)$(val err_token)$(val err_range)$(val err_no_volume)$(val err_crc)$(val err_other)" = 000000
+check "counters: no malformed, range, volume, authentication or other error" \
+	test "$(val err_malformed)$(val err_range)$(val err_no_volume)$(val err_auth)$(val err_other)" = 00000
 check "counters: packets = pass + drop" \
 	test "$(val packets)" = "$(($(val pass) + $(val drop)))"
 check "module rx/placed grew by the program's placed" \

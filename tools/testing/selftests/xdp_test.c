@@ -3,9 +3,10 @@
  * Selftest of the XDP receive path (guest, root, ebpfdma loaded):
  *
  *   xdp_test testrun DISK
- *	BPF_PROG_TEST_RUN of bpf/ebpfdma_rx.bpf.c: DATA over IPv4, IPv6 and
- *	VLAN lands on DISK (read back and compared); the packet cut at every
- *	byte offset; each bad header field; other traffic passes untouched.
+ *	BPF_PROG_TEST_RUN of bpf/ebpfdma_rx.bpf.c: sealed DATA of sessions
+ *	("aead", "mac", "crc") over IPv4, IPv6 and VLAN lands on DISK (read
+ *	back and compared); the packet cut at every byte offset; each bad
+ *	header field; other traffic passes untouched.
  *	Every case checks the exact verdict, the program's counters (one
  *	moves, by one) and the module's rx/ counters.
  *   xdp_test attach IFACE PORT PEER...	attach in native mode
@@ -13,9 +14,10 @@
  *   xdp_test counters			the attached program's counters
  *   xdp_test stream NETNS DST PORT DISK VOLUME START BLOCKS DATA PAYLOAD
  *		     STREAMS paced|burst
- *	Sink and sender: this process binds VOLUME (window [START, +BLOCKS)
- *	of DISK, 512-byte blocks) and reads its completions; a child in network namespace NETNS
- *	sends the file DATA to DST:PORT in PAYLOAD-byte blocks from STREAMS
+ *	Sink and sender: this process adds VOLUME (window [START, +BLOCKS)
+ *	of DISK, 512-byte blocks) and an "aead" session of the file DATA in
+ *	PAYLOAD-byte blocks, and reads its completions; a child in network
+ *	namespace NETNS seals and sends the blocks to DST:PORT from STREAMS
  *	threads on different CPUs, and retransmits what did not complete.
  *	"burst" first sends everything at once, then checks that every
  *	block on disk is either the right data or untouched.
@@ -51,11 +53,10 @@
 
 #include "tools/lib/ebpfdma.h"
 #include "tools/lib/rx.h"
-#include "tools/lib/wire.h"
-#include "tools/lib/crc32c.h"
 #include "tools/testing/selftests/tap.h"
 #include "tools/testing/selftests/pkt.h"
 #include "tools/testing/selftests/xdprun.h"
+#include "tools/testing/selftests/sess.h"
 
 #define PORT 7788
 #define BLOCK 512U
@@ -91,31 +92,24 @@ static void fill_random(void *p, size_t n)
 
 static struct edma E;
 static struct prog A, B; /* A: drop policies; B: pass policies */
-static uint64_t token;
-static uint32_t session;
 static int diskfd;
 #define VOL 7U
 #define VOL_BLOCKS 2048U /* a 1 MiB window */
 
-/* A DATA datagram: header for @w + @body. */
-static size_t data_pkt(uint8_t *buf, const struct pkt *s,
-		       const struct edma_wire *w, const void *body, uint32_t len,
-		       size_t *udp_off)
-{
-	uint8_t payload[16384];
-	struct ebpfdma_wire_hdr *h = (void *)payload;
+/*
+ * The sessions of the suite, each over blocks of the window of its own:
+ * S: "aead", 1 KiB blocks over [0, 256 KiB); T: "crc", one 512-byte
+ * block at 300 KiB; F: "mac", 4 KiB blocks (their bodies in XDP
+ * fragments) over [512 KiB, 1 MiB), the window's end.
+ */
+static struct sess S, T, F;
 
-	edma_wire_fill(h, w, body, len);
-	memcpy(payload + sizeof(*h), body, len);
-	return build(buf, s, payload, sizeof(*h) + len, udp_off);
-}
-
-static struct edma_wire wire(uint64_t lba, uint32_t seq)
+/* A DATA frame of block @index of @s with @body. */
+static size_t data_pkt(uint8_t *pkt, const struct pkt *src, struct sess *s,
+		       uint32_t index, const void *body, size_t *udp_off)
 {
-	return (struct edma_wire){
-		.type = EBPFDMA_WIRE_DATA, .volume = VOL, .session = session,
-		.token = token, .lba = lba, .seq = seq,
-	};
+	return sess_frame(pkt, s, index, body, sess_len(s, index), 0, src,
+			  udp_off);
 }
 
 static const struct pkt V4 = { 0, 0, "10.0.0.1", PORT, IPPROTO_UDP };
@@ -124,29 +118,29 @@ static const struct pkt V4VLAN = { 0, 1, "10.0.0.1", PORT, IPPROTO_UDP };
 static const struct pkt V6VLAN = { 1, 1, "fd00::1", PORT, IPPROTO_UDP };
 
 struct placed {
+	const struct sess *s;
 	uint64_t lba;
-	uint32_t seq, len;
+	uint32_t len;
 	uint8_t body[4096];
 };
 
 static struct placed placed[16];
 static unsigned int nr_placed;
 
-static void valid(const char *desc, const struct pkt *s, uint64_t lba,
-		  uint32_t len, uint16_t flags)
+/* Block @index of @s with a random body, @flags: placed, and recorded. */
+static void valid(const char *desc, const struct pkt *src, struct sess *s,
+		  uint32_t index, uint16_t flags)
 {
 	struct placed *pl = &placed[nr_placed];
-	struct edma_wire w = wire(lba, 100 + nr_placed);
 	uint8_t pkt[16384];
 	size_t n, uo;
 
-	w.flags = flags;
-	fill_random(pl->body, len);
-	pl->lba = lba;
-	pl->seq = w.seq;
-	pl->len = len;
-	n = data_pkt(pkt, s, &w, pl->body, len, &uo);
-	if (expect(&A, desc, pkt, n, XDP_DROP, CTR(placed), NOCTR, len,
+	pl->s = s;
+	pl->len = sess_len(s, index);
+	pl->lba = sess_lba(s, index);
+	fill_random(pl->body, pl->len);
+	n = sess_frame(pkt, s, index, pl->body, pl->len, flags, src, &uo);
+	if (expect(&A, desc, pkt, n, XDP_DROP, CTR(placed), NOCTR, pl->len,
 		   "placed", 0))
 		nr_placed++;
 }
@@ -193,18 +187,19 @@ static void check_placed(void)
 		const struct ebpfdma_cqe *c = &r.c[i];
 
 		for (j = 0; j < nr_placed; j++)
-			if (c->cookie == ((uint64_t)session << 32 | placed[j].seq))
+			if (c->cookie == placed[j].s->id &&
+			    c->lba == placed[j].lba)
 				break;
-		if (j == nr_placed || c->status || c->flags != EBPFDMA_CQE_NET ||
-		    c->volume != VOL || c->lba != placed[j].lba ||
-		    c->len != placed[j].len) {
+		if (j == nr_placed || c->status ||
+		    c->flags != (EBPFDMA_CQE_NET | EBPFDMA_CQE_SESSION) ||
+		    c->volume != VOL || c->len != placed[j].len) {
 			printf("# completion cookie %#lx status %d flags %#x volume %u lba %lu len %u\n",
 			       (unsigned long)c->cookie, c->status, c->flags,
 			       c->volume, (unsigned long)c->lba, c->len);
 			bad++;
 		}
 	}
-	tap_ok(!bad, "testrun: each completion is EBPFDMA_CQE_NET, status 0, cookie session<<32|seq, its lba and length");
+	tap_ok(!bad, "testrun: each completion is EBPFDMA_CQE_NET | EBPFDMA_CQE_SESSION, status 0, cookie its session's id, its lba and length");
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", diskfd);
 	rfd = open(path, O_RDONLY | O_DIRECT);
@@ -221,7 +216,7 @@ static void check_placed(void)
 	}
 	close(rfd);
 	tap_ok(ok_disk == nr_placed,
-	       "testrun: the disk holds each placed body (read back with O_DIRECT: %u of %u)",
+	       "testrun: the disk holds each placed body, decrypted (read back with O_DIRECT: %u of %u)",
 	       ok_disk, nr_placed);
 }
 
@@ -258,77 +253,73 @@ static void cut_everywhere(const char *desc, const uint8_t *pkt, size_t len,
 /* Consistent short datagrams: IP and UDP lengths say 0..47 bytes. */
 static void short_datagrams(void)
 {
-	uint8_t payload[64], pkt[256];
-	struct ebpfdma_wire_hdr *h = (void *)payload;
-	struct edma_wire w = wire(0, 1);
+	uint8_t dgram[2048], pkt[4096], body[1024] = { 0 };
+	const size_t min = EBPFDMA_WIRE2_HDR_LEN + EBPFDMA_WIRE2_TRAILER_LEN;
 	size_t n, uo, plen, bad = 0;
 	uint64_t mb[NR_RX_STATS];
 	const char *moved;
 
 	rx_read(mb);
-	edma_wire_fill(h, &w, NULL, 0);
-	h->len = htonl(1024);
-	for (plen = 0; plen < sizeof(*h); plen++) {
-		n = build(pkt, &V4, payload, plen, &uo);
+	sess_seal(dgram, &S, 9, body, sizeof(body), 0);
+	for (plen = 0; plen < min; plen++) {
+		n = build(pkt, &V4, dgram, plen, &uo);
 		bad += !expect(&A, "short", pkt, n, XDP_DROP,
 			       CTR(err_malformed), NOCTR, 0, "malformed", 1);
 	}
-	moved = rx_moved(mb, "malformed", sizeof(*h));
-	tap_ok(!bad && !*moved, "testrun: DATA datagrams of 0..47 bytes (shorter than the header) are malformed: dropped, counted by the program and the module (%zu wrong) %s",
-	       bad, moved);
+	moved = rx_moved(mb, "malformed", min);
+	tap_ok(!bad && !*moved, "testrun: DATA datagrams of 0..%zu bytes (shorter than header and trailer) are malformed: dropped, counted by the program and the module (%zu wrong) %s",
+	       min - 1, bad, moved);
 }
 
-/* A bad field: the datagram as @mutate leaves it. */
-static void bad_field(const char *desc, void (*mutate)(struct ebpfdma_wire_hdr *),
+/*
+ * A DATA of block @index of @s (1 KiB of body, sealed) changed by @mutate
+ * after sealing: its verdict and counters.
+ */
+static void bad_field(const char *desc, struct sess *s, uint32_t index,
+		      void (*mutate)(struct ebpfdma_wire2_hdr *),
 		      uint32_t verdict, size_t c1, const char *mod)
 {
-	uint8_t body[1024], payload[2048], pkt[4096];
-	struct ebpfdma_wire_hdr *h = (void *)payload;
-	struct edma_wire w = wire(100, 1);
+	uint8_t body[1024], dgram[2048], pkt[4096];
 	size_t n, uo;
 
 	fill_random(body, sizeof(body));
-	edma_wire_fill(h, &w, body, sizeof(body));
-	memcpy(payload + sizeof(*h), body, sizeof(body));
-	mutate(h);
-	n = build(pkt, &V4, payload, sizeof(*h) + sizeof(body), &uo);
+	n = sess_seal(dgram, s, index, body, sizeof(body), 0);
+	mutate((struct ebpfdma_wire2_hdr *)dgram);
+	n = build(pkt, &V4, dgram, n, &uo);
 	expect(&A, desc, pkt, n, verdict, c1, NOCTR, 0, mod, 0);
 }
 
 #define MUTATOR(name, stmt) \
-	static void name(struct ebpfdma_wire_hdr *h) { stmt; }
+	static void name(struct ebpfdma_wire2_hdr *h) { stmt; }
 MUTATOR(m_magic, h->magic ^= htonl(1))
 MUTATOR(m_version0, h->version = 0)
+MUTATOR(m_version1, h->version = 1)
 MUTATOR(m_version3, h->version = EBPFDMA_WIRE2_VERSION + 1)
-MUTATOR(m_commit, h->type = EBPFDMA_WIRE_COMMIT)
-MUTATOR(m_ack, h->type = EBPFDMA_WIRE_ACK)
+MUTATOR(m_hello, h->type = EBPFDMA_WIRE2_HELLO)
+MUTATOR(m_commit, h->type = EBPFDMA_WIRE2_COMMIT)
+MUTATOR(m_ack, h->type = EBPFDMA_WIRE2_ACK)
 MUTATOR(m_type0, h->type = 0)
 MUTATOR(m_type255, h->type = 255)
-MUTATOR(m_flag4, h->flags = htons(1U << 2))
+MUTATOR(m_flag1, h->flags = htons(1U << 1))
 MUTATOR(m_flag15, h->flags = htons(1U << 15))
-MUTATOR(m_status, h->status = htonl(1))
-MUTATOR(m_crc_unflagged, h->crc = htonl(0x12345678))
-MUTATOR(m_crc_wrong, h->flags = htons(EBPFDMA_WIRE_F_CRC); h->crc = htonl(1))
+MUTATOR(m_session0, h->session = 0)
 MUTATOR(m_len0, h->len = 0)
 MUTATOR(m_len_minus1, h->len = htonl(1023))
 MUTATOR(m_len_plus1, h->len = htonl(1025))
-MUTATOR(m_token, h->token ^= htobe64(1))
-MUTATOR(m_token0, h->token = 0)
-MUTATOR(m_vol9, h->volume = htonl(9))
-MUTATOR(m_vol64, h->volume = htonl(EBPFDMA_MAX_VOLUMES))
-MUTATOR(m_volmax, h->volume = htonl(0xffffffffU))
-MUTATOR(m_lba_over, h->lba = htobe64(VOL_BLOCKS - 1))
-MUTATOR(m_lba_end, h->lba = htobe64(VOL_BLOCKS))
-MUTATOR(m_lba_max, h->lba = htobe64(UINT64_MAX))
+MUTATOR(m_counter, h->counter ^= htobe64(1))
+MUTATOR(m_index_end, h->index = htonl(256))
+MUTATOR(m_index_max, h->index = htonl(0xffffffffU))
+MUTATOR(m_session_other, h->session ^= htobe64(1))
+MUTATOR(m_none, (void)h)
 
-/* A datagram whose body is @len bytes (lengths consistent). */
-static void body_len(const char *desc, uint32_t len)
+/* Block @index of @s with a body of @len bytes (lengths consistent). */
+static void body_len(const char *desc, struct sess *s, uint32_t index,
+		     uint32_t len)
 {
 	static uint8_t body[8192], pkt[16384];
-	struct edma_wire w = wire(0, 1);
 	size_t n, uo;
 
-	n = data_pkt(pkt, &V4, &w, body, len, &uo);
+	n = sess_frame(pkt, s, index, body, len, 0, &V4, &uo);
 	expect(&A, desc, pkt, n, XDP_DROP, CTR(err_malformed), NOCTR, 0,
 	       "malformed", 0);
 }
@@ -336,47 +327,46 @@ static void body_len(const char *desc, uint32_t len)
 static void other_traffic(void)
 {
 	uint8_t body[1024] = { 0 }, pkt[4096];
-	struct edma_wire w = wire(0, 1);
 	struct pkt s;
 	size_t n, uo;
 
 	s = V4;
 	s.dport = PORT + 1;
-	n = data_pkt(pkt, &s, &w, body, sizeof(body), &uo);
+	n = data_pkt(pkt, &s, &S, 10, body, &uo);
 	expect(&A, "UDP to another port passes untouched", pkt, n, XDP_PASS,
 	       CTR(pass_other_port), NOCTR, 0, NULL, 0);
 	s = V6;
 	s.dport = 53;
-	n = data_pkt(pkt, &s, &w, body, sizeof(body), &uo);
+	n = data_pkt(pkt, &s, &S, 10, body, &uo);
 	expect(&A, "IPv6 UDP to port 53 passes untouched", pkt, n, XDP_PASS,
 	       CTR(pass_other_port), NOCTR, 0, NULL, 0);
 	s = V4;
 	s.proto = IPPROTO_TCP;
-	n = data_pkt(pkt, &s, &w, body, sizeof(body), &uo);
+	n = data_pkt(pkt, &s, &S, 10, body, &uo);
 	expect(&A, "TCP passes untouched", pkt, n, XDP_PASS, CTR(pass_not_udp),
 	       NOCTR, 0, NULL, 0);
 	s.proto = IPPROTO_ICMP;
-	n = data_pkt(pkt, &s, &w, body, sizeof(body), &uo);
+	n = data_pkt(pkt, &s, &S, 10, body, &uo);
 	expect(&A, "ICMP passes untouched", pkt, n, XDP_PASS, CTR(pass_not_udp),
 	       NOCTR, 0, NULL, 0);
 	s = V6;
 	s.proto = 0; /* a hop-by-hop options header */
-	n = data_pkt(pkt, &s, &w, body, sizeof(body), &uo);
+	n = data_pkt(pkt, &s, &S, 10, body, &uo);
 	expect(&A, "IPv6 with an extension header passes untouched", pkt, n,
 	       XDP_PASS, CTR(pass_not_udp), NOCTR, 0, NULL, 0);
 
-	n = data_pkt(pkt, &V4, &w, body, sizeof(body), &uo);
+	n = data_pkt(pkt, &V4, &S, 10, body, &uo);
 	pkt[12] = 0x08;
 	pkt[13] = 0x06; /* ARP */
 	expect(&A, "ARP passes untouched", pkt, n, XDP_PASS, CTR(pass_not_ip),
 	       NOCTR, 0, NULL, 0);
 
-	n = data_pkt(pkt, &V4, &w, body, sizeof(body), &uo);
+	n = data_pkt(pkt, &V4, &S, 10, body, &uo);
 	pkt[14] = 0x44; /* IHL 4 */
 	expect(&A, "IPv4 with IHL 4 passes untouched", pkt, n, XDP_PASS,
 	       CTR(pass_not_ip), NOCTR, 0, NULL, 0);
 
-	n = data_pkt(pkt, &V4, &w, body, sizeof(body), &uo);
+	n = data_pkt(pkt, &V4, &S, 10, body, &uo);
 	pkt[20] = 0x20; /* MF */
 	pkt[21] = 0;
 	expect(&A, "an IPv4 first fragment (MF) passes untouched", pkt, n,
@@ -388,52 +378,42 @@ static void other_traffic(void)
 
 	s = V4;
 	s.src = "10.0.0.9";
-	n = data_pkt(pkt, &s, &w, body, sizeof(body), &uo);
+	n = data_pkt(pkt, &s, &S, 10, body, &uo);
 	expect(&A, "DATA from a peer outside the allow-list is dropped", pkt, n,
 	       XDP_DROP, CTR(drop_peer), NOCTR, 0, NULL, 0);
 	s = V6;
 	s.src = "fd00::9";
-	n = data_pkt(pkt, &s, &w, body, sizeof(body), &uo);
+	n = data_pkt(pkt, &s, &S, 10, body, &uo);
 	expect(&A, "IPv6 DATA from a peer outside the allow-list is dropped",
 	       pkt, n, XDP_DROP, CTR(drop_peer), NOCTR, 0, NULL, 0);
 
-	n = data_pkt(pkt, &V4, &w, body, sizeof(body), &uo);
+	n = data_pkt(pkt, &V4, &S, 10, body, &uo);
 	pkt[uo + 4] = 0;
 	pkt[uo + 5] = 7; /* UDP length 7 */
 	expect(&A, "UDP length 7 is dropped as truncated", pkt, n, XDP_DROP,
 	       CTR(drop_truncated), NOCTR, 0, NULL, 0);
-	n = data_pkt(pkt, &V4, &w, body, sizeof(body), &uo);
+	n = data_pkt(pkt, &V4, &S, 10, body, &uo);
 	pkt[uo + 5]++; /* one more than the IP payload */
 	expect(&A, "UDP length beyond the IP payload is dropped as truncated",
 	       pkt, n, XDP_DROP, CTR(drop_truncated), NOCTR, 0, NULL, 0);
 }
 
-/* The same datagram through A (drop policies) and B (pass policies). */
-static void both(const char *desc, void (*mutate)(struct ebpfdma_wire_hdr *),
-		 size_t err, const char *mod, size_t pass_ctr)
+/* The same DATA of block @index of @s through A (drop) and B (pass). */
+static void both(const char *desc, struct sess *s, uint32_t index,
+		 void (*mutate)(struct ebpfdma_wire2_hdr *), size_t err,
+		 const char *mod, size_t pass_ctr)
 {
-	uint8_t body[1024] = { 0 }, payload[2048], pkt[4096];
-	struct ebpfdma_wire_hdr *h = (void *)payload;
-	struct edma_wire w = wire(200, 2);
+	uint8_t body[1024] = { 0 }, dgram[2048], pkt[4096];
 	char d[160];
 	size_t n, uo;
 
-	edma_wire_fill(h, &w, body, sizeof(body));
-	memcpy(payload + sizeof(*h), body, sizeof(body));
-	if (mutate)
-		mutate(h);
-	n = build(pkt, &V4, payload, sizeof(*h) + sizeof(body), &uo);
+	n = sess_seal(dgram, s, index, body, sess_len(s, index), 0);
+	mutate((struct ebpfdma_wire2_hdr *)dgram);
+	n = build(pkt, &V4, dgram, n, &uo);
 	snprintf(d, sizeof(d), "%s: dropped", desc);
 	expect(&A, d, pkt, n, XDP_DROP, err, NOCTR, 0, mod, 0);
 	snprintf(d, sizeof(d), "%s: passed to the stack untouched", desc);
 	expect(&B, d, pkt, n, XDP_PASS, err, pass_ctr, 0, mod, 0);
-}
-
-static int bind_volume(uint32_t flags)
-{
-	struct ebpfdma_volume_bind b = { .id = VOL, .flags = flags };
-
-	return ioctl(E.fd, EBPFDMA_IOC_VOLUME_BIND, &b);
 }
 
 static int cmd_testrun(const char *disk)
@@ -441,117 +421,90 @@ static int cmd_testrun(const char *disk)
 	static uint32_t held[1U << 16];
 	struct ebpfdma_volume_add va = { .id = VOL, .blocks = VOL_BLOCKS };
 	uint8_t body[1024], pkt[4096];
-	struct edma_wire w;
 	unsigned int nheld = 0;
 	size_t n, uo;
 	int r;
 
 	tap_begin();
-	fill_random(&token, sizeof(token));
-	fill_random(&session, sizeof(session));
+	if (edma_wire2_init())
+		die("libsodium");
 	if (edma_open(&E, O_RDWR))
 		die("open /dev/ebpfdma");
-	tap_ok(E.info.features & EBPFDMA_F_NET, "GET_INFO reports EBPFDMA_F_NET");
+	tap_ok((E.info.features & EBPFDMA_F_NET) &&
+		       (E.info.features & EBPFDMA_F_SESSIONS),
+	       "GET_INFO reports EBPFDMA_F_NET and EBPFDMA_F_SESSIONS");
 	diskfd = open(disk, O_RDWR | O_EXCL);
 	if (diskfd < 0)
 		die(disk);
 	va.fd = diskfd;
-	va.token = token;
 	if (!tap_ok(!ioctl(E.fd, EBPFDMA_IOC_VOLUME_ADD, &va),
 		    "volume %u: 1 MiB of %s", VOL, disk))
 		return tap_done();
-	tap_ok(!bind_volume(0), "VOLUME_BIND binds this descriptor");
-	tap_ok(!bind_volume(0), "VOLUME_BIND again is accepted");
-	{
-		struct edma other;
-
-		if (edma_open(&other, O_RDWR))
-			die("open /dev/ebpfdma");
-		struct ebpfdma_volume_bind b = { .id = VOL };
-
-		tap_errno(ioctl(other.fd, EBPFDMA_IOC_VOLUME_BIND, &b), EBUSY,
-			  "VOLUME_BIND from another descriptor: EBUSY");
-		b.flags = EBPFDMA_BIND_RELEASE;
-		tap_errno(ioctl(other.fd, EBPFDMA_IOC_VOLUME_BIND, &b), ENOENT,
-			  "VOLUME_BIND release by a descriptor not bound: ENOENT");
-		b = (struct ebpfdma_volume_bind){ .id = 9 };
-		tap_errno(ioctl(other.fd, EBPFDMA_IOC_VOLUME_BIND, &b), ENODEV,
-			  "VOLUME_BIND of a volume that does not exist: ENODEV");
-		b = (struct ebpfdma_volume_bind){ .id = VOL, .flags = 4 };
-		tap_errno(ioctl(other.fd, EBPFDMA_IOC_VOLUME_BIND, &b), EINVAL,
-			  "VOLUME_BIND with an unknown flag: EINVAL");
-		b = (struct ebpfdma_volume_bind){ .id = VOL, .reserved = { 1 } };
-		tap_errno(ioctl(other.fd, EBPFDMA_IOC_VOLUME_BIND, &b), EINVAL,
-			  "VOLUME_BIND with a reserved field set: EINVAL");
-		edma_close(&other);
-	}
+	if (!tap_ok(!sess_add(&E, VOL, &S, EBPFDMA_PROTECT_AEAD, 1024,
+			      256 * 1024, 0, 0) &&
+			    !sess_add(&E, VOL, &T, EBPFDMA_PROTECT_CRC, 512, 512,
+				      600, 0) &&
+			    !sess_add(&E, VOL, &F, EBPFDMA_PROTECT_MAC, 4096,
+				      512 * 1024, 1024, 0),
+		    "SESSION_ADD: aead of 1 KiB blocks, crc of one 512-byte block, mac of 4 KiB blocks"))
+		return tap_done();
 
 	xr_load(&A, "drop policies", PORT, EBPFDMA_RX_FULL_DROP, 0);
 	xr_load(&B, "pass policies", PORT, EBPFDMA_RX_FULL_PASS, 1);
 
-	valid("DATA over IPv4, 1 KiB, is placed and consumed", &V4, 0, 1024, 0);
-	valid("DATA over IPv6, 1 KiB, is placed and consumed", &V6, 2, 1024, 0);
-	valid("DATA over VLAN + IPv4 is placed and consumed", &V4VLAN, 4, 1024, 0);
-	valid("DATA over VLAN + IPv6 is placed and consumed", &V6VLAN, 6, 1024, 0);
-	valid("DATA of 4 KiB (body in XDP fragments) with a CRC is placed",
-	      &V4, 8, 4096, EBPFDMA_WIRE_F_CRC);
-	valid("DATA of 4 KiB over IPv6 with FUA is placed", &V6, 16, 4096,
-	      EBPFDMA_WIRE_F_FUA);
-	valid("DATA ending at the window's last block is placed", &V4,
-	      VOL_BLOCKS - 8, 4096, EBPFDMA_WIRE_F_CRC);
-	valid("DATA of one 512-byte block is placed", &V6VLAN, 40, 512, 0);
+	valid("DATA over IPv4, 1 KiB, is decrypted and placed", &V4, &S, 0, 0);
+	valid("DATA over IPv6, 1 KiB, is decrypted and placed", &V6, &S, 1, 0);
+	valid("DATA over VLAN + IPv4 is decrypted and placed", &V4VLAN, &S, 2, 0);
+	valid("DATA over VLAN + IPv6 is decrypted and placed", &V6VLAN, &S, 3, 0);
+	valid("DATA of 4 KiB (body in XDP fragments), mac, is placed", &V4, &F,
+	      0, 0);
+	valid("DATA of 4 KiB over IPv6 with FUA is placed", &V6, &F, 1,
+	      EBPFDMA_WIRE2_F_FUA);
+	valid("DATA ending at the window's last block is placed", &V4, &F,
+	      sess_blocks(&F) - 1, 0);
+	valid("DATA of one 512-byte block, crc, is placed", &V6VLAN, &T, 0, 0);
 	check_placed();
 
 	fill_random(body, sizeof(body));
-	w = wire(0, 1);
-	n = data_pkt(pkt, &V4, &w, body, sizeof(body), &uo);
+	n = data_pkt(pkt, &V4, &S, 8, body, &uo);
 	cut_everywhere("IPv4 DATA", pkt, n, uo);
-	n = data_pkt(pkt, &V6, &w, body, sizeof(body), &uo);
+	n = data_pkt(pkt, &V6, &S, 8, body, &uo);
 	cut_everywhere("IPv6 DATA", pkt, n, uo);
-	n = data_pkt(pkt, &V4VLAN, &w, body, sizeof(body), &uo);
+	n = data_pkt(pkt, &V4VLAN, &S, 8, body, &uo);
 	cut_everywhere("VLAN IPv4 DATA", pkt, n, uo);
 	short_datagrams();
 
-	bad_field("bad magic: malformed", m_magic, XDP_DROP, CTR(err_malformed), "malformed");
-	bad_field("version 0: malformed", m_version0, XDP_DROP, CTR(err_malformed), "malformed");
-	bad_field("version 3: malformed", m_version3, XDP_DROP, CTR(err_malformed), "malformed");
-	bad_field("COMMIT goes to the stack", m_commit, XDP_PASS, CTR(pass_control), NULL);
-	bad_field("ACK goes to the stack", m_ack, XDP_PASS, CTR(pass_control), NULL);
-	bad_field("type 0 goes to the stack", m_type0, XDP_PASS, CTR(pass_control), NULL);
-	bad_field("type 255 goes to the stack", m_type255, XDP_PASS, CTR(pass_control), NULL);
-	bad_field("unknown flag bit 2: malformed", m_flag4, XDP_DROP, CTR(err_malformed), "malformed");
-	bad_field("unknown flag bit 15: malformed", m_flag15, XDP_DROP, CTR(err_malformed), "malformed");
-	bad_field("status set in DATA: malformed", m_status, XDP_DROP, CTR(err_malformed), "malformed");
-	bad_field("CRC without the CRC flag: malformed", m_crc_unflagged, XDP_DROP, CTR(err_malformed), "malformed");
-	bad_field("wrong CRC: dropped, counted", m_crc_wrong, XDP_DROP, CTR(err_crc), "crc");
-	bad_field("length 0: malformed", m_len0, XDP_DROP, CTR(err_malformed), "malformed");
-	bad_field("length one short of the body: malformed", m_len_minus1, XDP_DROP, CTR(err_malformed), "malformed");
-	bad_field("length one past the body: malformed", m_len_plus1, XDP_DROP, CTR(err_malformed), "malformed");
-	body_len("a body of 1000 bytes (not whole blocks): malformed", 1000);
-	body_len("a body of 511 bytes: malformed", 511);
-	body_len("a body of 8 KiB (larger than a slot): malformed", 8192);
-	body_len("a body of 4 KiB + 512 (one block past a slot): malformed", 4608);
-	bad_field("the last block one past the window: ERANGE", m_lba_over, XDP_DROP, CTR(err_range), "range");
-	bad_field("lba at the window's end: ERANGE", m_lba_end, XDP_DROP, CTR(err_range), "range");
-	bad_field("lba 2^64-1: ERANGE", m_lba_max, XDP_DROP, CTR(err_range), "range");
-	both("a token off by one bit", m_token, CTR(err_token), "token", CTR(pass_refused));
-	both("token 0", m_token0, CTR(err_token), "token", CTR(pass_refused));
-	both("volume 9 (none)", m_vol9, CTR(err_no_volume), "no_volume", CTR(pass_refused));
-	both("volume 64 (beyond the table)", m_vol64, CTR(err_no_volume), "no_volume", CTR(pass_refused));
-	both("volume 2^32-1", m_volmax, CTR(err_no_volume), "no_volume", CTR(pass_refused));
+	bad_field("bad magic: malformed", &S, 20, m_magic, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("version 0: malformed", &S, 20, m_version0, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("version 1 (gone): malformed", &S, 20, m_version1, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("version 3: malformed", &S, 20, m_version3, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("HELLO goes to the stack", &S, 20, m_hello, XDP_PASS, CTR(pass_control), NULL);
+	bad_field("COMMIT goes to the stack", &S, 20, m_commit, XDP_PASS, CTR(pass_control), NULL);
+	bad_field("ACK goes to the stack", &S, 20, m_ack, XDP_PASS, CTR(pass_control), NULL);
+	bad_field("type 0 goes to the stack", &S, 20, m_type0, XDP_PASS, CTR(pass_control), NULL);
+	bad_field("type 255 goes to the stack", &S, 20, m_type255, XDP_PASS, CTR(pass_control), NULL);
+	bad_field("unknown flag bit 1: malformed", &S, 20, m_flag1, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("unknown flag bit 15: malformed", &S, 20, m_flag15, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("session 0: malformed", &S, 20, m_session0, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("length 0: malformed", &S, 20, m_len0, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("length one short of the body: malformed", &S, 20, m_len_minus1, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("length one past the body: malformed", &S, 20, m_len_plus1, XDP_DROP, CTR(err_malformed), "malformed");
+	bad_field("a changed counter: refused by its tag", &S, 20, m_counter, XDP_DROP, CTR(err_auth), "auth");
+	bad_field("4 KiB session, a 1 KiB block: malformed", &F, 5, m_none, XDP_DROP, CTR(err_malformed), "malformed");
+	body_len("a body of 1536 bytes for a 1 KiB block: malformed", &S, 20, 1536);
+	body_len("a body of 512 bytes for a 1 KiB block: malformed", &S, 20, 512);
+	body_len("a body of 8 KiB for a 4 KiB block: malformed", &F, 5, 8192);
+	both("index at the transfer's end", &S, 20, m_index_end, CTR(err_range), "range", CTR(pass_refused));
+	both("index 2^32-1", &S, 20, m_index_max, CTR(err_range), "range", CTR(pass_refused));
+	both("a session nobody added", &S, 20, m_session_other, CTR(err_no_session), "no_session", CTR(pass_refused));
 	other_traffic();
-
-	tap_ok(!bind_volume(EBPFDMA_BIND_RELEASE), "VOLUME_BIND release");
-	both("DATA to a volume nobody is bound to", NULL, CTR(err_no_listener),
-	     "no_listener", CTR(pass_refused));
-	tap_ok(!bind_volume(0), "VOLUME_BIND again after the release");
 
 	/* Hold every free slot: the pool is full. */
 	while ((r = edma_alloc(&E, held + nheld, 256)) > 0)
 		nheld += r;
 	tap_ok(nheld > 0 && errno == ENOBUFS,
 	       "every free slot is held (%u): the pool is full", nheld);
-	both("DATA when the pool is full", NULL, CTR(err_full), "pool_full",
+	both("DATA when the pool is full", &S, 30, m_none, CTR(err_full), "pool_full",
 	     CTR(pass_full));
 	while (nheld) {
 		uint32_t k = nheld > 256 ? 256 : nheld;
@@ -559,15 +512,50 @@ static int cmd_testrun(const char *disk)
 		nheld -= k;
 		edma_free(&E, held + nheld, k);
 	}
-	valid("DATA is placed again once slots are free", &V4, 64, 1024, 0);
 	nr_placed = 0;
-	valid("DATA at the window's second-to-last block pair is placed", &V6,
-	      VOL_BLOCKS - 2, 1024, EBPFDMA_WIRE_F_CRC);
+	valid("DATA refused for a full pool is placed once slots are free",
+	      &V4, &S, 30, 0);
+	valid("... and a 4 KiB one over IPv6", &V6, &F, 2, 0);
 	{
 		struct reaped rr;
 
 		tap_ok(reap(&rr, 2) == 2 && !rr.c[0].status && !rr.c[1].status,
 		       "both completed");
+	}
+	tap_ok(!sess_del(&E, S.id) && !sess_del(&E, T.id) &&
+		       !sess_del(&E, F.id),
+	       "SESSION_DEL of the three");
+	both("DATA of a deleted session", &S, 40, m_none, CTR(err_no_session),
+	     "no_session", CTR(pass_refused));
+
+	/*
+	 * A session outlives its volume but writes nothing after it: deleted,
+	 * or deleted and added again (another volume of the same id).
+	 */
+	va.id = VOL + 1;
+	va.start = VOL_BLOCKS;
+	if (tap_ok(!ioctl(E.fd, EBPFDMA_IOC_VOLUME_ADD, &va) &&
+			   !sess_add(&E, VOL + 1, &S, EBPFDMA_PROTECT_AEAD,
+				     1024, 64 * 1024, 0, 0),
+		   "volume %u after it, and an aead session of it", VOL + 1)) {
+		valid("DATA of the second volume's session is placed", &V4, &S,
+		      0, 0);
+		tap_ok(reap(&(struct reaped){ 0 }, 1) == 1, "... and completed");
+		tap_ok(!ioctl(E.fd, EBPFDMA_IOC_VOLUME_DEL,
+			      &(struct ebpfdma_volume_del){ .id = VOL + 1 }),
+		       "VOLUME_DEL of volume %u, its session kept", VOL + 1);
+		both("DATA of a session whose volume was deleted", &S, 1,
+		     m_none, CTR(err_no_volume), "no_volume", CTR(pass_refused));
+		tap_ok(!ioctl(E.fd, EBPFDMA_IOC_VOLUME_ADD, &va),
+		       "VOLUME_ADD of volume %u again", VOL + 1);
+		both("... and after a volume of the same id was added again", &S,
+		     2, m_none, CTR(err_no_volume), "no_volume",
+		     CTR(pass_refused));
+		tap_ok(!sess_del(&E, S.id) &&
+			       !ioctl(E.fd, EBPFDMA_IOC_VOLUME_DEL,
+				      &(struct ebpfdma_volume_del){
+					      .id = VOL + 1 }),
+		       "SESSION_DEL and VOLUME_DEL");
 	}
 
 	edma_rx_destroy(A.skel);
@@ -656,8 +644,9 @@ struct stream_args {
 	socklen_t dstlen;
 };
 
-static uint64_t g_token;
-static uint32_t g_session;
+/* The stream's session; each stream's DATA counters start at (t + 1) << 40. */
+static struct sess g_sess;
+static uint64_t g_counter[MAX_STREAMS];
 
 static uint32_t ld(const uint32_t *p)
 {
@@ -682,34 +671,35 @@ static void wait_quiet(struct shared *sh, uint32_t n, unsigned int quiet_ms)
 /* One pass over this stream's blocks that are not done yet. */
 static void send_pass(struct stream_args *a, int sock, int paced)
 {
-	struct ebpfdma_wire_hdr hdr[32];
+	const size_t unit = EBPFDMA_WIRE2_HDR_LEN + a->payload +
+			    EBPFDMA_WIRE2_TRAILER_LEN;
 	struct mmsghdr msg[32];
-	struct iovec iov[32][2];
+	struct iovec iov[32];
 	uint32_t i, nb = 0, base = ld(&a->sh->done_t[a->t]);
 	int64_t sent_here = 0;
 	uint64_t stall = 0;
+	struct sess s = g_sess;
+	uint8_t *buf = malloc(32 * unit);
 	int r, k;
 
+	if (!buf)
+		die("malloc");
+	/* Sequential rounds of one stream share its counters: none repeats. */
+	s.counter = g_counter[a->t];
 	memset(msg, 0, sizeof(msg));
 	for (i = a->t; i < a->nblocks || nb; i += a->streams) {
 		if (i < a->nblocks) {
-			struct edma_wire w = {
-				.type = EBPFDMA_WIRE_DATA,
-				.flags = EBPFDMA_WIRE_F_CRC,
-				.volume = a->volume, .session = g_session,
-				.token = g_token,
-				.lba = (uint64_t)i * (a->payload / BLOCK),
-				.seq = i,
-			};
 			const uint8_t *body = a->data + (uint64_t)i * a->payload;
 
 			if (a->sh->done[i])
 				continue;
-			edma_wire_fill(&hdr[nb], &w, body, a->payload);
-			iov[nb][0] = (struct iovec){ &hdr[nb], sizeof(hdr[nb]) };
-			iov[nb][1] = (struct iovec){ (void *)body, a->payload };
-			msg[nb].msg_hdr.msg_iov = iov[nb];
-			msg[nb].msg_hdr.msg_iovlen = 2;
+			iov[nb] = (struct iovec){
+				buf + nb * unit,
+				sess_seal(buf + nb * unit, &s, i, body,
+					  a->payload, 0),
+			};
+			msg[nb].msg_hdr.msg_iov = &iov[nb];
+			msg[nb].msg_hdr.msg_iovlen = 1;
 			nb++;
 			if (nb < 32 && i + a->streams < a->nblocks)
 				continue;
@@ -738,6 +728,8 @@ static void send_pass(struct stream_args *a, int sock, int paced)
 		if (i >= a->nblocks)
 			break;
 	}
+	g_counter[a->t] = s.counter;
+	free(buf);
 }
 
 static void *sender(void *p)
@@ -843,13 +835,12 @@ static uint32_t g_n, g_payload, g_streams;
 
 static void on_cqe(const struct ebpfdma_cqe *c, void *arg)
 {
-	uint32_t seq = c->cookie & 0xffffffffU;
+	uint64_t seq = c->lba / (g_payload / BLOCK);
 
 	(void)arg;
-	if (c->status || c->flags != EBPFDMA_CQE_NET ||
-	    c->cookie >> 32 != g_session || seq >= g_n ||
-	    c->lba != (uint64_t)seq * (g_payload / BLOCK) ||
-	    c->len != g_payload) {
+	if (c->status || c->flags != (EBPFDMA_CQE_NET | EBPFDMA_CQE_SESSION) ||
+	    c->cookie != g_sess.id || seq >= g_n ||
+	    c->lba != seq * (g_payload / BLOCK) || c->len != g_payload) {
 		if (g_sh->bad++ < 5)
 			printf("# bad completion: cookie %#lx status %d flags %#x lba %lu len %u\n",
 			       (unsigned long)c->cookie, c->status, c->flags,
@@ -877,7 +868,6 @@ static int cmd_stream(char **argv)
 	struct ebpfdma_volume_add va = {
 		.id = volume, .start = start, .blocks = blocks,
 	};
-	struct ebpfdma_volume_bind vb = { .id = volume };
 	struct sockaddr_in *sin = (void *)&a.dst;
 	struct sockaddr_in6 *sin6 = (void *)&a.dst;
 	uint64_t t0, ms;
@@ -885,6 +875,7 @@ static int cmd_stream(char **argv)
 	uint8_t *data;
 	pid_t pid;
 	int fd, status, dfd;
+	uint32_t t;
 
 	tap_begin();
 	g_payload = atoi(argv[8]);
@@ -903,20 +894,23 @@ static int cmd_stream(char **argv)
 	if ((uint64_t)g_n * g_payload != (uint64_t)st.st_size ||
 	    (uint64_t)g_n * (g_payload / BLOCK) > blocks)
 		die("the data does not fit the window in whole payloads");
-	fill_random(&g_token, sizeof(g_token));
-	fill_random(&g_session, sizeof(g_session));
-
+	if (edma_wire2_init())
+		die("libsodium");
 	if (edma_open(&E, O_RDWR))
 		die("/dev/ebpfdma");
 	dfd = open(disk, O_RDWR | O_EXCL);
 	if (dfd < 0)
 		die(disk);
 	va.fd = dfd;
-	va.token = g_token;
 	if (!tap_ok(!ioctl(E.fd, EBPFDMA_IOC_VOLUME_ADD, &va) &&
-			    !ioctl(E.fd, EBPFDMA_IOC_VOLUME_BIND, &vb),
-		    "stream: volume %u added and bound", volume))
+			    !sess_add(&E, volume, &g_sess, EBPFDMA_PROTECT_AEAD,
+				      g_payload, (uint64_t)g_n * g_payload, 0,
+				      0),
+		    "stream: volume %u added, an aead session of %u blocks of %u bytes",
+		    volume, g_n, g_payload))
 		return tap_done();
+	for (t = 0; t < MAX_STREAMS; t++)
+		g_counter[t] = (uint64_t)(t + 1) << 40;
 
 	g_sh = mmap(NULL, sizeof(*g_sh) + g_n, PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -977,6 +971,9 @@ static int cmd_stream(char **argv)
 	       ms ? (double)g_n * g_payload / 1048576 / ms * 1000 : 0);
 	tap_ok(!g_sh->bad,
 	       "stream: every completion was a successful NET completion of this session at its block");
+	tap_ok(!g_sh->dup,
+	       "stream: no block was written twice (%u were), retransmissions included",
+	       g_sh->dup);
 	tap_ok(!ioctl(E.fd, EBPFDMA_IOC_VOLUME_DEL,
 		      &(struct ebpfdma_volume_del){ .id = volume }),
 	       "stream: VOLUME_DEL");

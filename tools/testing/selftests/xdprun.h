@@ -33,10 +33,9 @@ struct prog {
 
 /* The module's rx/ counters (kmod/sysfs_rx.c), every one but the bytes. */
 static const char *const rx_stats[] = {
-	"placed",     "malformed", "token",     "range",
-	"no_volume",  "no_listener", "crc",     "pool_full",
-	"ring_full",  "no_session", "expired",  "auth",
-	"duplicate",
+	"placed",     "malformed", "range",	"no_volume",
+	"no_listener", "pool_full", "ring_full", "no_session",
+	"expired",    "auth",	   "duplicate",
 };
 #define NR_RX_STATS (sizeof(rx_stats) / sizeof(rx_stats[0]))
 

@@ -1,62 +1,70 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""A receiver of the ebpfdma wire protocol (uapi/PROTOCOL.md), written
-independently of the C code, that misbehaves on request: the host tests of
-ebpfdma-send run the real sender against it.
+"""A receiver of wire version 2 (uapi/PROTOCOL.md), written independently
+of the C code (keys and tags with hashlib's BLAKE2b, RFC 7693), that
+misbehaves on request: the host tests of ebpfdma-send, and tools.sh, run
+the real sender against it.
 
-    fake_receiver.py MODE OUTFILE
+    fake_receiver.py MODE KEYFILE OUTFILE [ADDRESS]
 
-prints the UDP port it listens on (127.0.0.1), then serves until the sender
-commits or it is killed; the blocks it received go into OUTFILE at their
-lba.  Modes:
-    good        acknowledge every DATA, drop every 7th datagram the first
-                time, answer COMMIT
-    bsize0      answer OPEN with a block size of 0
-    geometry    acknowledge 16 datagrams, then announce another block size
-    stall       answer OPEN, then ACK forever without acknowledging anything
-    token       refuse the token
+prints the UDP port it listens on (ADDRESS, default 127.0.0.1; port 7790
+when an ADDRESS is given), then serves until the sender commits or it is
+killed; the blocks it received go into OUTFILE at their offset.  It grants
+sessions with protection "mac" (the body in clear, so that Python can
+check it).  Modes:
+    good        verify and write every DATA, drop every 7th the first time,
+                acknowledge what it holds, answer COMMIT with COMPLETE
+    clean       the same, dropping nothing
+    sink        the same as clean, writing nothing (a large transfer)
+    range       refuse the HELLO: the file does not fit (E_RANGE)
+    stale       answer the HELLO with a WELCOME of another HELLO's nonce
+    stall       grant, then ACK forever without acknowledging anything
+    forged      grant, then answer every DATA with "all durable, complete"
+                under a key that is not the session's k_ack
+    claim       the same under the session's k_ack: believed (the check of
+                "forged" could fail)
 """
+import hashlib
+import os
 import socket
 import struct
 import sys
 
 MAGIC = 0x45444D41
-HDR = struct.Struct(">IBBHIIQQIIII")  # 48 bytes
-INFO = struct.Struct(">QII")
-DATA, COMMIT, ACK, OPEN = 1, 2, 3, 4
-F_CRC, F_COMMITTED = 1, 4
-BSIZE, WINDOW, MAX_LEN = 512, 1 << 20, 4096
+HDR = struct.Struct(">IBBHQQII")  # magic version type flags session counter len index
+HELLO, WELCOME, DATA, ACK, COMMIT = 1, 2, 3, 4, 5
+TRAILER = 16
+PROTECT_MAC = 1
+E_RANGE = 2
+COMPLETE = 1
+UNIT, MAX_BLOCK, CREDIT = 512, 8192, 1024
 
 
-def _crc_table():
-    table = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ (0x82F63B78 if c & 1 else 0)
-        table.append(c)
-    return table
+def kdf(secret, msg, person):
+    return hashlib.blake2b(msg, digest_size=32, key=secret,
+                           person=person.encode()).digest()
 
 
-CRC_TABLE = _crc_table()
+def tag(key, data):
+    return hashlib.blake2b(data, digest_size=32, key=key).digest()[:TRAILER]
 
 
-def crc32c(data):
-    """CRC32C (Castagnoli, reflected, as in iSCSI, RFC 3720)."""
-    crc = 0xFFFFFFFF
-    for b in data:
-        crc = CRC_TABLE[(crc ^ b) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
+def seal(key, typ, session, counter, body):
+    hdr = HDR.pack(MAGIC, 2, typ, 0, session, counter, len(body), 0)
+    return hdr + body + tag(key, hdr + body)
 
 
-def ack(sock, peer, vol, sess, cum, status=0, flags=0, bsize=BSIZE,
-        ranges=()):
-    body = INFO.pack(WINDOW if not status else 0, bsize if not status else 0,
-                     MAX_LEN if not status else 0)
-    body += b"".join(struct.pack(">II", a, b) for a, b in ranges[:64])
-    hdr = HDR.pack(MAGIC, 1, ACK, flags, vol, sess, 0, 0, cum, len(body), 0,
-                   status)
-    sock.sendto(hdr + body, peer)
+def opened(key, pkt):
+    """The datagram's header fields and body, or None if it does not verify."""
+    if len(pkt) < HDR.size + TRAILER:
+        return None
+    fields = HDR.unpack_from(pkt)
+    if fields[0] != MAGIC or fields[1] != 2 or \
+            fields[6] != len(pkt) - HDR.size - TRAILER:
+        return None
+    if tag(key, pkt[:-TRAILER]) != pkt[-TRAILER:]:
+        return None
+    return fields, pkt[HDR.size:-TRAILER]
 
 
 def runs(done, cum):
@@ -66,60 +74,86 @@ def runs(done, cum):
             out[-1][1] = s + 1
         else:
             out.append([s, s + 1])
-    return [tuple(r) for r in out]
+    return out[:64]
 
 
 def main():
-    mode, outfile = sys.argv[1], sys.argv[2]
+    mode, keyfile, outfile = sys.argv[1:4]
+    addr = sys.argv[4] if len(sys.argv) > 4 else "127.0.0.1"
+    with open(keyfile) as f:
+        secret = bytes.fromhex(f.read().strip())
+    k_hs = kdf(secret, b"", "ebpfdma2 hello")
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind((addr, 0 if len(sys.argv) <= 4 else 7790))
     print(sock.getsockname()[1], flush=True)
-    done, seen, cum, acked_data = set(), set(), 0, 0
     out = open(outfile, "wb")
-    sock.settimeout(0.1)
+    sess = None
     while True:
-        try:
-            pkt, peer = sock.recvfrom(65536)
-        except socket.timeout:
-            continue
-        if len(pkt) < HDR.size:
-            continue
-        (magic, ver, typ, flags, vol, sess, token, lba, seq, length, crc,
-         status) = HDR.unpack_from(pkt)
-        if magic != MAGIC or ver != 1 or length != len(pkt) - HDR.size:
-            continue
-        if mode == "token":
-            ack(sock, peer, vol, sess, 0, status=1)
-            continue
-        if typ == OPEN:
-            ack(sock, peer, vol, sess, cum, bsize=0 if mode == "bsize0"
-                else BSIZE, ranges=runs(done, cum))
-        elif typ == COMMIT:
-            if mode == "good" and cum == seq:
-                out.flush()
-                ack(sock, peer, vol, sess, seq, flags=F_COMMITTED)
-                return
-        elif typ == DATA:
-            if mode == "stall":
-                ack(sock, peer, vol, sess, 0)
+        pkt, peer = sock.recvfrom(65536)
+        if len(pkt) >= HDR.size and pkt[5] == HELLO:
+            got = opened(k_hs, pkt)
+            if not got:
                 continue
-            body = pkt[HDR.size:]
-            if flags & F_CRC and crc32c(body) != crc:
+            _, bsize, _, length, _ = struct.unpack_from(">IIQQQ", got[1])
+            nonce_c = got[1][32:64]
+            if mode == "stale":
+                nonce_c = os.urandom(32)
+            if mode == "range":
+                body = struct.pack(">IIIIII", E_RANGE, 0, 0, MAX_BLOCK, UNIT, 0)
+                sock.sendto(seal(k_hs, WELCOME, 0, 0,
+                                 body + nonce_c + bytes(32)), peer)
                 continue
-            if mode == "good" and seq not in seen and seq % 7 == 3:
-                seen.add(seq)  # lost the first time: resent by timeout
+            sid = struct.unpack(">Q", os.urandom(8))[0] | 1
+            nonce_s = os.urandom(32)
+            ids = got[1][32:64] + nonce_s + struct.pack(">Q", sid)
+            sess = {
+                "id": sid, "bsize": bsize,
+                "blocks": (length + bsize - 1) // bsize,
+                "k_data": kdf(secret, ids, "ebpfdma2 data"),
+                "k_ack": os.urandom(32) if mode == "forged"
+                else kdf(secret, ids, "ebpfdma2 ack"),
+                "counter": 0, "done": set(), "seen": set(), "cum": 0,
+            }
+            body = struct.pack(">IIIIII", 0, PROTECT_MAC, CREDIT, MAX_BLOCK,
+                               UNIT, 0)
+            sock.sendto(seal(k_hs, WELCOME, sid, 0,
+                             body + nonce_c + nonce_s), peer)
+            continue
+        if not sess:
+            continue
+        got = opened(sess["k_data"], pkt)
+        if not got or got[0][4] != sess["id"]:
+            continue
+        typ, index = got[0][2], got[0][7]
+        s = sess
+        if mode in ("forged", "claim"):
+            durable, flags, ranges = s["blocks"], COMPLETE, []
+        elif typ == DATA and mode in ("good", "clean", "sink"):
+            if mode == "good" and index not in s["seen"] and index % 7 == 3:
+                s["seen"].add(index)  # lost the first time: resent
                 continue
-            out.seek(lba * BSIZE)
-            out.write(body)
-            done.add(seq)
-            while cum in done:
-                cum += 1
-            acked_data += 1
-            bsize = BSIZE
-            if mode == "geometry" and acked_data > 16:
-                bsize = 4096
-            ack(sock, peer, vol, sess, cum, bsize=bsize,
-                ranges=runs(done, cum))
+            if mode != "sink":
+                out.seek(index * s["bsize"])
+                out.write(got[1])
+            if index >= s["cum"]:
+                s["done"].add(index)
+            while s["cum"] in s["done"]:  # only what is above cum is kept
+                s["done"].discard(s["cum"])
+                s["cum"] += 1
+            durable, flags, ranges = s["cum"], 0, runs(s["done"], s["cum"])
+        elif (typ == COMMIT and mode in ("good", "clean", "sink")
+              and s["cum"] == s["blocks"]):
+            out.flush()
+            durable, flags, ranges = s["cum"], COMPLETE, []
+        else:
+            durable, flags, ranges = 0, 0, []
+        s["counter"] += 1
+        body = struct.pack(">IIIIIIII", 0, flags, durable, CREDIT,
+                           max(durable, 1) - 1, 0, 0, 0)
+        body += b"".join(struct.pack(">II", a, b) for a, b in ranges)
+        sock.sendto(seal(s["k_ack"], ACK, s["id"], s["counter"], body), peer)
+        if flags & COMPLETE and mode in ("good", "clean", "sink"):
+            return
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests (host) of the tools' shared logic in tools/lib/: CRC32C, wire
- * headers, peer addresses.
+ * Unit tests (host) of the tools' shared logic in tools/lib/: CRC32C, peer
+ * addresses, sequence sets, serve's configuration (wire version 2 itself:
+ * wire2_test.c).
  */
 #include <arpa/inet.h>
 #include <endian.h>
@@ -13,7 +14,7 @@
 #include "tools/lib/crc32c.h"
 #include "tools/lib/seqset.h"
 #include "tools/lib/rx.h"
-#include "tools/lib/wire.h"
+#include "uapi/ebpfdma_wire.h"
 #include "tools/testing/selftests/tap.h"
 
 /* Bit by bit, straight from the definition, to check the tables. */
@@ -67,132 +68,6 @@ static void test_crc32c(void)
 	tap_ok(crc32c(crc32c(0, buf, 1000), buf + 1000, 3099) ==
 		       crc32c(0, buf, 4099),
 	       "crc32c: continuing over two pieces equals one pass");
-}
-
-static void test_wire(void)
-{
-	struct edma_wire w = {
-		.type = EBPFDMA_WIRE_DATA, .flags = EBPFDMA_WIRE_F_CRC,
-		.volume = 0x01020304, .session = 0xa0b0c0d0,
-		.token = 0x1122334455667788ULL, .lba = 0x0102030405060708ULL,
-		.seq = 0xdeadbeef,
-	};
-	struct ebpfdma_wire_hdr h;
-	const uint8_t *b = (const void *)&h;
-	uint8_t body[1024];
-
-	memset(body, 0x5a, sizeof(body));
-	tap_ok(sizeof(h) == EBPFDMA_WIRE_HDR_LEN, "wire: the header is 48 bytes");
-	edma_wire_fill(&h, &w, body, sizeof(body));
-	tap_ok(!memcmp(b, "EDMA", 4) && b[4] == 1 && b[5] == 1,
-	       "wire: magic \"EDMA\", version 1, type DATA at bytes 0..5");
-	tap_ok(b[6] == 0 && b[7] == 1, "wire: flags big-endian at bytes 6..7");
-	tap_ok(!memcmp(b + 8, "\x01\x02\x03\x04\xa0\xb0\xc0\xd0", 8),
-	       "wire: volume and session big-endian at bytes 8..15");
-	tap_ok(!memcmp(b + 16, "\x11\x22\x33\x44\x55\x66\x77\x88", 8) &&
-		       !memcmp(b + 24, "\x01\x02\x03\x04\x05\x06\x07\x08", 8),
-	       "wire: token and lba big-endian at bytes 16..31");
-	tap_ok(!memcmp(b + 32, "\xde\xad\xbe\xef\x00\x00\x04\x00", 8),
-	       "wire: seq and len (1024) big-endian at bytes 32..39");
-	tap_ok(be32toh(h.crc) == crc32c(0, body, sizeof(body)) && !h.status,
-	       "wire: crc is the body's CRC32C, status 0");
-	w.flags = 0;
-	edma_wire_fill(&h, &w, body, sizeof(body));
-	tap_ok(!h.crc && !h.flags, "wire: no CRC flag, crc 0");
-}
-
-static void test_wire_parse(void)
-{
-	struct edma_wire w = {
-		.type = EBPFDMA_WIRE_DATA, .flags = EBPFDMA_WIRE_F_CRC,
-		.volume = 7, .session = 0xa0b0c0d0, .token = 0x1122334455667788ULL,
-		.lba = 1ULL << 40, .seq = 0xfffffffe,
-	};
-	uint8_t buf[sizeof(struct ebpfdma_wire_hdr) + 512];
-	struct ebpfdma_wire_hdr *h = (void *)buf;
-	struct edma_wire r;
-	uint32_t len;
-
-	memset(buf + sizeof(*h), 0x3c, 512);
-	edma_wire_fill(h, &w, buf + sizeof(*h), 512);
-	tap_ok(!edma_wire_parse(buf, sizeof(buf), &r, &len) && len == 512 &&
-		       r.type == w.type && r.flags == w.flags &&
-		       r.volume == w.volume && r.session == w.session &&
-		       r.token == w.token && r.lba == w.lba &&
-		       r.seq == w.seq && !r.status &&
-		       r.crc == crc32c(0, buf + sizeof(*h), 512),
-	       "wire: parse gives back every field of a filled header");
-	tap_ok(edma_wire_data_ok(&r, len), "wire: a filled DATA header is valid");
-	tap_ok(edma_wire_parse(buf, sizeof(buf) - 1, &r, &len) &&
-		       edma_wire_parse(buf, sizeof(*h) - 1, &r, &len),
-	       "wire: parse refuses a datagram shorter than len says, and one shorter than a header");
-	h->version = 2;
-	tap_ok(edma_wire_parse(buf, sizeof(buf), &r, &len),
-	       "wire: parse refuses version 2");
-	h->version = 1;
-	h->magic ^= 1;
-	tap_ok(edma_wire_parse(buf, sizeof(buf), &r, &len),
-	       "wire: parse refuses a wrong magic");
-	h->magic ^= 1;
-	edma_wire_parse(buf, sizeof(buf), &r, &len);
-	r.flags = 1U << 2;
-	tap_ok(!edma_wire_data_ok(&r, len), "wire: DATA with an unknown flag is not valid");
-	r.flags = 0;
-	tap_ok(!edma_wire_data_ok(&r, len), "wire: DATA with a CRC but not its flag is not valid");
-	r.crc = 0;
-	tap_ok(edma_wire_data_ok(&r, len) && !edma_wire_data_ok(&r, 0),
-	       "wire: DATA without CRC is valid; with no body it is not");
-	r.status = 1;
-	tap_ok(!edma_wire_data_ok(&r, len), "wire: DATA with a status is not valid");
-}
-
-static void test_wire_ack(void)
-{
-	uint8_t buf[EDMA_ACK_MAX];
-	const struct ebpfdma_wire_info *info =
-		(const void *)(buf + sizeof(struct ebpfdma_wire_hdr));
-	const struct ebpfdma_wire_range *rg = (const void *)(info + 1);
-	struct seqset d;
-	struct edma_ack a = {
-		.volume = 3, .session = 9, .durable = &d,
-		.window_blocks = 1ULL << 33, .block_size = 4096, .max_len = 8192,
-	};
-	struct edma_wire w;
-	uint32_t len, i, ok = 1;
-	size_t n;
-
-	seqset_init(&d);
-	seqset_add_range(&d, 0, 10);
-	for (i = 0; i < 100; i++) /* 100 runs above the mark: 12, 14, ... */
-		seqset_add(&d, 12 + 2 * i);
-	n = edma_wire_ack(buf, &a);
-	tap_ok(!edma_wire_parse(buf, n, &w, &len) && w.type == EBPFDMA_WIRE_ACK &&
-		       w.volume == 3 && w.session == 9 && w.seq == 10 &&
-		       !w.status && !w.flags &&
-		       len == sizeof(*info) + 64 * sizeof(*rg),
-	       "wire: an ACK carries the cumulative mark and at most 64 runs (%u bytes of body)",
-	       len);
-	for (i = 0; i < 64; i++)
-		ok &= be32toh(rg[i].first) == 12 + 2 * i &&
-		      be32toh(rg[i].end) == 13 + 2 * i;
-	tap_ok(ok && be64toh(info->window_blocks) == 1ULL << 33 &&
-		       be32toh(info->block_size) == 4096 &&
-		       be32toh(info->max_len) == 8192,
-	       "wire: the ACK's runs are the lowest ones above the mark, and its geometry is the volume's");
-	a.committed = true;
-	a.commit_seq = 110;
-	n = edma_wire_ack(buf, &a);
-	tap_ok(!edma_wire_parse(buf, n, &w, &len) && w.seq == 110 &&
-		       w.flags == EBPFDMA_WIRE_F_COMMITTED && len == sizeof(*info),
-	       "wire: a COMMIT's ACK is flagged COMMITTED with its seq and no runs");
-	a = (struct edma_ack){ .volume = 3, .session = 9,
-			       .status = EBPFDMA_WIRE_E_TOKEN };
-	n = edma_wire_ack(buf, &a);
-	tap_ok(!edma_wire_parse(buf, n, &w, &len) &&
-		       w.status == EBPFDMA_WIRE_E_TOKEN && !w.seq &&
-		       !info->block_size && !info->window_blocks,
-	       "wire: a refusal carries its status and no geometry");
-	seqset_free(&d);
 }
 
 static void test_peer(void)
@@ -285,44 +160,64 @@ static void test_config(void)
 	write_conf("# comment\ninterface = veth-rx\nport = 9000 # trailing\n"
 		   "metrics = [::1]:9101\nxdp = generic\nfull_policy = pass\n"
 		   "peer = 10.0.0.1\npeer = fd00::1\n"
-		   "volume = 3 /dev/vdb start=2048 blocks=4096 token=0x10 flags=fua,flush_on_commit\n");
+		   "idle_timeout = 30\nprotect = mac\n"
+		   "volume = 3 /dev/vdb start=2048 blocks=4096 key_file=/k3 protect=crc flags=fua,flush_on_commit\n"
+		   "volume = 4 /dev/vdb start=8192 blocks=8\n"
+		   "key_file = /etc/k\n");
 	tap_ok(!ctl_config_load("/tmp/ebpfdma-unit.conf", &c, err, sizeof(err)) &&
 		       !strcmp(c.ifname, "veth-rx") && c.port == 9000 &&
 		       !strcmp(c.metrics, "[::1]:9101") &&
 		       c.xdp == CTL_XDP_GENERIC &&
 		       c.full_policy == EBPFDMA_RX_FULL_PASS && c.nr_peers == 2 &&
-		       c.nr_vols == 1 && c.vols[0].id == 3 &&
+		       c.nr_vols == 2 && c.vols[0].id == 3 &&
 		       c.vols[0].start == 2048 && c.vols[0].blocks == 4096 &&
-		       c.vols[0].token == 16 &&
+		       !strcmp(c.vols[0].key_file, "/k3") &&
+		       c.vols[0].protect == EBPFDMA_PROTECT_CRC &&
 		       c.vols[0].flags == (EBPFDMA_VOL_FUA |
-					   EBPFDMA_VOL_FLUSH_ON_COMMIT),
+					   EBPFDMA_VOL_FLUSH_ON_COMMIT) &&
+		       c.idle_timeout_s == 30,
 	       "config: every key parsed (%s)", err);
-	write_conf("interface = eth0\nvolume = 1 /dev/sda blocks=8 token=1\n");
+	tap_ok(!strcmp(c.vols[1].key_file, "/etc/k") &&
+		       c.vols[1].protect == EBPFDMA_PROTECT_MAC,
+	       "config: key_file and protect lines are the volumes' defaults, wherever they stand");
+	write_conf("interface = eth0\nvolume = 1 /dev/sda blocks=8 key_file=/k\n");
 	tap_ok(!ctl_config_load("/tmp/ebpfdma-unit.conf", &c, err, sizeof(err)) &&
 		       c.port == 7788 && !strcmp(c.metrics, "127.0.0.1:9788") &&
 		       c.xdp == CTL_XDP_NATIVE &&
-		       c.full_policy == EBPFDMA_RX_FULL_DROP,
-	       "config: defaults: port 7788, metrics on loopback, native, drop");
+		       c.full_policy == EBPFDMA_RX_FULL_DROP &&
+		       c.vols[0].protect == EBPFDMA_PROTECT_AEAD &&
+		       c.idle_timeout_s == CTL_IDLE_TIMEOUT_S,
+	       "config: defaults: port 7788, metrics on loopback, native, drop, aead, idle 120 s");
 	conf_refused("interface = eth0\nport = 0\n", "unit.conf:2: port: 1..65535");
 	conf_refused("interface = eth0\nport = 65536\n", ":2: port");
-	conf_refused("interface = eth0\nvolume = 64 /dev/sda blocks=8 token=1\n",
+	conf_refused("interface = eth0\nvolume = 64 /dev/sda blocks=8 key_file=/k\n",
 		     ":2: volume: an id below 64");
-	conf_refused("interface = eth0\nvolume = 1 sda blocks=8 token=1\n",
+	conf_refused("interface = eth0\nvolume = 1 sda blocks=8 key_file=/k\n",
 		     "a block device path second");
-	conf_refused("interface = eth0\nvolume = 1 /dev/sda blocks=0 token=1\n",
+	conf_refused("interface = eth0\nvolume = 1 /dev/sda blocks=0 key_file=/k\n",
 		     "bad blocks=0");
+	conf_refused("interface = eth0\nvolume = 1 /dev/sda key_file=/k\n",
+		     "blocks= is required");
 	conf_refused("interface = eth0\nvolume = 1 /dev/sda blocks=8\n",
-		     "blocks= and token= are required");
-	conf_refused("interface = eth0\nvolume = 1 /dev/sda blocks=8 token=1 flags=sync\n",
+		     "volume 1 has no key file");
+	conf_refused("interface = eth0\nvolume = 1 /dev/sda blocks=8 token=1\n",
+		     "token= is gone (wire version 1)");
+	conf_refused("interface = eth0\nvolume = 1 /dev/sda blocks=8 key_file=/k protect=none\n",
+		     "bad protect=none");
+	conf_refused("interface = eth0\nprotect = rot13\n",
+		     ":2: protect: aead, mac or crc");
+	conf_refused("interface = eth0\nidle_timeout = 0\n",
+		     ":2: idle_timeout: 1..86400 seconds");
+	conf_refused("interface = eth0\nvolume = 1 /dev/sda blocks=8 key_file=/k flags=sync\n",
 		     "bad flags=sync");
-	conf_refused("interface = eth0\nvolume = 1 /dev/sda blocks=8 token=1\n"
-		     "volume = 1 /dev/sdb blocks=8 token=1\n",
+	conf_refused("interface = eth0\nvolume = 1 /dev/sda blocks=8 key_file=/k\n"
+		     "volume = 1 /dev/sdb blocks=8 key_file=/k\n",
 		     ":3: volume 1 twice");
 	conf_refused("interface = eth0\nxdp = fast\n", "xdp: native, generic or off");
 	conf_refused("interface = eth0\nmetrics = 9788\n", "metrics: host:port or off");
 	conf_refused("interface = eth0\nbogus\n", ":2: expected key = value");
 	conf_refused("interface = eth0\n", "no volume");
-	conf_refused("volume = 1 /dev/sda blocks=8 token=1\n", "no interface");
+	conf_refused("volume = 1 /dev/sda blocks=8 key_file=/k\n", "no interface");
 	conf_refused("", "no interface");
 	tap_ok(ctl_config_load("/nonexistent/x.conf", &c, err, sizeof(err)) &&
 		       strstr(err, "No such file"),
@@ -345,9 +240,6 @@ int main(void)
 {
 	tap_begin();
 	test_crc32c();
-	test_wire();
-	test_wire_parse();
-	test_wire_ack();
 	test_peer();
 	test_seqset();
 	test_config();

@@ -10,7 +10,10 @@
  * when their group or others may read them, or they are not a key; the
  * handshake (tools/lib/handshake.c): its keys against Python's hashlib
  * BLAKE2b, HELLO and WELCOME round trips, and every forgery, bit flip,
- * wrong secret and stale answer refused.
+ * wrong secret and stale answer refused; ACK and COMMIT
+ * (tools/lib/control.c) for each protection: round trips, a "crc"
+ * session's ACK authenticated all the same, forged, flipped, another
+ * session's and malformed ones refused.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +26,7 @@
 #include <sodium.h>
 
 #include "kunit/rfc8439_a5.h"
+#include "tools/lib/control.h"
 #include "tools/lib/handshake.h"
 #include "tools/lib/keyfile.h"
 #include "tools/lib/wire2.h"
@@ -252,7 +256,8 @@ static void handshake(void)
 	struct edma_welcome w = { .session = 0xfeedfacecafebeefULL,
 				  .status = EBPFDMA_WIRE2_OK,
 				  .protect = EBPFDMA_PROTECT_AEAD,
-				  .credit = 256, .max_block = 65536 }, wg;
+				  .credit = 256, .max_block = 65536,
+				  .unit = 4096 }, wg;
 	unsigned int bit, accepted = 0;
 	size_t n;
 
@@ -285,7 +290,7 @@ static void handshake(void)
 		       !edma_welcome_parse(d, n, &wg, h.nonce, k_hs) &&
 		       wg.session == w.session && wg.status == 0 &&
 		       wg.protect == EBPFDMA_PROTECT_AEAD && wg.credit == 256 &&
-		       wg.max_block == 65536 &&
+		       wg.max_block == 65536 && wg.unit == 4096 &&
 		       !memcmp(wg.nonce_s, w.nonce_s, 32),
 	       "WELCOME: built and parsed back (%zu bytes)", n);
 	tap_ok(edma_welcome_parse(d, n, &wg, h.nonce, k_other) == -EBADMSG,
@@ -308,6 +313,10 @@ static void handshake(void)
 	n = edma_hello_build(d, &h, k_hs);
 	tap_ok(edma_welcome_parse(d, n, &wg, h.nonce, k_hs) == -EINVAL,
 	       "a HELLO given as a WELCOME: EINVAL");
+	w.unit = 1000;
+	n = edma_welcome_build(d, &w, k_hs);
+	tap_ok(edma_welcome_parse(d, n, &wg, h.nonce, k_hs) == -EINVAL,
+	       "a grant whose logical block size is not a power of two: EINVAL");
 	w.status = EBPFDMA_WIRE2_E_VOLUME;
 	w.session = 0;
 	memset(w.nonce_s, 0, sizeof(w.nonce_s));
@@ -319,6 +328,82 @@ static void handshake(void)
 	n = edma_welcome_build(d, &w, k_hs);
 	tap_ok(edma_welcome_parse(d, n, &wg, h.nonce, k_hs) == -EINVAL,
 	       "a refusal with a session id: EINVAL");
+}
+
+static void control(uint32_t protect)
+{
+	static const char *const names[] = { "aead", "mac", "crc" };
+	uint8_t k[32], other[32], d[EDMA_ACK2_MAX], c[EDMA_ACK2_MAX];
+	struct edma_ack2 a = { .counter = 7, .flags = EBPFDMA_WIRE2_ACK_COMPLETE,
+			       .durable = 100, .credit = 512, .newest = 99,
+			       .ack_delay_us = 1500, .nr_ranges = 2,
+			       .ranges = { { 102, 110 }, { 200, 201 } } },
+			 g;
+	const char *pn = names[protect];
+	unsigned int bit, accepted = 0;
+	uint32_t blocks;
+	size_t n;
+
+	randombytes_buf(k, sizeof(k));
+	randombytes_buf(other, sizeof(other));
+	n = edma_ack2_build(d, 42, &a, protect, k);
+	tap_ok(n == EBPFDMA_WIRE2_HDR_LEN + 32 + 16 + EBPFDMA_WIRE2_TRAILER_LEN &&
+		       !edma_ack2_parse(memcpy(c, d, n), n, 42, &g, protect, k) &&
+		       g.counter == 7 && g.flags == a.flags &&
+		       g.durable == 100 && g.credit == 512 && g.newest == 99 &&
+		       g.ack_delay_us == 1500 && g.nr_ranges == 2 &&
+		       g.ranges[0][0] == 102 && g.ranges[0][1] == 110 &&
+		       g.ranges[1][0] == 200 && g.ranges[1][1] == 201,
+	       "%s: ACK built and parsed back (%zu bytes)", pn, n);
+	tap_ok(edma_ack2_parse(memcpy(c, d, n), n, 42, &g, protect, other) ==
+		       -EBADMSG,
+	       "%s: ACK under another key (forged): EBADMSG", pn);
+	tap_ok(edma_ack2_parse(memcpy(c, d, n), n, 43, &g, protect, k) ==
+		       -ENOENT,
+	       "%s: ACK of another session: ENOENT", pn);
+	for (bit = 0; bit < n * 8; bit++) {
+		memcpy(c, d, n);
+		c[bit / 8] ^= 1 << (bit % 8);
+		accepted += !edma_ack2_parse(c, n, 42, &g, protect, k);
+	}
+	tap_ok(!accepted, "%s: ACK: none of %zu one-bit flips is accepted", pn,
+	       n * 8);
+	/* Verified but malformed: ranges out of order, or at the mark. */
+	a.ranges[1][0] = 105;
+	n = edma_ack2_build(d, 42, &a, protect, k);
+	tap_ok(edma_ack2_parse(d, n, 42, &g, protect, k) == -EINVAL,
+	       "%s: ACK with overlapping ranges: EINVAL", pn);
+	a.ranges[1][0] = 200;
+	a.ranges[0][0] = 100;
+	n = edma_ack2_build(d, 42, &a, protect, k);
+	tap_ok(edma_ack2_parse(d, n, 42, &g, protect, k) == -EINVAL,
+	       "%s: ACK with a range at its mark: EINVAL", pn);
+
+	n = edma_commit2_build(d, 42, 9, 1234, protect, k);
+	tap_ok(n == EDMA_COMMIT2_LEN &&
+		       !edma_commit2_parse(memcpy(c, d, n), n, &blocks, protect,
+					   k) &&
+		       blocks == 1234,
+	       "%s: COMMIT built and parsed back", pn);
+	tap_ok(edma_commit2_parse(memcpy(c, d, n), n, &blocks, protect,
+				  other) == -EBADMSG,
+	       "%s: COMMIT under another key: EBADMSG", pn);
+	accepted = 0;
+	for (bit = 0; bit < n * 8; bit++) {
+		memcpy(c, d, n);
+		c[bit / 8] ^= 1 << (bit % 8);
+		accepted += !edma_commit2_parse(c, n, &blocks, protect, k);
+	}
+	tap_ok(!accepted, "%s: COMMIT: none of %zu one-bit flips is accepted",
+	       pn, n * 8);
+	if (protect == EBPFDMA_PROTECT_CRC) {
+		/* Anyone can compute a CRC: a "crc" ACK is a "mac" one. */
+		a.ranges[0][0] = 102;
+		n = edma_ack2_build(d, 42, &a, protect, k);
+		tap_ok(edma_ack2_parse(memcpy(c, d, n), n, 42, &g,
+				       EBPFDMA_PROTECT_MAC, k) == 0,
+		       "crc: an ACK is authenticated as mac is");
+	}
 }
 
 int main(void)
@@ -337,5 +422,7 @@ int main(void)
 	keyfiles();
 	key_schedule();
 	handshake();
+	for (p = 0; p <= EBPFDMA_PROTECT_MAX; p++)
+		control(p);
 	return tap_done();
 }

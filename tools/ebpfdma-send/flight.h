@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ebpfdma-send's per-datagram state, bounded by the window, not by the
+ * file: a ring of FLIGHT entries covers the blocks from the lowest one not
+ * yet acknowledged (@cum) to the next never sent (@next).  Each entry
+ * knows when and as which transmission its block last went out; every
+ * transmission has a number of its own, so that a block acknowledged
+ * tells which ones sent before it are overdue (RFC 9002, 6.1.2: a time
+ * threshold; there is no packet threshold, as the receiver acknowledges in
+ * the order its writes become durable, not the order they arrived).
+ * Pure logic, no I/O: the host unit tests drive it.
+ */
+#ifndef EBPFDMA_SEND_FLIGHT_H
+#define EBPFDMA_SEND_FLIGHT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct flight_entry {
+	uint64_t sent_us; /* last transmission */
+	uint64_t tx; /* its number, from 1 */
+	uint32_t sends; /* transmissions of the block in this session */
+	uint8_t acked; /* durable: acknowledged */
+	uint8_t lost; /* declared lost, waiting to be sent again */
+};
+
+struct flight {
+	struct flight_entry *e;
+	uint32_t mask; /* the ring's size - 1: a power of two */
+	uint32_t n; /* blocks of the transfer */
+	uint32_t cum; /* every block below it is acknowledged */
+	uint32_t next; /* the first block never sent */
+	uint32_t acked; /* blocks acknowledged */
+	uint32_t in_flight; /* sent, neither acknowledged nor declared lost */
+	uint32_t lost; /* declared lost and not sent again yet */
+	uint64_t tx; /* transmissions so far */
+	uint64_t largest_acked_tx; /* the newest transmission acknowledged */
+	uint64_t last_sent_us; /* the newest transmission's time */
+};
+
+/* What an ACK changed. */
+struct flight_ack {
+	uint32_t newly; /* blocks newly acknowledged */
+	uint64_t newest_sent_us; /* the newest of them's transmission time */
+};
+
+/* A ring of at least @window entries for @n blocks.  0 or -ENOMEM. */
+int flight_init(struct flight *f, uint32_t n, uint32_t window);
+void flight_free(struct flight *f);
+/* A new session: nothing sent, nothing acknowledged. */
+void flight_reset(struct flight *f);
+/* May block @next go out for the first time (its entry is free)? */
+bool flight_can_open(const struct flight *f);
+/* Block @seq went out now (@seq == @next: for the first time). */
+void flight_sent(struct flight *f, uint32_t seq, uint64_t now_us);
+/*
+ * The round trip of block @seq if an ACK saying it is durable arrived now:
+ * -1 unless it is outstanding and was sent once (Karn: a retransmitted
+ * block's ACK may be of either transmission).
+ */
+int64_t flight_rtt(const struct flight *f, uint32_t seq, uint64_t now_us);
+/* Is block @seq acknowledged? */
+bool flight_is_acked(const struct flight *f, uint32_t seq);
+/* Blocks [@first, @end) are durable; what changed is added to @a. */
+void flight_ack_range(struct flight *f, uint32_t first, uint32_t end,
+		      struct flight_ack *a);
+/*
+ * Declare lost every outstanding block sent before the newest acknowledged
+ * transmission and more than @loss_delay_us ago; how many, and in
+ * *@sent_us the latest transmission time among them.
+ */
+uint32_t flight_detect_lost(struct flight *f, uint64_t now_us,
+			    uint64_t loss_delay_us, uint64_t *sent_us);
+/* Declare lost every block in flight (persistent congestion); how many. */
+uint32_t flight_all_lost(struct flight *f);
+/*
+ * The lowest block at or above *@from that is declared lost (to send
+ * again), or outstanding when @any; false when there is none.
+ */
+bool flight_next_resend(const struct flight *f, uint32_t *from, bool any);
+/* Blocks sent and not yet acknowledged (what the receiver's credit counts). */
+static inline uint32_t flight_unacked(const struct flight *f)
+{
+	return f->in_flight + f->lost;
+}
+
+#endif

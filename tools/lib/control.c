@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ACK and COMMIT of wire version 2 (uapi/PROTOCOL.md). */
+#include <endian.h>
+#include <errno.h>
+#include <string.h>
+
+#include "tools/lib/control.h"
+#include "tools/lib/wire2.h"
+
+_Static_assert(sizeof(struct ebpfdma_wire2_ack) == 32, "ACK body");
+_Static_assert(sizeof(struct ebpfdma_wire2_range) == 8, "ACK range");
+_Static_assert(sizeof(struct ebpfdma_wire2_commit) == 8, "COMMIT body");
+
+size_t edma_ack2_build(uint8_t *dgram, uint64_t session,
+		       const struct edma_ack2 *a, uint32_t protect,
+		       const uint8_t k_ack[EBPFDMA_WIRE2_KEY_LEN])
+{
+	uint8_t body[EDMA_ACK2_MAX];
+	struct ebpfdma_wire2_ack b = {
+		.status = htobe32(a->status),
+		.flags = htobe32(a->flags),
+		.durable = htobe32(a->durable),
+		.credit = htobe32(a->credit),
+		.newest = htobe32(a->newest),
+		.ack_delay_us = htobe32(a->ack_delay_us),
+		.ce_count = htobe32(a->ce_count),
+	};
+	struct ebpfdma_wire2_range *r = (void *)(body + sizeof(b));
+	unsigned int i, n = a->nr_ranges;
+	struct edma_wire2 w = {
+		.type = EBPFDMA_WIRE2_ACK, .session = session,
+		.counter = a->counter,
+	};
+
+	if (n > EBPFDMA_WIRE2_ACK_RANGES_MAX)
+		n = EBPFDMA_WIRE2_ACK_RANGES_MAX;
+	memcpy(body, &b, sizeof(b));
+	for (i = 0; i < n; i++) {
+		r[i].first = htobe32(a->ranges[i][0]);
+		r[i].end = htobe32(a->ranges[i][1]);
+	}
+	w.len = sizeof(b) + n * sizeof(*r);
+	return edma_wire2_seal(dgram, &w, body, edma_control_protect(protect),
+			       k_ack);
+}
+
+int edma_ack2_parse(uint8_t *dgram, size_t len, uint64_t session,
+		    struct edma_ack2 *a, uint32_t protect,
+		    const uint8_t k_ack[EBPFDMA_WIRE2_KEY_LEN])
+{
+	const struct ebpfdma_wire2_hdr *h = (const void *)dgram;
+	const struct ebpfdma_wire2_range *r;
+	struct ebpfdma_wire2_ack b;
+	struct edma_wire2 w;
+	uint32_t prev;
+	unsigned int i;
+	int ret;
+
+	/* Someone else's datagram is not even worth a verification. */
+	if (len < EBPFDMA_WIRE2_HDR_LEN || h->type != EBPFDMA_WIRE2_ACK ||
+	    be64toh(h->session) != session)
+		return -ENOENT;
+	ret = edma_wire2_open(dgram, len, &w, edma_control_protect(protect),
+			      k_ack);
+	if (ret)
+		return ret == -EINVAL ? -ENOENT : ret;
+	if (w.flags || w.index || w.len < sizeof(b) ||
+	    (w.len - sizeof(b)) % sizeof(*r) ||
+	    (w.len - sizeof(b)) / sizeof(*r) > EBPFDMA_WIRE2_ACK_RANGES_MAX)
+		return -EINVAL;
+	memcpy(&b, dgram + EBPFDMA_WIRE2_HDR_LEN, sizeof(b));
+	*a = (struct edma_ack2){
+		.counter = w.counter,
+		.status = be32toh(b.status),
+		.flags = be32toh(b.flags),
+		.durable = be32toh(b.durable),
+		.credit = be32toh(b.credit),
+		.newest = be32toh(b.newest),
+		.ack_delay_us = be32toh(b.ack_delay_us),
+		.ce_count = be32toh(b.ce_count),
+		.nr_ranges = (w.len - sizeof(b)) / sizeof(*r),
+	};
+	if (b.reserved || (a->flags & ~EBPFDMA_WIRE2_ACK_COMPLETE))
+		return -EINVAL;
+	r = (const void *)(dgram + EBPFDMA_WIRE2_HDR_LEN + sizeof(b));
+	prev = a->durable;
+	for (i = 0; i < a->nr_ranges; i++) {
+		struct ebpfdma_wire2_range x;
+
+		memcpy(&x, &r[i], sizeof(x));
+		a->ranges[i][0] = be32toh(x.first);
+		a->ranges[i][1] = be32toh(x.end);
+		/*
+		 * Above the mark (the block at the mark is not durable),
+		 * ascending, apart from the previous, not empty.
+		 */
+		if (a->ranges[i][0] <= prev ||
+		    a->ranges[i][1] <= a->ranges[i][0])
+			return -EINVAL;
+		prev = a->ranges[i][1];
+	}
+	return 0;
+}
+
+size_t edma_commit2_build(uint8_t *dgram, uint64_t session, uint64_t counter,
+			  uint32_t blocks, uint32_t protect,
+			  const uint8_t k_data[EBPFDMA_WIRE2_KEY_LEN])
+{
+	struct ebpfdma_wire2_commit b = { .blocks = htobe32(blocks) };
+	struct edma_wire2 w = {
+		.type = EBPFDMA_WIRE2_COMMIT, .session = session,
+		.counter = counter, .len = sizeof(b),
+	};
+
+	return edma_wire2_seal(dgram, &w, &b, edma_control_protect(protect),
+			       k_data);
+}
+
+int edma_commit2_parse(uint8_t *dgram, size_t len, uint32_t *blocks,
+		       uint32_t protect,
+		       const uint8_t k_data[EBPFDMA_WIRE2_KEY_LEN])
+{
+	struct ebpfdma_wire2_commit b;
+	struct edma_wire2 w;
+	int ret;
+
+	ret = edma_wire2_open(dgram, len, &w, edma_control_protect(protect),
+			      k_data);
+	if (ret)
+		return ret;
+	if (w.type != EBPFDMA_WIRE2_COMMIT || w.flags || w.index ||
+	    w.len != sizeof(b))
+		return -EINVAL;
+	memcpy(&b, dgram + EBPFDMA_WIRE2_HDR_LEN, sizeof(b));
+	if (b.reserved)
+		return -EINVAL;
+	*blocks = be32toh(b.blocks);
+	return 0;
+}
