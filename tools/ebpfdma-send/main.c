@@ -74,6 +74,7 @@ struct opts {
 	uint16_t port;
 	uint32_t volume;
 	uint32_t block_size; /* bytes per datagram body */
+	bool block_auto; /* no --block-size: from the path MTU and receiver */
 	uint32_t window; /* datagrams in flight at most, 0: no cap of its own */
 	double rate; /* MiB/s, 0 = unpaced */
 	int fua, quiet, gso;
@@ -88,6 +89,9 @@ static struct {
 	uint64_t size; /* bytes of data (padded to the logical block size) */
 	uint64_t file_size;
 	uint32_t n; /* blocks, a datagram each */
+	uint32_t mtu; /* the path MTU to the receiver, as the kernel knows it */
+	uint32_t fit; /* the longest body that fits one datagram of it */
+	bool mtu_fell; /* a datagram was refused as longer than the path MTU */
 	/* The session, from its WELCOME. */
 	uint64_t session;
 	uint32_t protect, unit, max_block, credit;
@@ -188,6 +192,9 @@ static const char *status_text(int status)
 }
 
 static void progress(bool last);
+static void size_blocks(uint32_t bs);
+static uint32_t fitting_block(uint32_t unit, uint32_t max_block);
+static void refuse_block(uint32_t unit, uint32_t max_block);
 
 /*
  * Interrupted: what is durable stays so, but the transfer is not
@@ -317,9 +324,18 @@ static void transmit(uint32_t first)
 		}
 		if (Q.gso && (errno == EIO || errno == EINVAL ||
 			      errno == EOPNOTSUPP)) {
-			/* The path takes no GSO: a datagram each from here. */
+			/*
+			 * The path takes no GSO (or no longer this segment
+			 * size: udp_send_skb() says EINVAL when a segment
+			 * outgrows the path MTU): a datagram each from here.
+			 */
 			Q.gso = false;
 			transmit(start[done]);
+			return;
+		}
+		if (errno == EMSGSIZE) {
+			/* The path MTU fell below a datagram: main() decides. */
+			T.mtu_fell = true;
 			return;
 		}
 		die(1, "send: %s", strerror(errno));
@@ -337,6 +353,10 @@ static void send_queued(void)
 	uint32_t i;
 	int ret;
 
+	if (T.mtu_fell) { /* none of them fits the path */
+		Q.n = Q.nnew = 0;
+		return;
+	}
 	for (i = 0; i < Q.n; i++) {
 		uint32_t seq = Q.seq[i];
 
@@ -467,6 +487,8 @@ static void open_session(void)
 	size_t len;
 	ssize_t n;
 
+hello:
+	h.block_size = T.o.block_size;
 	randombytes_buf(h.nonce, sizeof(h.nonce));
 	len = edma_hello_build(hello, &h, T.k_hs);
 	while (now_ms() - t0 < T.o.timeout_s * 1000ULL) {
@@ -483,10 +505,18 @@ static void open_session(void)
 			if (n < 0 ||
 			    edma_welcome_parse(buf, n, &w, h.nonce, T.k_hs))
 				continue; /* not the answer to this HELLO */
-			if (w.status == EBPFDMA_WIRE2_E_BLOCK)
-				die(3, "%s:%u volume %u: the receiver takes blocks of a multiple of %u bytes up to %u: --block-size %u does not fit",
-				    T.o.host, T.o.port, T.o.volume, w.unit,
-				    w.max_block, T.o.block_size);
+			if (w.status == EBPFDMA_WIRE2_E_BLOCK) {
+				/* Without --block-size: the largest that fits. */
+				if (T.o.block_auto &&
+				    fitting_block(w.unit, w.max_block) &&
+				    fitting_block(w.unit, w.max_block) !=
+					    T.o.block_size) {
+					size_blocks(fitting_block(w.unit,
+								  w.max_block));
+					goto hello;
+				}
+				refuse_block(w.unit, w.max_block);
+			}
 			if (w.status == EBPFDMA_WIRE2_E_RANGE)
 				die(3, "%s:%u volume %u: the file (%llu bytes) does not fit the volume's window",
 				    T.o.host, T.o.port, T.o.volume,
@@ -558,7 +588,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: ebpfdma-send [options] --key-file PATH HOST[:PORT] VOLUME [FILE|-]\n"
 		"  --key-file PATH  the volume's secret (mode 0600 or 0400; ebpfdmactl genkey makes one)\n"
-		"  --block-size N   body bytes per datagram (default 4096, at most what the receiver takes)\n"
+		"  --block-size N   body bytes per datagram (default: the largest multiple of 512\n"
+		"                   up to 4096 that fits the path MTU and the receiver's block size)\n"
 		"  --window N       at most N datagrams in flight (default: as the receiver's credit\n"
 		"                   and the congestion window allow)\n"
 		"  --rate MIBS      pace to MIBS MiB/s (default: unpaced)\n"
@@ -578,13 +609,15 @@ static void parse_args(int argc, char **argv)
 	const char *posv[3];
 
 	o->port = EBPFDMA_WIRE_PORT;
-	o->block_size = 4096;
+	o->block_auto = true;
 	o->gso = 1;
 	o->timeout_s = 30;
 	o->file = "-";
 	for (a = 1; a < argc; a++) {
-		if (!strcmp(argv[a], "--block-size") && a + 1 < argc)
+		if (!strcmp(argv[a], "--block-size") && a + 1 < argc) {
 			o->block_size = strtoul(argv[++a], NULL, 0);
+			o->block_auto = false;
+		}
 		else if (!strcmp(argv[a], "--window") && a + 1 < argc)
 			o->window = strtoul(argv[++a], NULL, 0);
 		else if (!strcmp(argv[a], "--rate") && a + 1 < argc)
@@ -608,7 +641,7 @@ static void parse_args(int argc, char **argv)
 		else
 			usage();
 	}
-	if (pos < 2 || !o->block_size || !o->timeout_s)
+	if (pos < 2 || (!o->block_auto && !o->block_size) || !o->timeout_s)
 		usage();
 	if (!o->key_file)
 		die(2, "--key-file PATH is required: the volume's secret, as the receiver's key_file (ebpfdmactl genkey PATH makes one)");
@@ -690,16 +723,125 @@ static void prepare(void)
 	ret = source_open(T.o.file, &T.file_size);
 	if (ret)
 		die(2, "%s: %s", T.o.file, strerror(-ret));
-	if ((T.file_size + T.o.block_size - 1) / T.o.block_size > UINT32_MAX)
+}
+
+/*
+ * The block size, and what depends on it: the number of blocks, the
+ * per-block state.  Before the first HELLO, and again when the receiver
+ * or the path MTU asks for smaller blocks (a new session).
+ */
+static void size_blocks(uint32_t bs)
+{
+	if ((T.file_size + bs - 1) / bs > UINT32_MAX)
 		die(2, "the file needs more than 2^32 datagrams of %u bytes: raise --block-size",
-		    T.o.block_size);
-	T.n = (T.file_size + T.o.block_size - 1) / T.o.block_size;
-	T.scratch = malloc(T.o.block_size);
+		    bs);
+	T.o.block_size = bs;
+	T.n = (T.file_size + bs - 1) / bs;
+	free(T.scratch);
+	T.scratch = malloc(bs);
+	flight_free(&T.f);
 	if (!T.scratch ||
 	    flight_init(&T.f, T.n, T.o.window && T.o.window < FLIGHT_MAX ?
 					   T.o.window :
 					   FLIGHT_MAX))
 		die(2, "out of memory");
+}
+
+/*
+ * The path MTU to the receiver as the kernel knows it (the route's, or
+ * what ICMP "fragmentation needed" / "packet too big" taught it), and the
+ * longest body that fits one datagram of it: the socket never fragments
+ * (IP_PMTUDISC_DO), the kernel refuses a longer send with EMSGSIZE.
+ */
+static void path_mtu(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss), ol = sizeof(int);
+	int mtu = 0, ip, hdr;
+
+	getpeername(T.sock, (struct sockaddr *)&ss, &sl);
+	if (ss.ss_family == AF_INET6) {
+		hdr = 40; /* IPv6 header */
+		ip = IPV6_PMTUDISC_DO;
+		setsockopt(T.sock, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &ip,
+			   sizeof(ip));
+		getsockopt(T.sock, IPPROTO_IPV6, IPV6_MTU, &mtu, &ol);
+	} else {
+		hdr = 20; /* IPv4 header, no options */
+		ip = IP_PMTUDISC_DO;
+		setsockopt(T.sock, IPPROTO_IP, IP_MTU_DISCOVER, &ip,
+			   sizeof(ip));
+		getsockopt(T.sock, IPPROTO_IP, IP_MTU, &mtu, &ol);
+	}
+	if (mtu <= 0)
+		mtu = 1500; /* not known: Ethernet's */
+	T.mtu = mtu;
+	hdr += 8 + EBPFDMA_WIRE2_HDR_LEN + EBPFDMA_WIRE2_TRAILER_LEN;
+	T.fit = mtu > hdr ? mtu - hdr : 0;
+}
+
+/* The largest block of @unit bytes that fits the path, or 0. */
+static uint32_t fitting_block(uint32_t unit, uint32_t max_block)
+{
+	uint32_t most = T.fit < max_block ? T.fit : max_block;
+
+	return unit ? most / unit * unit : 0;
+}
+
+/* The receiver cannot take a block that fits: say why, and which. */
+static void refuse_block(uint32_t unit, uint32_t max_block)
+{
+	if (T.o.block_auto)
+		die(3, "%s:%u volume %u: the receiver takes blocks of a multiple of %u bytes up to %u, but the path MTU (%u) leaves room for %u bytes of body in a datagram: raise the MTU of the path (jumbo frames)",
+		    T.o.host, T.o.port, T.o.volume, unit, max_block, T.mtu,
+		    T.fit);
+	die(3, "%s:%u volume %u: the receiver takes blocks of a multiple of %u bytes up to %u: --block-size %u does not fit (at most %u for this path)",
+	    T.o.host, T.o.port, T.o.volume, unit, max_block, T.o.block_size,
+	    fitting_block(unit, max_block));
+}
+
+/*
+ * The first block size: --block-size if it fits the path, else the
+ * largest multiple of 512 bytes up to 4096 that does (the receiver may
+ * ask for another in its WELCOME).
+ */
+static void choose_block_size(void)
+{
+	uint32_t bs = T.o.block_size;
+
+	path_mtu();
+	if (T.o.block_auto) {
+		bs = fitting_block(512, 4096);
+		if (!bs)
+			die(2, "the path MTU to %s (%u bytes) leaves room for %u bytes of body in a datagram: less than a 512-byte block",
+			    T.o.host, T.mtu, T.fit);
+	} else if (bs > T.fit) {
+		die(2, "--block-size %u does not fit the path MTU to %s (%u bytes): at most %u bytes of body fit a datagram, and datagrams are never fragmented (use --block-size %u, or raise the MTU)",
+		    bs, T.o.host, T.mtu, T.fit, T.fit / 512 * 512);
+	}
+	size_blocks(bs);
+}
+
+/*
+ * The path MTU fell under the block size (EMSGSIZE): without
+ * --block-size, a new session with blocks that fit.
+ */
+static void path_shrank(void)
+{
+	uint32_t bs;
+
+	path_mtu();
+	bs = fitting_block(T.unit, T.max_block);
+	if (!T.o.block_auto || !bs || bs >= T.o.block_size)
+		die(4, "the path MTU to %s fell to %u bytes: blocks of %u bytes no longer fit a datagram (%u of %u blocks were durable, nothing is committed; send again%s)",
+		    T.o.host, T.mtu, T.o.block_size, T.f.acked, T.n,
+		    T.fit >= T.unit ? " with a smaller --block-size" :
+				      " once the path's MTU is back");
+	if (!T.o.quiet)
+		fprintf(stderr, "ebpfdma-send: the path MTU to %s fell to %u bytes: a new session with blocks of %u bytes (the transfer starts over)\n",
+			T.o.host, T.mtu, bs);
+	size_blocks(bs);
+	T.mtu_fell = false;
 }
 
 /* The session's geometry: pad the data, size the batches. */
@@ -708,9 +850,13 @@ static void geometry(void)
 	uint64_t size = (T.file_size + T.unit - 1) / T.unit * T.unit;
 
 	if (T.o.block_size % T.unit || T.o.block_size > T.max_block)
-		die(3, "the receiver takes blocks of a multiple of %u bytes up to %u: --block-size %u does not fit",
-		    T.unit, T.max_block, T.o.block_size);
+		refuse_block(T.unit, T.max_block);
 	T.size = size; /* source_read() pads the last block with zeros */
+	if (Q.buf && Q.unit != EBPFDMA_WIRE2_HDR_LEN + T.o.block_size +
+				       EBPFDMA_WIRE2_TRAILER_LEN) {
+		free(Q.buf); /* the block size changed with the path MTU */
+		Q.buf = NULL;
+	}
 	if (!Q.buf) {
 		Q.unit = EBPFDMA_WIRE2_HDR_LEN + T.o.block_size +
 			 EBPFDMA_WIRE2_TRAILER_LEN;
@@ -803,6 +949,8 @@ static uint64_t send_round(double *budget)
 			wait = 1000;
 			break;
 		}
+		if (T.mtu_fell)
+			break;
 		if (T.f.lost && flight_next_resend(&T.f, &from, false)) {
 			seq = from++; /* lost: again, before anything new */
 		} else if (T.f.next + Q.nnew >= T.n) {
@@ -838,6 +986,7 @@ int main(int argc, char **argv)
 	parse_args(argc, argv);
 	prepare();
 	connect_socket();
+	choose_block_size();
 	T.t0 = now_ms();
 again:
 	open_session();
@@ -870,6 +1019,10 @@ again:
 				budget = 4.0 * 1048576;
 		}
 		wait = send_round(&budget);
+		if (T.mtu_fell) {
+			path_shrank();
+			goto again;
+		}
 		read_acks(wait);
 		check_status();
 		if (T.f.acked != acked)

@@ -34,6 +34,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -493,13 +494,37 @@ static void flush_volumes(void)
 
 /* ---- the handshake ------------------------------------------------------- */
 
+/*
+ * The longest block a sender at @from may use: a slot's size, and no more
+ * than one DATA datagram through the receiving interface's MTU carries
+ * (datagrams are never fragmented; the sender fits its own side's path
+ * MTU, this is the receiver's side).  The MTU is read at each HELLO, so
+ * that a change is seen by the next session.
+ */
+static uint32_t max_block_for(const struct sockaddr_in6 *from)
+{
+	uint32_t hdr = (IN6_IS_ADDR_V4MAPPED(&from->sin6_addr) ? 20 : 40) + 8 +
+		       EBPFDMA_WIRE2_HDR_LEN + EBPFDMA_WIRE2_TRAILER_LEN;
+	struct ifreq ifr = { 0 };
+
+	if (!S.conf.ifname[0])
+		return S.max_len;
+	memcpy(ifr.ifr_name, S.conf.ifname, sizeof(S.conf.ifname));
+	if (ioctl(S.sock, SIOCGIFMTU, &ifr) || ifr.ifr_mtu <= (int)hdr)
+		return S.max_len; /* not known: the slot decides */
+	return (uint32_t)ifr.ifr_mtu - hdr < S.max_len ?
+		       (uint32_t)ifr.ifr_mtu - hdr :
+		       S.max_len;
+}
+
 static void welcome_refuse(const struct sockaddr_in6 *to, struct vol *v,
 			   const struct edma_hello *h, uint32_t status)
 {
 	uint8_t buf[EDMA_WELCOME_LEN];
 	/* What the receiver takes, so that the sender can say it. */
 	struct edma_welcome w = {
-		.status = status, .max_block = S.max_len, .unit = v->bsize,
+		.status = status, .max_block = max_block_for(to),
+		.unit = v->bsize,
 	};
 
 	memcpy(w.nonce_c, h->nonce, EDMA_NONCE_LEN);
@@ -544,7 +569,7 @@ static void admit(struct vol *v, const struct edma_hello *h,
 	};
 	struct edma_welcome w = {
 		.status = EBPFDMA_WIRE2_OK, .protect = v->conf.protect,
-		.max_block = S.max_len, .unit = v->bsize,
+		.max_block = max_block_for(from), .unit = v->bsize,
 	};
 	uint64_t blocks, lbas;
 	struct session *s;
@@ -565,7 +590,7 @@ static void admit(struct vol *v, const struct edma_hello *h,
 		}
 	}
 	if (!h->block_size || h->block_size % v->bsize ||
-	    h->block_size > S.max_len) {
+	    h->block_size > w.max_block) {
 		welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_BLOCK);
 		return;
 	}

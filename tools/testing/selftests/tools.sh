@@ -11,6 +11,7 @@
 #   [40, 42 MiB)  volume 14: a transfer replayed after a later one
 #   [42, 46 MiB)  volume 15: changed and forged frames during a transfer
 #   [46, 47 MiB)  volume 16: a transfer replayed on the slow path
+#   [47, 48 MiB)  volume 17: the receiving interface's MTU below the sender's
 # Every volume is protected with ChaCha20-Poly1305 (aead) but 12 (mac).
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/netns.sh"
@@ -53,6 +54,7 @@ conf() { # XDP-MODE: a serve configuration
 	volume = 14 $disk start=81920 blocks=4096
 	volume = 15 $disk start=86016 blocks=8192
 	volume = 16 $disk start=94208 blocks=2048
+	volume = 17 $disk start=96256 blocks=2048
 	EOC
 }
 
@@ -133,20 +135,20 @@ check_fails "attach to a missing interface fails clearly" \
 	"no such interface" "$ctl" attach no-such-if --peer 10.0.0.1
 
 serve_start /tmp/serve.conf
-check "serve starts (XDP native on veth-rx, 7 volumes)" test $? = 0
-check "status shows the 7 volumes and the attached program" \
-	bash -c "'$ctl' status | grep -q '^volumes: 7' &&
+check "serve starts (XDP native on veth-rx, 8 volumes)" test $? = 0
+check "status shows the 8 volumes and the attached program" \
+	bash -c "'$ctl' status | grep -q '^volumes: 8' &&
 		'$ctl' status | grep -q '^xdp: packets='"
 check "status --json is JSON with the pool, volumes, kfunc and xdp counters" \
 	bash -c "'$ctl' status --json | /usr/bin/python3 -c '
 import json, sys
 s = json.load(sys.stdin)
-assert len(s[\"volumes\"]) == 7 and s[\"pool\"][\"pool_slots\"] > 0
+assert len(s[\"volumes\"]) == 8 and s[\"pool\"][\"pool_slots\"] > 0
 assert \"placed\" in s[\"kfunc\"] and \"drop_peer\" in s[\"xdp\"]'"
 check_fails "a second serve on the same port fails before it touches any volume" \
 	"bind UDP port 7788" rx "$ctl" serve /tmp/serve.conf
-check "... and the first one still has its 7 volumes and its program" \
-	bash -c "'$ctl' status | grep -q '^volumes: 7' &&
+check "... and the first one still has its 8 volumes and its program" \
+	bash -c "'$ctl' status | grep -q '^volumes: 8' &&
 		ip netns exec edma-rx bpftool net show dev veth-rx | grep -q 'driver id'"
 
 # 1. Loss 5%, reordering 10%, duplicates 1%, both directions.
@@ -264,6 +266,26 @@ check "... and the same ACKs under the session's k_ack are believed" \
 	tx "$send" --quiet --timeout 3 --key-file $key 10.11.0.2:7790 1 /tmp/f-small
 kill $fake
 wait $fake 2>/dev/null
+
+# 2d. The receiving side's MTU (1500) below the sending side's (9000):
+# the sender's path MTU is its own side's, its first HELLO asks for
+# 4096-byte blocks; serve answers with the most a datagram through
+# veth-rx carries (E_BLOCK, 1424), and the sender starts again in
+# 1024-byte blocks that arrive.
+m=$(scrape)
+blk0=$(metric 'ebpfdma_hellos_total{result="block"}')
+rx ip link set veth-rx mtu 1500
+head -c 1048576 /dev/urandom >/tmp/f-mtu
+check "receiving MTU 1500, sending MTU 9000, no --block-size: durable and committed" \
+	bash -c "ip netns exec edma-tx '$send' --key-file $key 10.11.0.2 17 /tmp/f-mtu >/tmp/send-mtu.out"
+check "... in blocks of 1024 bytes, after serve refused 4096 for its MTU ($(grep -o 'datagrams of [0-9]* bytes' /tmp/send-mtu.out))" \
+	grep -q 'datagrams of 1024 bytes' /tmp/send-mtu.out
+m=$(scrape)
+check "metrics: the HELLO of 4096-byte blocks was refused and counted (hellos_total{result=\"block\"})" \
+	test "$(metric 'ebpfdma_hellos_total{result="block"}')" -gt "$blk0"
+rx ip link set veth-rx mtu 9000
+host_check "the 1 MiB sent through the smaller receiving MTU is intact on the disk" \
+	49283072 1048576 "$(file_sum /tmp/f-mtu)" 5
 
 # 3. Metrics, validated by promtool.
 printf '%s\n' "$m" >/tmp/metrics.txt

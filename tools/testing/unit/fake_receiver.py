@@ -23,6 +23,9 @@ check it).  Modes:
                 under a key that is not the session's k_ack
     claim       the same under the session's k_ack: believed (the check of
                 "forged" could fail)
+A HELLO whose block size is not a multiple of the logical block size
+(FAKE_UNIT in the environment, default 512) or larger than its slots
+(FAKE_MAX_BLOCK, default 8192) is refused with E_BLOCK, as serve does.
 """
 import hashlib
 import os
@@ -35,9 +38,11 @@ HDR = struct.Struct(">IBBHQQII")  # magic version type flags session counter len
 HELLO, WELCOME, DATA, ACK, COMMIT = 1, 2, 3, 4, 5
 TRAILER = 16
 PROTECT_MAC = 1
-E_RANGE = 2
+E_RANGE, E_BLOCK = 2, 3
 COMPLETE = 1
-UNIT, MAX_BLOCK, CREDIT = 512, 8192, 1024
+UNIT = int(os.environ.get("FAKE_UNIT", 512))
+MAX_BLOCK = int(os.environ.get("FAKE_MAX_BLOCK", 8192))
+CREDIT = 1024
 
 
 def kdf(secret, msg, person):
@@ -98,8 +103,11 @@ def main():
             nonce_c = got[1][32:64]
             if mode == "stale":
                 nonce_c = os.urandom(32)
+            refuse = E_BLOCK if bsize % UNIT or bsize > MAX_BLOCK else 0
             if mode == "range":
-                body = struct.pack(">IIIIII", E_RANGE, 0, 0, MAX_BLOCK, UNIT, 0)
+                refuse = E_RANGE
+            if refuse:
+                body = struct.pack(">IIIIII", refuse, 0, 0, MAX_BLOCK, UNIT, 0)
                 sock.sendto(seal(k_hs, WELCOME, 0, 0,
                                  body + nonce_c + bytes(32)), peer)
                 continue

@@ -6,7 +6,14 @@
 # request: the file arrives intact through losses, and every wrong or
 # forged answer ends the sender with its exit status and a clear message,
 # never with 0.
+#
+# It runs in a network namespace of its own (only its loopback), where it
+# may change the loopback's MTU: the path MTU tests.
 set -uo pipefail
+if [ -z "${EBPFDMA_SENDER_NETNS:-}" ] && unshare -n true 2>/dev/null; then
+	EBPFDMA_SENDER_NETNS=1 exec unshare -n "$0" "$@"
+fi
+[ -z "${EBPFDMA_SENDER_NETNS:-}" ] || ip link set lo up
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
 . "$here/../selftests/tap.sh"
@@ -27,6 +34,17 @@ receiver() {
 		sleep 0.1
 	done
 	port=$(cat "$tmp/port")
+}
+
+# receiver_done: the receiver ends by itself once the transfer committed;
+# one that has not within 30 s (the sender failed) is stopped, so that a
+# failing test fails and does not hang.
+receiver_done() {
+	for _ in $(seq 300); do
+		kill -0 $rcv_pid 2>/dev/null || break
+		sleep 0.1
+	done
+	stop_receiver
 }
 
 stop_receiver() {
@@ -55,8 +73,7 @@ head -c 786432 /dev/urandom >"$tmp/file" # 768 KiB: 768 datagrams of 1 KiB
 receiver good
 expect_exit "a transfer through a receiver that loses every 7th datagram once: exit 0" \
 	0 "" "$send" --quiet --block-size 1024 --window 64 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file"
-wait $rcv_pid
-rcv_pid=
+receiver_done
 check "... and the receiver holds the file byte for byte (its tags checked by hashlib)" \
 	cmp "$tmp/file" "$tmp/out"
 check "... having retransmitted what was lost" \
@@ -69,8 +86,7 @@ receiver clean
 strace -f -v -qq -e trace=sendmmsg -o "$tmp/strace" "$send" --quiet --block-size 1024 \
 	--key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file" >/dev/null 2>&1
 rc=$?
-wait $rcv_pid
-rcv_pid=
+receiver_done
 calls=$(grep -c '^[0-9]* *sendmmsg' "$tmp/strace")
 gso=$(grep -c 'cmsg_type=0x67' "$tmp/strace") # UDP_SEGMENT
 check "with GSO: intact, 768 datagrams in $calls sendmmsg() calls (at least 4 a call), segmented by the kernel ($gso with UDP_SEGMENT)" \
@@ -78,8 +94,7 @@ check "with GSO: intact, 768 datagrams in $calls sendmmsg() calls (at least 4 a 
 receiver good
 expect_exit "--no-gso: exit 0" 0 "" "$send" --quiet --no-gso --block-size 1024 \
 	--key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file"
-wait $rcv_pid
-rcv_pid=
+receiver_done
 check "... and the file is intact" cmp "$tmp/file" "$tmp/out"
 
 receiver range
@@ -140,11 +155,75 @@ import resource, subprocess, sys
 rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)
 print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' \
 	"$send" --quiet --block-size 8192 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/big")
-wait $rcv_pid
-rcv_pid=
+receiver_done
 rm -f "$tmp/big"
 check "a 1 GiB file sent with a peak RSS under 64 MiB (exit and KiB: $rss)" \
 	bash -c "set -- $rss; [ \$1 = 0 ] && [ \$2 -lt 65536 ]"
+
+# The path MTU: the block size fits it, datagrams are never fragmented.
+if [ -n "${EBPFDMA_SENDER_NETNS:-}" ]; then
+	frags() { awk '/^Ip:/ { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 } else print $c["FragCreates"] }' /proc/net/snmp; }
+	ip link set lo mtu 1500
+	receiver good
+	f0=$(frags)
+	expect_exit "MTU 1500, no --block-size: exit 0" 0 "" \
+		"$send" --quiet --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file"
+	receiver_done
+	check "... in blocks of 1024 bytes (the largest multiple of 512 that fits 1500), intact, no IP fragment made ($f0 -> $(frags))" \
+		bash -c "grep -q 'datagrams of 1024 bytes' '$tmp/stdout' && cmp -s '$tmp/file' '$tmp/out' && [ $(frags) = $f0 ]"
+	expect_exit "MTU 1500, --block-size 4096: refused before sending, saying what fits (exit 2)" 2 \
+		"does not fit the path MTU to 127.0.0.1 (1500 bytes): at most 1424 bytes" \
+		"$send" --quiet --block-size 4096 --key-file "$key" 127.0.0.1:9 1 "$tmp/file"
+	FAKE_UNIT=4096 receiver good
+	expect_exit "MTU 1500 to a volume of 4096-byte logical blocks: exit 3, raise the MTU" 3 \
+		"the receiver takes blocks of a multiple of 4096 bytes up to 8192, but the path MTU (1500) leaves room for 1424 bytes" \
+		"$send" --quiet --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file"
+	stop_receiver
+	ip link set lo mtu 9000
+	FAKE_MAX_BLOCK=2048 receiver good
+	expect_exit "MTU 9000 to a receiver whose slots take 2048 bytes (E_BLOCK to the first HELLO, of 4096): exit 0" 0 "" \
+		"$send" --quiet --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file"
+	receiver_done
+	check "... in blocks of 2048 bytes, intact" \
+		bash -c "grep -q 'datagrams of 2048 bytes' '$tmp/stdout' && cmp -s '$tmp/file' '$tmp/out'"
+
+	# The path MTU falls mid-transfer (9000 to 1500): EMSGSIZE, then a
+	# new session in blocks that fit.
+	head -c 8388608 /dev/urandom >"$tmp/file8"
+	receiver clean
+	"$send" --rate 4 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file8" \
+		>"$tmp/stdout" 2>"$tmp/stderr" &
+	snd=$!
+	for _ in $(seq 100); do # until a MiB has arrived: mid-transfer
+		[ "$(stat -c %s "$tmp/out" 2>/dev/null || echo 0)" -ge 1048576 ] && break
+		sleep 0.1
+	done
+	ip link set lo mtu 1500
+	wait $snd
+	rc=$?
+	receiver_done
+	check "the path MTU falls from 9000 to 1500 mid-transfer: exit 0 ($rc), a new session in blocks of 1024 bytes, intact" \
+		bash -c "[ $rc = 0 ] && grep -q 'path MTU to 127.0.0.1 fell to 1500 bytes: a new session with blocks of 1024 bytes' '$tmp/stderr' && grep -q 'datagrams of 1024 bytes.* 2 sessions' '$tmp/stdout' && cmp -s '$tmp/file8' '$tmp/out'"
+	receiver clean
+	ip link set lo mtu 9000
+	"$send" --quiet --rate 4 --block-size 4096 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file8" \
+		>"$tmp/stdout" 2>"$tmp/stderr" &
+	snd=$!
+	for _ in $(seq 100); do
+		[ "$(stat -c %s "$tmp/out" 2>/dev/null || echo 0)" -ge 1048576 ] && break
+		sleep 0.1
+	done
+	ip link set lo mtu 1500
+	wait $snd
+	rc=$?
+	stop_receiver
+	check "... with --block-size 4096: exit 4 ($rc), saying the blocks no longer fit and what was durable" \
+		bash -c "[ $rc = 4 ] && grep -q 'fell to 1500 bytes: blocks of 4096 bytes no longer fit a datagram (.* of 2048 blocks were durable, nothing is committed; send again with a smaller --block-size)' '$tmp/stderr'"
+	rm -f "$tmp/file8"
+	ip link set lo mtu 65536
+else
+	skip "the path MTU tests" "no network namespace of its own (unshare -n needs root)"
+fi
 
 # Nobody listens on this port (the receiver's port, now closed).
 expect_exit "no receiver: exit 4" 4 "no answer from" \
