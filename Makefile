@@ -94,7 +94,8 @@ $(SELFTEST_BIN)/session_test: tools/testing/selftests/session_test.c \
 # The tools: ebpfdmactl (one file per subcommand) and ebpfdma-send.
 CTL_SRCS := $(wildcard tools/ebpfdmactl/*.c)
 TOOLS := build/tools/ebpfdmactl build/tools/ebpfdma-send
-TOOL_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -I.
+TOOL_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -I. \
+	-DEBPFDMA_VERSION='"$(VERSION)"'
 
 tools: $(TOOLS)
 
@@ -107,12 +108,14 @@ build/tools/ebpfdmactl: $(CTL_SRCS) $(wildcard tools/ebpfdmactl/*.h) \
 		$(SESSION_LIB) tools/lib/rx.c tools/lib/seqset.c $(BPF_LIBS) \
 		-lsodium
 
-SEND_SRCS := tools/ebpfdma-send/main.c tools/ebpfdma-send/cc.c \
+SEND_SRCS := tools/ebpfdma-send/main.c tools/ebpfdma-send/data.c \
+	tools/ebpfdma-send/net.c tools/ebpfdma-send/opts.c \
+	tools/ebpfdma-send/resume.c tools/ebpfdma-send/cc.c \
 	tools/ebpfdma-send/flight.c tools/ebpfdma-send/source.c
 build/tools/ebpfdma-send: $(SEND_SRCS) $(wildcard tools/ebpfdma-send/*.h) \
 		$(SESSION_LIB) $(SESSION_LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(TOOL_CFLAGS) -o $@ $(SEND_SRCS) $(SESSION_LIB) -lsodium -lpthread
+	$(CC) $(TOOL_CFLAGS) -o $@ $(SEND_SRCS) $(SESSION_LIB) -lsodium -lpthread -lm
 
 # Host unit tests of the tools' shared code.
 build/unit/wire2_test: tools/testing/unit/wire2_test.c \

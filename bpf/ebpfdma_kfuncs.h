@@ -19,9 +19,10 @@ struct xdp_md;
 
 /*
  * Place the ebpfdma DATA datagram whose UDP payload starts @off bytes after
- * the packet's data and is @len bytes long; 0 or a negative errno.
+ * the packet's data and is @len bytes long, with EBPFDMA_RX_F_* @flags
+ * (uapi/ebpfdma.h); 0 or a negative errno.
  */
-extern int bpf_ebpfdma_rx(struct xdp_md *ctx, __u32 off,
-			  __u32 len) __EBPFDMA_KFUNC;
+extern int bpf_ebpfdma_rx(struct xdp_md *ctx, __u32 off, __u32 len,
+			  __u32 flags) __EBPFDMA_KFUNC;
 
 #endif /* _EBPFDMA_KFUNCS_H */

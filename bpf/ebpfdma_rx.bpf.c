@@ -23,6 +23,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include "uapi/ebpfdma.h"
 #include "uapi/ebpfdma_wire.h"
 #include "bpf/ebpfdma_kfuncs.h"
 #include "bpf/ebpfdma_rx.h"
@@ -118,7 +119,7 @@ int ebpfdma_rx(struct xdp_md *ctx)
 	struct ebpfdma_rx_peer peer = {};
 	struct ebpfdma_rx_counters *c;
 	struct ebpfdma_wire2_hdr *h;
-	__u32 zero = 0, ip_payload;
+	__u32 zero = 0, ip_payload, rx_flags = 0;
 	struct ethhdr *eth = data;
 	struct udphdr *udp;
 	__u16 proto, ulen;
@@ -161,6 +162,8 @@ int ebpfdma_rx(struct xdp_md *ctx)
 		if (bpf_ntohs(ip->tot_len) < ip->ihl * 4)
 			return verdict(c, &c->pass_not_ip, XDP_PASS);
 		ip_payload = bpf_ntohs(ip->tot_len) - ip->ihl * 4;
+		if ((ip->tos & 3) == 3) /* ECN: Congestion Experienced */
+			rx_flags = EBPFDMA_RX_F_CE;
 		peer.addr[10] = 0xff;
 		peer.addr[11] = 0xff;
 		__builtin_memcpy(&peer.addr[12], &ip->saddr, 4);
@@ -176,6 +179,9 @@ int ebpfdma_rx(struct xdp_md *ctx)
 		if ((void *)(udp + 1) > end)
 			return verdict(c, &c->pass_not_udp, XDP_PASS);
 		ip_payload = bpf_ntohs(ip6->payload_len);
+		/* ECN: Traffic Class bits 1..0, flow_lbl[0] bits 5..4 */
+		if (((ip6->flow_lbl[0] >> 4) & 3) == 3)
+			rx_flags = EBPFDMA_RX_F_CE;
 		__builtin_memcpy(peer.addr, &ip6->saddr, 16);
 	} else {
 		return verdict(c, &c->pass_not_ip, XDP_PASS);
@@ -203,7 +209,8 @@ int ebpfdma_rx(struct xdp_md *ctx)
 	    h->type != EBPFDMA_WIRE2_DATA)
 		return verdict(c, &c->pass_control, XDP_PASS);
 
-	ret = bpf_ebpfdma_rx(ctx, off + sizeof(*udp), ulen - sizeof(*udp));
+	ret = bpf_ebpfdma_rx(ctx, off + sizeof(*udp), ulen - sizeof(*udp),
+			     rx_flags);
 	return placed(c, ret, ulen - sizeof(*udp) - over);
 }
 

@@ -490,6 +490,7 @@ enum ebpfdma_rx_stat {
 	EBPFDMA_RX_EXPIRED, /* -ETIMEDOUT: the session was idle too long */
 	EBPFDMA_RX_AUTH, /* -EBADMSG: tag, MAC or CRC does not verify */
 	EBPFDMA_RX_DUPLICATE, /* -EALREADY: the block is placed already */
+	EBPFDMA_RX_CE, /* placed, having arrived with ECN's CE mark */
 	EBPFDMA_RX_NR_STATS
 };
 

@@ -41,21 +41,16 @@ RX_ATTR(no_session, EBPFDMA_RX_NO_SESSION);
 RX_ATTR(expired, EBPFDMA_RX_EXPIRED);
 RX_ATTR(auth, EBPFDMA_RX_AUTH);
 RX_ATTR(duplicate, EBPFDMA_RX_DUPLICATE);
+RX_ATTR(ce, EBPFDMA_RX_CE);
 
 static struct attribute *ebpfdma_rx_attrs[] = {
-	&rx_attr_placed.attr.attr,
-	&rx_attr_placed_bytes.attr.attr,
-	&rx_attr_malformed.attr.attr,
-	&rx_attr_range.attr.attr,
-	&rx_attr_no_volume.attr.attr,
-	&rx_attr_no_listener.attr.attr,
-	&rx_attr_pool_full.attr.attr,
-	&rx_attr_ring_full.attr.attr,
-	&rx_attr_no_session.attr.attr,
-	&rx_attr_expired.attr.attr,
-	&rx_attr_auth.attr.attr,
-	&rx_attr_duplicate.attr.attr,
-	NULL,
+	&rx_attr_placed.attr.attr,     &rx_attr_placed_bytes.attr.attr,
+	&rx_attr_malformed.attr.attr,  &rx_attr_range.attr.attr,
+	&rx_attr_no_volume.attr.attr,  &rx_attr_no_listener.attr.attr,
+	&rx_attr_pool_full.attr.attr,  &rx_attr_ring_full.attr.attr,
+	&rx_attr_no_session.attr.attr, &rx_attr_expired.attr.attr,
+	&rx_attr_auth.attr.attr,       &rx_attr_duplicate.attr.attr,
+	&rx_attr_ce.attr.attr,	       NULL,
 };
 
 const struct attribute_group ebpfdma_rx_group = {

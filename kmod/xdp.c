@@ -174,11 +174,12 @@ static enum ebpfdma_rx_stat rx_stat_of(int err)
 	}
 }
 
-/* Place a parsed DATA; under rcu_read_lock(). */
+/* Place a parsed DATA, with EBPFDMA_RX_F_* @flags; under rcu_read_lock(). */
 static int rx_place(const struct xdp_buff *xdp, u32 off,
 		    const struct ebpfdma_wire2_hdr *h,
-		    const struct ebpfdma_wire2_data *d)
+		    const struct ebpfdma_wire2_data *d, u32 flags)
 {
+	u32 cqe_flags = EBPFDMA_CQE_NET | EBPFDMA_CQE_SESSION;
 	struct ebpfdma_session *s;
 	struct ebpfdma_volume *v;
 	struct ebpfdma_ring *ring;
@@ -225,11 +226,14 @@ static int rx_place(const struct xdp_buff *xdp, u32 off,
 		goto err_unreserve;
 	}
 
+	if (flags & EBPFDMA_RX_F_CE) {
+		cqe_flags |= EBPFDMA_CQE_CE;
+		ebpfdma_rx_count(EBPFDMA_RX_CE, 1);
+	}
 	io = &pool->ios[slot];
 	ebpfdma_io_init(io, g, ring, ebpfdma_session_lba(s, d->index), d->len,
 			d->flags & EBPFDMA_WIRE2_F_FUA ? EBPFDMA_DESC_FUA : 0,
-			s, d->index, s->id,
-			EBPFDMA_CQE_NET | EBPFDMA_CQE_SESSION);
+			s, d->index, s->id, cqe_flags);
 	ebpfdma_rx_count(EBPFDMA_RX_PLACED, 1);
 	ebpfdma_rx_count(EBPFDMA_RX_PLACED_BYTES, d->len);
 	ebpfdma_engine_queue(&io, 1);
@@ -256,6 +260,8 @@ err_end_write:
  *	 (the ebpfdma header starts there)
  * @len: bytes of UDP payload, from the UDP header's length field less 8;
  *	 the packet must hold all of them
+ * @flags: EBPFDMA_RX_F_CE when the IP header says Congestion Experienced
+ *	   (the program reads it; the kfunc does not parse IP), else 0
  *
  * A DATA (uapi/ebpfdma_wire.h, wire version 2) belongs to a session
  * EBPFDMA_IOC_SESSION_ADD installed: the session must exist and not be
@@ -267,8 +273,9 @@ err_end_write:
  * CRC32C) before the block is marked placed, once, and queued to the
  * submission engine.  On success the packet's bytes are no longer needed:
  * the program may drop it.  The completion (EBPFDMA_CQE_NET |
- * EBPFDMA_CQE_SESSION) goes to the ring of the descriptor that added the
- * session once the device has written the block (uapi/PROTOCOL.md).
+ * EBPFDMA_CQE_SESSION, and EBPFDMA_CQE_CE for a CE-marked datagram) goes
+ * to the ring of the descriptor that added the session once the device has
+ * written the block (uapi/PROTOCOL.md).
  * Every outcome is counted in /sys/class/misc/ebpfdma/rx/.
  *
  * Context: XDP program, softirq (or process context under
@@ -276,8 +283,9 @@ err_end_write:
  * its CPU's slot-cache lock (another CPU takes it only when the pool is
  * nearly empty).
  * Return: 0 when the block was queued; -EINVAL: malformed (short or
- * truncated packet, bad magic, another version or type, unknown flags, a
- * length that is not the rest of the datagram or not the block's);
+ * truncated packet, bad magic, another version or type, unknown flags in
+ * the datagram or in @flags, a length that is not the rest of the
+ * datagram or not the block's);
  * -ENOENT: no such session; -ETIMEDOUT: the session was idle past its
  * limit; -ERANGE: the index is not in the transfer; -EALREADY: the block
  * was placed already (a duplicate or replay: nothing to do); -ENODEV: the
@@ -287,19 +295,19 @@ err_end_write:
  * free slot, or the descriptor's completion ring is full (the sender
  * should retransmit).
  */
-__bpf_kfunc int bpf_ebpfdma_rx(struct xdp_md *ctx, u32 off, u32 len)
+__bpf_kfunc int bpf_ebpfdma_rx(struct xdp_md *ctx, u32 off, u32 len, u32 flags)
 {
 	const struct xdp_buff *xdp = (const struct xdp_buff *)ctx;
 	struct ebpfdma_wire2_hdr h;
 	struct ebpfdma_wire2_data d;
 	int ret;
 
-	if ((u64)off + len > xdp_len(xdp) || len < sizeof(h) ||
-	    xdp_copy_out(xdp, off, &h, sizeof(h)) ||
+	if (flags & ~EBPFDMA_RX_F_ALL || (u64)off + len > xdp_len(xdp) ||
+	    len < sizeof(h) || xdp_copy_out(xdp, off, &h, sizeof(h)) ||
 	    ebpfdma_wire2_parse(&h, len, &d))
 		return rx_refuse(EBPFDMA_RX_MALFORMED, -EINVAL);
 	rcu_read_lock();
-	ret = rx_place(xdp, off, &h, &d);
+	ret = rx_place(xdp, off, &h, &d, flags);
 	rcu_read_unlock();
 	return ret;
 }

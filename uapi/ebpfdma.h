@@ -48,11 +48,22 @@
 #define EBPFDMA_F_VOL_STABLE (1ULL << 9)
 /* SESSION_ADD / DEL / SUBMIT, wire version 2 DATA in the kfunc */
 #define EBPFDMA_F_SESSIONS (1ULL << 10)
+/* The kfunc takes EBPFDMA_RX_F_CE, completions say EBPFDMA_CQE_CE */
+#define EBPFDMA_F_RX_ECN (1ULL << 11)
 #define EBPFDMA_F_ALL                                             \
 	(EBPFDMA_F_POOL_MMAP | EBPFDMA_F_RING | EBPFDMA_F_SLOTS | \
 	 EBPFDMA_F_VOLUMES | EBPFDMA_F_SUBMIT | EBPFDMA_F_FLUSH | \
 	 EBPFDMA_F_STATS | EBPFDMA_F_NET | EBPFDMA_F_FLUSH_NOW |  \
-	 EBPFDMA_F_VOL_STABLE | EBPFDMA_F_SESSIONS)
+	 EBPFDMA_F_VOL_STABLE | EBPFDMA_F_SESSIONS | EBPFDMA_F_RX_ECN)
+
+/*
+ * bpf_ebpfdma_rx()'s flags: EBPFDMA_RX_F_CE when the datagram's IP header
+ * carries ECN's Congestion Experienced mark (RFC 3168: the two low bits
+ * of IPv4's TOS or IPv6's Traffic Class are 11); its completion then
+ * carries EBPFDMA_CQE_CE, so that the receiver can echo the mark.
+ */
+#define EBPFDMA_RX_F_CE (1U << 0)
+#define EBPFDMA_RX_F_ALL EBPFDMA_RX_F_CE
 
 /*
  * mmap offsets.  The completion ring is one mapping of ring_bytes at
@@ -139,7 +150,8 @@ struct ebpfdma_ring_hdr {
  *	   already: no flush needed); EBPFDMA_CQE_SESSION for a block of a
  *	   session (placed by XDP, then with EBPFDMA_CQE_NET too, or by
  *	   SESSION_SUBMIT): then @cookie is the session's id and @lba tells
- *	   the block
+ *	   the block; EBPFDMA_CQE_CE for a block whose datagram arrived with
+ *	   ECN's CE mark (EBPFDMA_RX_F_CE)
  */
 struct ebpfdma_cqe {
 	__u64 cookie;
@@ -350,6 +362,7 @@ struct ebpfdma_flush {
 #define EBPFDMA_CQE_NET (1U << 1)
 #define EBPFDMA_CQE_STABLE (1U << 2)
 #define EBPFDMA_CQE_SESSION (1U << 3)
+#define EBPFDMA_CQE_CE (1U << 4)
 
 /**
  * struct ebpfdma_stats - EBPFDMA_IOC_GET_STATS (output only)

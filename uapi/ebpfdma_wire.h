@@ -105,6 +105,7 @@ struct ebpfdma_wire2_hello {
 #define EBPFDMA_WIRE2_E_RANGE 2 /* the blocks are not in the volume's window */
 #define EBPFDMA_WIRE2_E_BLOCK 3 /* a block size the receiver cannot take */
 #define EBPFDMA_WIRE2_E_BUSY 4 /* too many sessions: try again later */
+#define EBPFDMA_WIRE2_FLOWS_MAX 64U /* struct ebpfdma_wire2_welcome.flows */
 /* ACK only: the device failed a write or a flush; the session has ended */
 #define EBPFDMA_WIRE2_E_IO 5
 
@@ -116,7 +117,10 @@ struct ebpfdma_wire2_hello {
  * @max_block: the longest block the receiver takes (its slot size)
  * @unit: the volume's logical block size: the last block's body is the
  *	  rest of the transfer padded with zeros to a multiple of it
- * @reserved: zero
+ * @flows: how many flows (distinct UDP source ports) the sender should
+ *	   spread the session's DATA over, so that the receiving NIC's RSS
+ *	   hashes them to several receive queues and CPUs: its number of
+ *	   receive queues (0 or 1: one flow)
  * @nonce_c: the HELLO's nonce
  * @nonce_s: 32 fresh random bytes of the receiver's (zero in a refusal)
  *
@@ -130,7 +134,7 @@ struct ebpfdma_wire2_welcome {
 	__be32 credit;
 	__be32 max_block;
 	__be32 unit;
-	__be32 reserved;
+	__be32 flows;
 	__u8 nonce_c[32];
 	__u8 nonce_s[32];
 };

@@ -88,11 +88,15 @@ void cc_on_congestion(struct cc *c, uint64_t sent_us, uint64_t now_us)
 void cc_on_ce(struct cc *c, uint64_t ce_count, uint64_t sent_us,
 	      uint64_t now_us)
 {
+	uint64_t events = c->congestion_events;
+
 	if (ce_count <= c->ce_seen)
 		return;
 	c->ce_seen = ce_count;
-	c->ce_events++;
 	cc_on_congestion(c, sent_us, now_us);
+	/* Of the congestion events, those a CE mark began. */
+	if (c->congestion_events != events)
+		c->ce_events++;
 }
 
 /* 7.6.2 */
@@ -108,12 +112,20 @@ static uint64_t srtt(const struct cc *c)
 	return c->have_rtt ? c->srtt_us : CC_INITIAL_RTT_US;
 }
 
-/* 6.1.2 */
+/*
+ * 6.1.2, and no less than RFC 6298's retransmission timeout without its
+ * floor (srtt + 4 rttvar): blocks become durable, and are acknowledged,
+ * in the order the receiver's writes complete, and a write may take longer
+ * than the average round trip without being lost; a time threshold of
+ * 9/8 of it alone would declare such blocks lost, and send them again,
+ * whenever the disk's latency varies.
+ */
 uint64_t cc_loss_delay_us(const struct cc *c)
 {
 	uint64_t rtt = max64(srtt(c), c->have_rtt ? c->latest_rtt_us : 0);
+	uint64_t var = c->have_rtt ? srtt(c) + 4 * c->rttvar_us : 0;
 
-	return max64(rtt * 9 / 8, CC_GRANULARITY_US);
+	return max64(max64(rtt * 9 / 8, var), CC_GRANULARITY_US);
 }
 
 /* 6.2.1 */

@@ -38,7 +38,8 @@ struct cc {
 	uint64_t recovery_start_us;
 	bool in_recovery;
 	uint64_t ce_seen; /* the receiver's CE count last seen */
-	uint64_t congestion_events, ce_events;
+	uint64_t congestion_events; /* recovery periods begun */
+	uint64_t ce_events; /* of them, begun by a CE count that grew */
 };
 
 void cc_init(struct cc *c);
@@ -65,7 +66,8 @@ void cc_on_ce(struct cc *c, uint64_t ce_count, uint64_t sent_us,
 void cc_on_persistent_congestion(struct cc *c);
 /*
  * How long after it was sent a datagram that a later-sent one overtook
- * counts as lost (RFC 9002, 6.1.2: 9/8 of the larger round trip).
+ * counts as lost (RFC 9002, 6.1.2: 9/8 of the larger round trip; here
+ * also at least srtt + 4 rttvar, as the disk's latency varies).
  */
 uint64_t cc_loss_delay_us(const struct cc *c);
 /* The probe timeout after @backoff expiries in a row (RFC 9002, 6.2.1). */

@@ -34,11 +34,36 @@ void flight_free(struct flight *f)
 	f->e = NULL;
 }
 
-void flight_reset(struct flight *f)
+void flight_reset(struct flight *f, uint32_t n)
 {
 	memset(f->e, 0, ((size_t)f->mask + 1) * sizeof(*f->e));
+	f->n = n;
 	f->cum = f->next = f->acked = f->in_flight = f->lost = 0;
 	f->tx = f->largest_acked_tx = f->last_sent_us = 0;
+}
+
+uint32_t flight_resession(struct flight *f)
+{
+	uint32_t seq, n = 0;
+
+	for (seq = f->cum; seq < f->next; seq++) {
+		struct flight_entry *e = at(f, seq);
+
+		if (e->acked) {
+			/* Durable, but not in the new session, which commits all. */
+			e->acked = 0;
+			f->acked--;
+			e->lost = 1;
+			f->lost++;
+		} else if (!e->lost) {
+			e->lost = 1;
+			f->lost++;
+			f->in_flight--;
+		}
+		e->sends = 0;
+		n++;
+	}
+	return n;
 }
 
 bool flight_can_open(const struct flight *f)

@@ -47,8 +47,17 @@ struct flight_ack {
 /* A ring of at least @window entries for @n blocks.  0 or -ENOMEM. */
 int flight_init(struct flight *f, uint32_t n, uint32_t window);
 void flight_free(struct flight *f);
-/* A new session: nothing sent, nothing acknowledged. */
-void flight_reset(struct flight *f);
+/* Blocks numbered anew, @n of them: nothing sent, nothing acknowledged. */
+void flight_reset(struct flight *f, uint32_t n);
+/*
+ * A new session from block @cum on (the receiver lost the last one): the
+ * blocks below it stay acknowledged (durable); every block sent from it
+ * on is to be sent again, first, also one acknowledged above it (the new
+ * session is committed only once each of its blocks is durable in it),
+ * and its next transmission counts as its first (a round-trip sample).
+ * Not a loss: the congestion logic is not told.  Returns how many.
+ */
+uint32_t flight_resession(struct flight *f);
 /* May block @next go out for the first time (its entry is free)? */
 bool flight_can_open(const struct flight *f);
 /* Block @seq went out now (@seq == @next: for the first time). */

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,81 +15,82 @@
 
 static struct {
 	int fd;
-	uint64_t size;
-	uint8_t *mem; /* the whole input, when it is not a regular file */
+	bool file; /* a regular file */
+	struct stat st;
+	uint64_t size; /* the file's bytes, or the current chunk's end */
+	uint8_t *chunk; /* a stream's current chunk: [chunk_off, size) */
+	uint64_t chunk_off;
 	uint8_t *ra; /* read-ahead: [ra_off, ra_off + ra_len) of the file */
 	uint64_t ra_off;
 	uint32_t ra_len;
 } S = { .fd = -1 };
 
-/* A pipe or a terminal: read to its end. */
-static int slurp(int fd)
+int source_open(const char *path)
 {
-	size_t cap = 1 << 20, len = 0;
-	uint8_t *buf = malloc(cap), *nb;
-	ssize_t n;
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (len == cap) {
-			nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			n = -errno;
-			free(buf);
-			return n;
-		}
-		if (!n)
-			break;
-		len += n;
-	}
-	S.mem = buf;
-	S.size = len;
-	return 0;
-}
-
-int source_open(const char *path, uint64_t *size)
-{
-	struct stat st;
-	int fd = 0, ret;
+	int fd = 0;
 
 	if (strcmp(path, "-")) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return -errno;
 	}
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode)) {
+	if (fstat(fd, &S.st))
+		return -errno;
+	S.fd = fd;
+	S.file = S_ISREG(S.st.st_mode);
+	if (S.file) {
 		S.ra = malloc(SOURCE_READAHEAD);
 		if (!S.ra)
 			return -ENOMEM;
-		S.fd = fd;
-		S.size = st.st_size;
+		S.size = S.st.st_size;
 		/* Read once, front to back, apart from retransmissions. */
 		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	} else {
-		ret = slurp(fd);
-		if (fd)
-			close(fd);
-		if (ret)
-			return ret;
+		S.chunk = malloc(SOURCE_CHUNK);
+		if (!S.chunk)
+			return -ENOMEM;
 	}
-	*size = S.size;
 	return 0;
 }
 
-bool source_streams(void)
+bool source_is_file(void)
 {
-	return S.fd >= 0;
+	return S.file;
+}
+
+uint64_t source_size(void)
+{
+	return S.size;
+}
+
+const struct stat *source_stat(void)
+{
+	return &S.st;
+}
+
+int source_next_chunk(uint64_t off, uint32_t max, uint32_t *got, bool *eof)
+{
+	ssize_t n;
+
+	if (max > SOURCE_CHUNK)
+		max = SOURCE_CHUNK;
+	*got = 0;
+	*eof = false;
+	while (*got < max) {
+		n = read(S.fd, S.chunk + *got, max - *got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (!n) {
+			*eof = true;
+			break;
+		}
+		*got += n;
+	}
+	S.chunk_off = off;
+	S.size = off + *got;
+	return 0;
 }
 
 /* Fill the read-ahead buffer from @off. */
@@ -125,9 +127,11 @@ int source_read(uint64_t off, void *buf, uint32_t len)
 			memset(out + have, 0, len - have);
 			return 0;
 		}
-		if (S.mem) {
+		if (!S.file) {
+			if (at < S.chunk_off)
+				return -EINVAL; /* a chunk committed already */
 			k = S.size - at < len - have ? S.size - at : len - have;
-			memcpy(out + have, S.mem + at, k);
+			memcpy(out + have, S.chunk + (at - S.chunk_off), k);
 		} else if (at < S.ra_off) {
 			/* Behind the read-ahead (a retransmission): just it. */
 			ssize_t n = pread(S.fd, out + have, len - have, at);

@@ -1,27 +1,40 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What ebpfdma-send sends: a regular file is read where a datagram needs
- * it (pread, through a read-ahead buffer of SOURCE_READAHEAD bytes), so
- * memory does not grow with the file; anything else (standard input, a
- * pipe) is read whole into memory first, as its length must be known
- * before the HELLO that announces it.
+ * What ebpfdma-send sends, in bounded memory whatever its length.  A
+ * regular file is read where a datagram needs it (pread, through a
+ * read-ahead buffer of SOURCE_READAHEAD bytes).  Anything else (standard
+ * input, a pipe) is read a chunk of at most SOURCE_CHUNK bytes at a time:
+ * a session announces its length, so each chunk is a session of its own,
+ * committed before the next chunk is read.
  */
 #ifndef EBPFDMA_SEND_SOURCE_H
 #define EBPFDMA_SEND_SOURCE_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #define SOURCE_READAHEAD (1U << 20)
+#define SOURCE_CHUNK (16U << 20)
 
-/* Open @path ("-": standard input); its length in *@size.  0 or -errno. */
-int source_open(const char *path, uint64_t *size);
+/* Open @path ("-": standard input).  0 or -errno. */
+int source_open(const char *path);
+/* A regular file (its length known, read where needed)? */
+bool source_is_file(void);
+/* A regular file's length and identity (for --resume). */
+uint64_t source_size(void);
+const struct stat *source_stat(void);
 /*
- * @len bytes at @off into @buf; bytes past the end read as zeros (the last
- * block's padding).  0 or -errno.
+ * A stream: read its next chunk, the bytes from @off (where the last
+ * chunk ended), at most @max of them; how many in *@got, *@eof when the
+ * stream ended.  The last chunk's bytes are forgotten.  0 or -errno.
+ */
+int source_next_chunk(uint64_t off, uint32_t max, uint32_t *got, bool *eof);
+/*
+ * @len bytes at @off into @buf (of the file, or of the current chunk);
+ * bytes past the end read as zeros (the last block's padding).  0 or
+ * -errno.
  */
 int source_read(uint64_t off, void *buf, uint32_t len);
-/* Read where needed (a regular file), not held in memory. */
-bool source_streams(void);
 
 #endif

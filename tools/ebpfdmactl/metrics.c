@@ -133,7 +133,7 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 	static const char *const kfunc[] = {
 		"placed", "malformed", "range", "no_volume",
 		"no_listener", "pool_full", "ring_full",
-		"no_session", "expired", "auth", "duplicate",
+		"no_session", "expired", "auth", "duplicate", "ce",
 	};
 	struct ebpfdma_rx_counters c;
 	char path[128];
@@ -167,6 +167,10 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 		"Blocks written but not acknowledged (no memory, their session ended meanwhile); senders resend them");
 	fprintf(f, "ebpfdma_untracked_blocks_total %llu\n",
 		(unsigned long long)st->untracked);
+	counter(f, "ebpfdma_ce_marked_total",
+		"Blocks whose datagram arrived marked Congestion Experienced (ECN), echoed to their senders");
+	fprintf(f, "ebpfdma_ce_marked_total %llu\n",
+		(unsigned long long)st->ce_marked);
 	counter(f, "ebpfdma_acks_sent_total", "Acknowledgements sent");
 	fprintf(f, "ebpfdma_acks_sent_total %llu\n",
 		(unsigned long long)st->acks);

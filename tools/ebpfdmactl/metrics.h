@@ -44,6 +44,7 @@ struct serve_stats {
 	uint64_t blocks[NR_PATHS], bytes[NR_PATHS]; /* written */
 	uint64_t slow_refused[NR_REFUSED];
 	uint64_t write_errors, acks, ack_send_errors;
+	uint64_t ce_marked; /* DATA that arrived marked CE, echoed to senders */
 	/*
 	 * Blocks written but never acknowledged because serve could not
 	 * track them (out of memory, a session ended meanwhile): senders

@@ -32,6 +32,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -115,6 +116,7 @@ struct session {
 	uint64_t last_seen_ms, last_ack_ms;
 	uint32_t newest; /* the block made durable last, and when done */
 	uint64_t newest_us;
+	uint32_t ce_count; /* its DATA that arrived marked CE (ECN) */
 	uint32_t pending; /* its entries in its volume's pend and flushing */
 	bool dirty, in_kernel, commit_pending, complete;
 	uint64_t commit_gen;
@@ -299,6 +301,7 @@ static void send_ack(struct session *s)
 		.durable = s->durable.cum,
 		.credit = credit(),
 		.newest = s->newest,
+		.ce_count = s->ce_count,
 	};
 	uint64_t delay = s->newest_us && S.now_us > s->newest_us ?
 				 S.now_us - s->newest_us :
@@ -436,6 +439,11 @@ static void on_cqe(const struct ebpfdma_cqe *c, void *arg)
 	}
 	index = (c->lba - s->lba) * v->bsize / s->block_size;
 	s->last_seen_ms = S.now;
+	if (c->flags & EBPFDMA_CQE_CE) {
+		/* Echoed in the ACKs: the sender slows down (ECN). */
+		s->ce_count++;
+		S.st.ce_marked++;
+	}
 	if (c->status) {
 		S.st.write_errors++;
 		if (!s->status)
@@ -515,6 +523,32 @@ static uint32_t max_block_for(const struct sockaddr_in6 *from)
 	return (uint32_t)ifr.ifr_mtu - hdr < S.max_len ?
 		       (uint32_t)ifr.ifr_mtu - hdr :
 		       S.max_len;
+}
+
+/*
+ * How many flows (source ports) a sender should spread a session over:
+ * the receiving interface's receive queues, so that RSS hands each to
+ * another queue and CPU.  Read at each HELLO (queues can change).
+ */
+static uint32_t flows_wanted(void)
+{
+	char path[64 + IFNAMSIZ];
+	struct dirent *d;
+	uint32_t n = 0;
+	DIR *dir;
+
+	if (!S.conf.ifname[0])
+		return 1;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", S.conf.ifname);
+	dir = opendir(path);
+	if (!dir)
+		return 1;
+	while ((d = readdir(dir)))
+		n += !strncmp(d->d_name, "rx-", 3);
+	closedir(dir);
+	if (!n)
+		return 1;
+	return n < EBPFDMA_WIRE2_FLOWS_MAX ? n : EBPFDMA_WIRE2_FLOWS_MAX;
 }
 
 static void welcome_refuse(const struct sockaddr_in6 *to, struct vol *v,
@@ -648,6 +682,7 @@ static void admit(struct vol *v, const struct edma_hello *h,
 	S.st.sessions_active++;
 	w.session = s->id;
 	w.credit = credit();
+	w.flows = flows_wanted();
 	memcpy(w.nonce_c, h->nonce, EDMA_NONCE_LEN);
 	edma_welcome_build(s->welcome, &w, v->k_hs);
 	S.st.hello[HELLO_GRANTED]++;
@@ -727,8 +762,11 @@ static void on_commit(struct session *s, uint8_t *buf, size_t n,
 	}
 }
 
-/* DATA that reached the socket: verified here, written by the module. */
-static void slow_data(struct session *s, uint8_t *buf, size_t n)
+/*
+ * DATA that reached the socket: verified here, written by the module;
+ * @ce: its IP header said Congestion Experienced.
+ */
+static void slow_data(struct session *s, uint8_t *buf, size_t n, bool ce)
 {
 	struct ebpfdma_session_desc d = { .session = s->id };
 	struct ebpfdma_submit sub = { .descs = (uintptr_t)&d, .count = 1 };
@@ -765,6 +803,10 @@ static void slow_data(struct session *s, uint8_t *buf, size_t n)
 	d.flags = w.flags & EBPFDMA_WIRE2_F_FUA ? EBPFDMA_DESC_FUA : 0;
 	if (!ioctl(S.e.fd, EBPFDMA_IOC_SESSION_SUBMIT, &sub)) {
 		s->last_seen_ms = S.now;
+		if (ce) { /* as the XDP path's EBPFDMA_CQE_CE */
+			s->ce_count++;
+			S.st.ce_marked++;
+		}
 		return;
 	}
 	ret = errno;
@@ -778,7 +820,7 @@ static void slow_data(struct session *s, uint8_t *buf, size_t n)
 }
 
 static void on_datagram(uint8_t *buf, size_t n,
-			const struct sockaddr_storage *from)
+			const struct sockaddr_storage *from, bool ce)
 {
 	const struct ebpfdma_wire2_hdr *h = (const void *)buf;
 	struct sockaddr_in6 peer;
@@ -811,13 +853,34 @@ static void on_datagram(uint8_t *buf, size_t n,
 	if (h->type == EBPFDMA_WIRE2_COMMIT)
 		on_commit(s, buf, n, &peer);
 	else
-		slow_data(s, buf, n);
+		slow_data(s, buf, n, ce);
+}
+
+/* Did the datagram's IP header say Congestion Experienced (ECN)? */
+static bool marked_ce(struct msghdr *h)
+{
+	struct cmsghdr *c;
+	int tclass;
+
+	for (c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS &&
+		    c->cmsg_len >= CMSG_LEN(1))
+			return (*CMSG_DATA(c) & 3) == 3;
+		if (c->cmsg_level == IPPROTO_IPV6 &&
+		    c->cmsg_type == IPV6_TCLASS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			memcpy(&tclass, CMSG_DATA(c), sizeof(tclass));
+			return (tclass & 3) == 3;
+		}
+	}
+	return false;
 }
 
 static void read_socket(void)
 {
 	/* A datagram of the longest body, and room to see a longer one. */
 	static uint8_t bufs[32][SLOW_MAX_LEN + 4096];
+	static char ctl[32][CMSG_SPACE(sizeof(int)) * 2];
 	struct sockaddr_storage from[32];
 	struct mmsghdr m[32];
 	struct iovec iov[32];
@@ -828,6 +891,7 @@ static void read_socket(void)
 		m[i].msg_hdr = (struct msghdr){
 			.msg_name = &from[i], .msg_namelen = sizeof(from[i]),
 			.msg_iov = &iov[i], .msg_iovlen = 1,
+			.msg_control = ctl[i], .msg_controllen = sizeof(ctl[i]),
 		};
 	}
 	n = recvmmsg(S.sock, m, 32, MSG_DONTWAIT, NULL);
@@ -836,7 +900,8 @@ static void read_socket(void)
 			S.st.slow_refused[REFUSED_INVAL]++;
 			continue;
 		}
-		on_datagram(bufs[i], m[i].msg_len, &from[i]);
+		on_datagram(bufs[i], m[i].msg_len, &from[i],
+			    marked_ce(&m[i].msg_hdr));
 	}
 }
 
@@ -846,7 +911,7 @@ static int open_socket(void)
 {
 	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
 				  .sin6_port = htons(S.conf.port) };
-	int fd, zero = 0, big = 8 << 20;
+	int fd, zero = 0, one = 1, big = 8 << 20;
 
 	if (S.conf.listen[0]) {
 		struct ebpfdma_rx_peer p;
@@ -861,6 +926,9 @@ static int open_socket(void)
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	/* The ECN field of what arrives (IPv4 and IPv6): CE is echoed. */
+	setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &one, sizeof(one));
 	/* Past net.core.rmem_max where allowed (root): bursts fit. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));

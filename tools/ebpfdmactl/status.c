@@ -36,6 +36,7 @@ static const char *const rx_files[] = {
 	"placed",     "placed_bytes", "malformed", "range",
 	"no_volume",  "no_listener",  "pool_full", "ring_full",
 	"no_session", "expired",      "auth",	   "duplicate",
+	"ce",
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

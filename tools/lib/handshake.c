@@ -131,6 +131,7 @@ size_t edma_welcome_build(uint8_t *dgram, const struct edma_welcome *w,
 		.credit = htobe32(w->credit),
 		.max_block = htobe32(w->max_block),
 		.unit = htobe32(w->unit),
+		.flows = htobe32(w->flows),
 	};
 	struct edma_wire2 h = {
 		.type = EBPFDMA_WIRE2_WELCOME, .session = w->session,
@@ -168,11 +169,12 @@ int edma_welcome_parse(const uint8_t *dgram, size_t len,
 		.credit = be32toh(b.credit),
 		.max_block = be32toh(b.max_block),
 		.unit = be32toh(b.unit),
+		.flows = be32toh(b.flows),
 	};
 	memcpy(w->nonce_c, b.nonce_c, EDMA_NONCE_LEN);
 	memcpy(w->nonce_s, b.nonce_s, EDMA_NONCE_LEN);
 	granted = w->status == EBPFDMA_WIRE2_OK;
-	if (b.reserved || granted != !!w->session ||
+	if (w->flows > EBPFDMA_WIRE2_FLOWS_MAX || granted != !!w->session ||
 	    granted == !memcmp(w->nonce_s, zero, EDMA_NONCE_LEN) ||
 	    (granted && (w->protect > EBPFDMA_PROTECT_MAX || w->unit < 512 ||
 			 (w->unit & (w->unit - 1)) ||

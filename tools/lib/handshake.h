@@ -30,6 +30,7 @@ struct edma_welcome {
 	uint32_t credit;
 	uint32_t max_block;
 	uint32_t unit; /* the volume's logical block size */
+	uint32_t flows; /* flows the receiver asks for: its receive queues */
 	uint8_t nonce_c[EDMA_NONCE_LEN];
 	uint8_t nonce_s[EDMA_NONCE_LEN];
 };

@@ -180,7 +180,7 @@ host_checks() {
 }
 
 selftests=(harness.sh module.sh pool.sh submit.sh engine.sh fuzz.sh xdp.sh session.sh
-	tools.sh bench.sh stress.sh)
+	tools.sh transport.sh restart.sh bench.sh stress.sh)
 # The races need the test build's fault injection: the debug kernel's.
 debug_selftests=("${selftests[@]}" races.sh)
 # run_selftests KERNEL MODTREE SELFTEST...
@@ -189,10 +189,10 @@ run_selftests() {
 	shift 2
 	phase_start "selftests ($kernel kernel)"
 	# /dev/vda.. in this order: the harness' disk, SUBMIT's, a scratch
-	# disk, a FUA one, the XDP path's, the tools', the benchmark's and
-	# the stress test's.
+	# disk, a FUA one, the XDP path's, the tools', the benchmark's, the
+	# stress test's, the transport's, its slow disk and the restart's.
 	for d in disk:64M data:96M scratch:16M fua:8M net:96M tools:64M \
-		bench:16M stress:32M; do
+		bench:16M stress:32M transport:64M slow:16M big:2112M; do
 		disks+=("$out/${d%%:*}-$kernel.img")
 		rm -f "${disks[-1]}"
 		truncate -s "${d#*:}" "${disks[-1]}"

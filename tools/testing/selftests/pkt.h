@@ -22,6 +22,7 @@ struct pkt {
 	const char *src; /* source address */
 	uint16_t dport;
 	uint8_t proto; /* IP protocol */
+	uint8_t ecn; /* the IP header's ECN field (3: Congestion Experienced) */
 };
 
 static inline uint16_t ip_csum(const void *p, size_t n)
@@ -63,7 +64,7 @@ static inline size_t build(uint8_t *buf, const struct pkt *s, const void *payloa
 		struct ip6_hdr *ip6 = (void *)(buf + off);
 
 		memset(ip6, 0, sizeof(*ip6));
-		ip6->ip6_flow = htonl(6U << 28);
+		ip6->ip6_flow = htonl(6U << 28 | (uint32_t)s->ecn << 20);
 		ip6->ip6_plen = htons(sizeof(*udp) + plen);
 		ip6->ip6_nxt = s->proto;
 		ip6->ip6_hlim = 64;
@@ -76,6 +77,7 @@ static inline size_t build(uint8_t *buf, const struct pkt *s, const void *payloa
 		memset(ip, 0, sizeof(*ip));
 		ip->version = 4;
 		ip->ihl = 5;
+		ip->tos = s->ecn;
 		ip->tot_len = htons(sizeof(*ip) + sizeof(*udp) + plen);
 		ip->frag_off = htons(IP_DF);
 		ip->ttl = 64;

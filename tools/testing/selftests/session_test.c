@@ -47,8 +47,8 @@
 #define WIN_BLOCKS 2048U /* a 1 MiB window */
 #define WIN_BYTES (WIN_BLOCKS * BLOCK)
 
-static const struct pkt V4 = { 0, 0, "10.0.0.1", PORT, IPPROTO_UDP };
-static const struct pkt V6 = { 1, 0, "fd00::1", PORT, IPPROTO_UDP };
+static const struct pkt V4 = { 0, 0, "10.0.0.1", PORT, IPPROTO_UDP, 0 };
+static const struct pkt V6 = { 1, 0, "fd00::1", PORT, IPPROTO_UDP, 0 };
 
 static struct edma E;
 static struct prog A; /* drop policies */
@@ -394,6 +394,73 @@ static void replay_cases(void)
 	}
 }
 
+/*
+ * ECN: DATA whose IP header says Congestion Experienced (IPv4 and IPv6)
+ * is placed like any other, counted in rx/ce, and its completion carries
+ * EBPFDMA_CQE_CE for serve to echo; ECT(0) and ECT(1) are not CE.
+ */
+static void ce_cases(void)
+{
+	static const struct pkt ce4 = { .src = "10.0.0.1", .dport = PORT,
+					.proto = IPPROTO_UDP, .ecn = 3 };
+	static const struct pkt ce6 = { .v6 = 1, .src = "fd00::1",
+					.dport = PORT, .proto = IPPROTO_UDP,
+					.ecn = 3 };
+	static const struct pkt ect0 = { .src = "10.0.0.1", .dport = PORT,
+					 .proto = IPPROTO_UDP, .ecn = 2 };
+	static const struct pkt ect1 = { .v6 = 1, .src = "fd00::1",
+					 .dport = PORT, .proto = IPPROTO_UDP,
+					 .ecn = 1 };
+	const struct pkt *src[] = { &ce4, &ce6, &ect0, &ect1 };
+	uint64_t before[NR_RX_STATS], after[NR_RX_STATS];
+	uint64_t end = now_ms() + 10000;
+	struct reaped r = { .n = 0 };
+	unsigned int i, ce = 0, bad = 0;
+	uint8_t body[1024], pkt[2048];
+	struct sess s;
+	size_t n;
+	int ok = 1;
+
+	tap_ok(E.info.features & EBPFDMA_F_RX_ECN,
+	       "GET_INFO reports EBPFDMA_F_RX_ECN");
+	tap_ok(!sess_add(&E, VOL, &s, EBPFDMA_PROTECT_AEAD, 1024, 4096, 128, 0),
+	       "ecn: a session of 4 blocks of 1 KiB at lba 128");
+	rx_read(before);
+	for (i = 0; i < 4; i++) {
+		fill_random(body, sizeof(body));
+		n = frame(pkt, &s, i, body, 1024, src[i]);
+		if (expect(&A, "ecn", pkt, n, XDP_DROP, CTR(placed), NOCTR, 1024,
+			   NULL, 1))
+			memcpy(img + (128 + 2 * i) * BLOCK, body, 1024);
+		else
+			ok = 0;
+	}
+	rx_read(after);
+	tap_ok(ok && after[rx_stat("placed")] - before[rx_stat("placed")] == 4 &&
+		       after[rx_stat("ce")] - before[rx_stat("ce")] == 2,
+	       "ecn: 4 blocks placed, the 2 marked CE (IPv4, IPv6) counted in rx/ce, not those marked ECT(0) and ECT(1) (%lu)",
+	       (unsigned long)(after[rx_stat("ce")] - before[rx_stat("ce")]));
+	while (r.n < 4 && now_ms() < end) {
+		edma_wait(&E, 100);
+		edma_reap(&E, reap_one, &r);
+	}
+	for (i = 0; i < r.n; i++) {
+		uint32_t f = r.c[i].flags & ~EBPFDMA_CQE_STABLE;
+		uint32_t index = (r.c[i].lba - 128) / 2;
+		bool marked = index < 2; /* blocks 0 and 1 came marked CE */
+
+		ce += !!(f & EBPFDMA_CQE_CE);
+		if (r.c[i].cookie != s.id || r.c[i].status ||
+		    f != (EBPFDMA_CQE_NET | EBPFDMA_CQE_SESSION |
+			  (marked ? EBPFDMA_CQE_CE : 0)))
+			bad++;
+	}
+	tap_ok(r.n == 4 && ce == 2 && !bad,
+	       "ecn: 4 completions, EBPFDMA_CQE_CE on exactly the 2 blocks marked CE (%u, %u wrong)",
+	       ce, bad);
+	tap_ok(!sess_del(&E, s.id), "ecn: SESSION_DEL");
+}
+
 static int cmd_testrun(const char *disk, const char *image)
 {
 	static uint8_t buf[WIN_BYTES] __attribute__((aligned(4096)));
@@ -585,6 +652,7 @@ static int cmd_testrun(const char *disk, const char *image)
 
 	submit_cases();
 	replay_cases();
+	ce_cases();
 
 	/* What reached the disk: the window, read back past the cache. */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", diskfd);

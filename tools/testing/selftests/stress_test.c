@@ -407,7 +407,7 @@ static void xdp_drain(struct xdp_sender *x, unsigned int timeout_ms)
 static int run_data(struct xdp_sender *x, uint32_t u)
 {
 	static uint8_t frame[2048], body[XDP_BODY];
-	static const struct pkt src = { 0, 0, "10.0.0.1", PORT, IPPROTO_UDP };
+	static const struct pkt src = { 0, 0, "10.0.0.1", PORT, IPPROTO_UDP, 0 };
 	size_t len, udp_off;
 	LIBBPF_OPTS(bpf_test_run_opts, o, .repeat = 1);
 

@@ -15,6 +15,7 @@
 # Every volume is protected with ChaCha20-Poly1305 (aead) but 12 (mac).
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/netns.sh"
+. "$(dirname "$0")/serve.sh"
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 ctl=$top/build/tools/ebpfdmactl
 send=$top/build/tools/ebpfdma-send
@@ -22,8 +23,6 @@ disk=/dev/vdf
 key=/tmp/tools.key
 py=/usr/bin/python3
 wire2=$top/tools/testing/selftests/wire2.py
-rx() { ip netns exec edma-rx "$@"; }
-tx() { ip netns exec edma-tx "$@"; }
 zero_sum() { head -c "$1" /dev/zero | sha256sum | cut -d' ' -f1; }
 file_sum() { sha256sum "$1" | cut -d' ' -f1; }
 
@@ -58,33 +57,6 @@ conf() { # XDP-MODE: a serve configuration
 	EOC
 }
 
-serve_pid=
-serve_start() { # CONFIG: start serve in edma-rx and wait until it is ready
-	rm -f /tmp/serve.out
-	# Not through rx(): $! must be serve itself (ip netns exec execs it).
-	ip netns exec edma-rx "$ctl" serve "$1" >/tmp/serve.out 2>>/tmp/serve.log &
-	serve_pid=$!
-	for _ in $(seq 100); do
-		grep -q '^ready$' /tmp/serve.out 2>/dev/null && return 0
-		kill -0 $serve_pid 2>/dev/null || break
-		sleep 0.2
-	done
-	cat /tmp/serve.log | sed 's/^/# /'
-	return 1
-}
-
-# Conditions, not sleeps: the debug kernel under load is slow to start
-# anything (a python process may take seconds).
-wait_for() { # DESC CMD...: poll CMD until it succeeds, for at most 30 s
-	local desc=$1 i
-	shift
-	for i in $(seq 300); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	printf '# timed out waiting for %s\n' "$desc"
-	return 1
-}
 capture_start() { # FILE: capture what edma-tx sends to 7788; $cap is it
 	rm -f "$1"
 	ip netns exec edma-tx "$py" "$wire2" capture veth-tx 7788 "$1" &
@@ -99,15 +71,6 @@ fake_start() { # MODE: a fake receiver on 7790 in edma-rx; $fake is it
 	ip netns exec edma-rx "$py" "$fake_rx" "$1" $key /tmp/fake.out 0.0.0.0 >/tmp/fake.port &
 	fake=$!
 	wait_for "the fake receiver" test -s /tmp/fake.port
-}
-
-scrape() { # the metrics endpoint's body
-	rx bash -c 'exec 3<>/dev/tcp/127.0.0.1/9788 &&
-		printf "GET /metrics HTTP/1.0\r\n\r\n" >&3 && cat <&3' |
-		sed '1,/^\r$/d'
-}
-metric() { # NAME{LABELS} from a scrape in $m
-	printf '%s\n' "$m" | awk -v k="$1" '$1 == k { print $2 }'
 }
 
 conf native >/tmp/serve.conf

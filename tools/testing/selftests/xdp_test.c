@@ -112,10 +112,10 @@ static size_t data_pkt(uint8_t *pkt, const struct pkt *src, struct sess *s,
 			  udp_off);
 }
 
-static const struct pkt V4 = { 0, 0, "10.0.0.1", PORT, IPPROTO_UDP };
-static const struct pkt V6 = { 1, 0, "fd00::1", PORT, IPPROTO_UDP };
-static const struct pkt V4VLAN = { 0, 1, "10.0.0.1", PORT, IPPROTO_UDP };
-static const struct pkt V6VLAN = { 1, 1, "fd00::1", PORT, IPPROTO_UDP };
+static const struct pkt V4 = { 0, 0, "10.0.0.1", PORT, IPPROTO_UDP, 0 };
+static const struct pkt V6 = { 1, 0, "fd00::1", PORT, IPPROTO_UDP, 0 };
+static const struct pkt V4VLAN = { 0, 1, "10.0.0.1", PORT, IPPROTO_UDP, 0 };
+static const struct pkt V6VLAN = { 1, 1, "fd00::1", PORT, IPPROTO_UDP, 0 };
 
 struct placed {
 	const struct sess *s;

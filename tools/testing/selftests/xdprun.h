@@ -35,7 +35,7 @@ struct prog {
 static const char *const rx_stats[] = {
 	"placed",     "malformed", "range",	"no_volume",
 	"no_listener", "pool_full", "ring_full", "no_session",
-	"expired",    "auth",	   "duplicate",
+	"expired",    "auth",	   "duplicate", "ce",
 };
 #define NR_RX_STATS (sizeof(rx_stats) / sizeof(rx_stats[0]))
 

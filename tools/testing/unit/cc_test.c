@@ -22,6 +22,7 @@
 
 static void rtt(void)
 {
+	unsigned int i;
 	struct cc c;
 
 	cc_init(&c);
@@ -53,9 +54,18 @@ static void rtt(void)
 	cc_rtt_sample(&c, 6000, 0);
 	tap_ok(c.min_rtt_us == 6000 && c.latest_rtt_us == 6000,
 	       "a smaller sample lowers the minimum");
-	tap_ok(cc_loss_delay_us(&c) == c.srtt_us * 9 / 8,
-	       "loss delay: 9/8 of the larger of srtt and the latest (%llu)",
+	tap_ok(cc_loss_delay_us(&c) == c.srtt_us + 4 * c.rttvar_us &&
+		       c.srtt_us + 4 * c.rttvar_us > c.srtt_us * 9 / 8,
+	       "loss delay: srtt + 4 rttvar where that is more than 9/8 of the larger of srtt and the latest (%llu)",
 	       (unsigned long long)cc_loss_delay_us(&c));
+	for (i = 0; i < 40; i++) /* steady: rttvar decays */
+		cc_rtt_sample(&c, 8000, 0);
+	tap_ok(cc_loss_delay_us(&c) == c.srtt_us * 9 / 8 &&
+		       c.srtt_us * 9 / 8 >= c.srtt_us + 4 * c.rttvar_us,
+	       "... and 9/8 of the round trip once it is steady (%llu, srtt %llu, rttvar %llu)",
+	       (unsigned long long)cc_loss_delay_us(&c),
+	       (unsigned long long)c.srtt_us,
+	       (unsigned long long)c.rttvar_us);
 	tap_ok(cc_pto_us(&c, 1) == 2 * cc_pto_us(&c, 0) &&
 		       cc_pto_us(&c, 3) == 8 * cc_pto_us(&c, 0) &&
 		       cc_pto_us(&c, 30) == CC_PTO_MAX_US,
@@ -112,6 +122,9 @@ static void window(void)
 	cc_on_ce(&c, 5, t + 30, t + 40);
 	tap_ok(c.cwnd == 80 && c.ce_events == 1,
 	       "the same CE count again changes nothing");
+	cc_on_ce(&c, 6, t + 15, t + 50);
+	tap_ok(c.cwnd == 80 && c.ce_events == 1 && c.ce_seen == 6,
+	       "a CE count that grew for a datagram sent before recovery began: no second halving, no CE event counted");
 	for (round = 0; round < 20; round++, t += 100)
 		cc_on_congestion(&c, t + 50, t + 60);
 	tap_ok(c.cwnd == CC_MIN_WINDOW,
@@ -200,10 +213,52 @@ static void flight(void)
 	       "the span from the oldest outstanding block is the ring's 32");
 	tap_ok(flight_all_lost(&f) == 32 && f.lost == 32 && !f.in_flight,
 	       "persistent congestion: every block in flight lost");
-	flight_reset(&f);
+	flight_reset(&f, 50);
 	tap_ok(!f.next && !f.cum && !f.acked && !f.lost && !f.in_flight &&
-		       !f.tx && flight_can_open(&f),
-	       "a new session: nothing sent, nothing acknowledged");
+		       !f.tx && f.n == 50 && flight_can_open(&f),
+	       "blocks numbered anew: nothing sent, nothing acknowledged");
+	flight_free(&f);
+}
+
+/*
+ * The receiver restarted: a new session from the first block not
+ * acknowledged keeps the prefix acknowledged and sends everything from it
+ * again, first (also what was acknowledged above it: the new session
+ * commits only what it holds).
+ */
+static void resession(void)
+{
+	struct flight_ack a = { 0 };
+	struct flight f;
+	uint32_t seq, from = 0, again = 0;
+
+	flight_init(&f, 100, 64);
+	for (seq = 0; seq < 40; seq++)
+		flight_sent(&f, seq, 1000 + seq);
+	flight_ack_range(&f, 0, 10, &a);
+	flight_ack_range(&f, 20, 30, &a);
+	flight_sent(&f, 12, 3000); /* a retransmission */
+	again = flight_resession(&f);
+	tap_ok(again == 30 && f.lost == 30 && !f.in_flight && f.acked == 10 &&
+		       f.cum == 10 && f.next == 40,
+	       "a new session: the 30 blocks sent from the first not acknowledged are to go again, the 10 below it stay acknowledged (lost %u, acked %u)",
+	       f.lost, f.acked);
+	while (flight_next_resend(&f, &from, false)) {
+		again += from >= 10 && from < 40;
+		from++;
+	}
+	tap_ok(again == 60, "... exactly those, in order from block 10 (%u)",
+	       again - 30);
+	flight_sent(&f, 12, 9000);
+	tap_ok(flight_rtt(&f, 12, 9500) == 500 && f.in_flight == 1 &&
+		       f.lost == 29,
+	       "... the first transmission in the new session gives a round-trip sample, even of a block sent twice before");
+	a = (struct flight_ack){ 0 };
+	flight_ack_range(&f, 0, 100, &a);
+	tap_ok(a.newly == 30 && f.cum == 40 && !f.lost && !f.in_flight &&
+		       f.acked == 40,
+	       "... and acknowledging them leaves nothing outstanding (%u newly)",
+	       a.newly);
 	flight_free(&f);
 }
 
@@ -214,5 +269,6 @@ int main(void)
 	window();
 	pacing();
 	flight();
+	resession();
 	return tap_done();
 }

@@ -23,6 +23,18 @@ check it).  Modes:
                 under a key that is not the session's k_ack
     claim       the same under the session's k_ack: believed (the check of
                 "forged" could fail)
+    restart     as clean, but once it holds half the session's blocks (or
+                FAKE_RESTART_AT) it forgets the session, as a restarted
+                receiver does: its DATA is ignored until a new HELLO
+A session's blocks go to OUTFILE at the HELLO's lba (in FAKE_UNIT bytes)
+plus index * block size; each session granted and each COMPLETE is logged
+to OUTFILE.log ("hello lba=L length=N block=B", "complete data=D" with D
+the DATA datagrams the session received, from P source ports, E of them
+marked ECN-capable).  With FAKE_CE set, its ACKs report every 8th DATA
+as having arrived marked CE (ECN's Congestion Experienced).  It returns after the first
+COMPLETE unless FAKE_KEEP is set (a stream: a session per chunk).  Its
+port is FAKE_PORT when set.  Its WELCOME asks for FAKE_FLOWS flows (default 0: not said); ACKs go to the
+address and port the HELLO came from, whatever port DATA comes from.
 A HELLO whose block size is not a multiple of the logical block size
 (FAKE_UNIT in the environment, default 512) or larger than its slots
 (FAKE_MAX_BLOCK, default 8192) is refused with E_BLOCK, as serve does.
@@ -89,17 +101,29 @@ def main():
         secret = bytes.fromhex(f.read().strip())
     k_hs = kdf(secret, b"", "ebpfdma2 hello")
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind((addr, 0 if len(sys.argv) <= 4 else 7790))
+    sock.bind((addr, int(os.environ.get("FAKE_PORT", 0))
+               if len(sys.argv) <= 4 else 7790))
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTOS, 1)
+    fake_ce = bool(os.environ.get("FAKE_CE"))
     print(sock.getsockname()[1], flush=True)
-    out = open(outfile, "wb")
+    out = open(outfile, "wb", buffering=0)  # what it acknowledged is there
+    log = open(outfile + ".log", "w")
+    flows = int(os.environ.get("FAKE_FLOWS", 0))
+    keep = bool(os.environ.get("FAKE_KEEP"))
+    restart_at = os.environ.get("FAKE_RESTART_AT")
+    restarted = False
     sess = None
     while True:
-        pkt, peer = sock.recvfrom(65536)
+        pkt, anc, _, peer = sock.recvmsg(65536, socket.CMSG_SPACE(4))
+        tos = 0
+        for level, typ, data in anc:
+            if level == socket.IPPROTO_IP and typ == socket.IP_TOS:
+                tos = data[0]
         if len(pkt) >= HDR.size and pkt[5] == HELLO:
             got = opened(k_hs, pkt)
             if not got:
                 continue
-            _, bsize, _, length, _ = struct.unpack_from(">IIQQQ", got[1])
+            _, bsize, lba, length, _ = struct.unpack_from(">IIQQQ", got[1])
             nonce_c = got[1][32:64]
             if mode == "stale":
                 nonce_c = os.urandom(32)
@@ -115,7 +139,8 @@ def main():
             nonce_s = os.urandom(32)
             ids = got[1][32:64] + nonce_s + struct.pack(">Q", sid)
             sess = {
-                "id": sid, "bsize": bsize,
+                "id": sid, "bsize": bsize, "at": lba * UNIT, "peer": peer,
+                "data": 0, "ports": set(), "ect": 0,
                 "blocks": (length + bsize - 1) // bsize,
                 "k_data": kdf(secret, ids, "ebpfdma2 data"),
                 "k_ack": os.urandom(32) if mode == "forged"
@@ -123,7 +148,9 @@ def main():
                 "counter": 0, "done": set(), "seen": set(), "cum": 0,
             }
             body = struct.pack(">IIIIII", 0, PROTECT_MAC, CREDIT, MAX_BLOCK,
-                               UNIT, 0)
+                               UNIT, flows)
+            log.write("hello lba=%d length=%d block=%d\n" % (lba, length, bsize))
+            log.flush()
             sock.sendto(seal(k_hs, WELCOME, sid, 0,
                              body + nonce_c + nonce_s), peer)
             continue
@@ -134,14 +161,25 @@ def main():
             continue
         typ, index = got[0][2], got[0][7]
         s = sess
+        if typ == DATA:
+            s["data"] += 1
+            s["ports"].add(peer[1])
+            s["ect"] += (tos & 3) == 2
+        if mode == "restart" and not restarted and typ == DATA and \
+                s["cum"] + len(s["done"]) >= \
+                int(restart_at or s["blocks"] // 2):
+            restarted = True  # as if it restarted: the session is gone
+            out.flush()
+            sess = None
+            continue
         if mode in ("forged", "claim"):
             durable, flags, ranges = s["blocks"], COMPLETE, []
-        elif typ == DATA and mode in ("good", "clean", "sink"):
+        elif typ == DATA and mode in ("good", "clean", "sink", "restart"):
             if mode == "good" and index not in s["seen"] and index % 7 == 3:
                 s["seen"].add(index)  # lost the first time: resent
                 continue
             if mode != "sink":
-                out.seek(index * s["bsize"])
+                out.seek(s["at"] + index * s["bsize"])
                 out.write(got[1])
             if index >= s["cum"]:
                 s["done"].add(index)
@@ -149,18 +187,24 @@ def main():
                 s["done"].discard(s["cum"])
                 s["cum"] += 1
             durable, flags, ranges = s["cum"], 0, runs(s["done"], s["cum"])
-        elif (typ == COMMIT and mode in ("good", "clean", "sink")
+        elif (typ == COMMIT and mode in ("good", "clean", "sink", "restart")
               and s["cum"] == s["blocks"]):
             out.flush()
+            log.write("complete data=%d ports=%d ect=%d\n"
+                      % (s["data"], len(s["ports"]), s["ect"]))
+            log.flush()
             durable, flags, ranges = s["cum"], COMPLETE, []
         else:
             durable, flags, ranges = 0, 0, []
         s["counter"] += 1
         body = struct.pack(">IIIIIIII", 0, flags, durable, CREDIT,
-                           max(durable, 1) - 1, 0, 0, 0)
+                           max(durable, 1) - 1, 0,
+                           s["data"] // 8 if fake_ce else 0, 0)
         body += b"".join(struct.pack(">II", a, b) for a, b in ranges)
-        sock.sendto(seal(s["k_ack"], ACK, s["id"], s["counter"], body), peer)
-        if flags & COMPLETE and mode in ("good", "clean", "sink"):
+        sock.sendto(seal(s["k_ack"], ACK, s["id"], s["counter"], body),
+                    s["peer"])
+        if flags & COMPLETE and mode in ("good", "clean", "sink", "restart") \
+                and not keep:
             return
 
 

@@ -146,19 +146,132 @@ check "Ctrl-C (SIGINT) mid-transfer: exit 130 ($rc), saying what was durable and
 	bash -c "[ $rc = 130 ] && grep -q '^interrupted after .* 0 of 768 datagrams .* durable.*not committed' '$tmp/stdout'"
 stop_receiver
 
-# Memory does not grow with the file: 1 GiB (sparse) to a receiver that
+# Memory does not grow with the file: 4 GiB (sparse) to a receiver that
 # verifies and acknowledges but stores nothing.
-truncate -s 1G "$tmp/big"
-receiver sink
+truncate -s 4G "$tmp/big"
+FAKE_MAX_BLOCK=32768 receiver sink
 rss=$(python3 -c '
 import resource, subprocess, sys
 rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)
 print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' \
-	"$send" --quiet --block-size 8192 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/big")
+	"$send" --quiet --block-size 32768 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/big")
 receiver_done
 rm -f "$tmp/big"
-check "a 1 GiB file sent with a peak RSS under 64 MiB (exit and KiB: $rss)" \
+check "a 4 GiB file sent with a peak RSS under 64 MiB (exit and KiB: $rss)" \
 	bash -c "set -- $rss; [ \$1 = 0 ] && [ \$2 -lt 65536 ]"
+
+# Standard input through a bounded buffer: 40 MiB from a pipe go as three
+# sessions of at most 16 MiB, each committed before the next is read.
+head -c 41943040 /dev/urandom >"$tmp/file40"
+FAKE_KEEP=1 receiver clean
+rss=$(python3 -c '
+import resource, subprocess, sys
+with open(sys.argv[1], "rb") as f:
+    p = subprocess.Popen(sys.argv[2:], stdin=subprocess.PIPE,
+                         stdout=open(sys.argv[1] + ".out", "w"))
+    while True:
+        b = f.read(65536)
+        if not b:
+            break
+        p.stdin.write(b)
+    p.stdin.close()
+    rc = p.wait()
+print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' \
+	"$tmp/file40" "$send" --quiet --key-file "$key" 127.0.0.1:"$port" 1 -)
+stop_receiver
+check "40 MiB from a pipe: exit 0, in 3 sessions, intact, peak RSS under 64 MiB (exit and KiB: $rss)" \
+	bash -c "set -- $rss; [ \$1 = 0 ] && [ \$2 -lt 65536 ] &&
+		grep -q ', 3 sessions; durable and committed' '$tmp/file40.out' &&
+		[ \$(grep -c '^complete' '$tmp/out.log') = 3 ] &&
+		cmp -s '$tmp/file40' '$tmp/out'"
+check "... the sessions follow each other on the volume (lba 0, 32768, 65536)" \
+	bash -c "grep '^hello' '$tmp/out.log' | cut -d' ' -f2 | tr '\n' ' ' |
+		grep -qx 'lba=0 lba=32768 lba=65536 '"
+rm -f "$tmp/file40"
+
+# The receiver restarts mid-transfer (it forgets the session once it holds
+# half the blocks): the sender falls silent, asks for a new session from
+# the first block not acknowledged durable, and sends what is not below it.
+receiver restart
+expect_exit "the receiver restarts mid-transfer: exit 0" 0 "" \
+	"$send" --quiet --block-size 1024 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file"
+receiver_done
+lba2=$(sed -n '2s/^hello lba=\([0-9]*\) .*/\1/p' "$tmp/out.log")
+data2=$(sed -n 's/^complete data=\([0-9]*\).*/\1/p' "$tmp/out.log")
+check "... in 2 sessions, the second from block $((lba2 / 2)) of 768 (of the 384 it held, at most a window not yet acknowledged), $data2 datagrams in it (768 - $((lba2 / 2)) and what it lost), intact" \
+	bash -c "grep -q ', 2 sessions; durable' '$tmp/stdout' &&
+		[ '$lba2' -ge 512 ] && [ '$data2' -ge $((768 - lba2 / 2)) ] && [ '$data2' -le $((768 - lba2 / 2 + 32)) ] &&
+		cmp -s '$tmp/file' '$tmp/out'"
+
+# Ctrl-C, then --resume: only what was not durable is sent again.
+export EBPFDMA_STATE_DIR=$tmp/state
+head -c 8388608 /dev/urandom >"$tmp/file8"
+export FAKE_PORT=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+receiver clean
+"$send" --rate 2 --block-size 1024 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file8" \
+	>"$tmp/stdout" 2>"$tmp/stderr" &
+snd=$!
+for _ in $(seq 100); do # until 2 MiB are durable: mid-transfer
+	grep -q "acknowledged ([2-9][0-9]\{6\} of" "$tmp/stderr" && break
+	sleep 0.1
+done
+kill -INT $snd
+wait $snd
+rc=$?
+stop_receiver
+off=$(sed -n 's/.*; \([0-9]*\) of 8388608 bytes durable: --resume continues from there$/\1/p' "$tmp/stdout")
+check "Ctrl-C: exit 130 ($rc), $off of 8388608 bytes durable, --resume named, a record kept" \
+	bash -c "[ $rc = 130 ] && [ '${off:-0}' -ge 2097152 ] && [ \$(ls '$tmp/state' | wc -l) = 1 ]"
+cp "$tmp/out" "$tmp/out.first"
+receiver clean
+expect_exit "--resume: exit 0, saying what was durable already" 0 \
+	"$off of 8388608 bytes are durable already: sending the rest" \
+	"$send" --resume --block-size 1024 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file8"
+receiver_done
+lba=$(sed -n 's/^hello lba=\([0-9]*\) .*/\1/p' "$tmp/out.log")
+data=$(sed -n 's/^complete data=\([0-9]*\).*/\1/p' "$tmp/out.log")
+check "... one session from byte $off (lba $lba), $data datagrams: none of the durable part sent again, resumed at byte $off" \
+	bash -c "[ '$lba' = $((off / 512)) ] && [ '$data' = $(((8388608 - off) / 1024)) ] &&
+		grep -q 'resumed at byte $off; durable and committed' '$tmp/stdout'"
+check "... the first run's part and the resumed part make the file, byte for byte" \
+	bash -c "cmp -n $off '$tmp/file8' '$tmp/out.first' &&
+		cmp -i $off:$off '$tmp/file8' '$tmp/out'"
+check "... and the record is gone once committed" \
+	bash -c "[ \$(ls '$tmp/state' | wc -l) = 0 ]"
+receiver clean
+expect_exit "--resume with nothing recorded: exit 0, the file sent whole" 0 \
+	"no interrupted transfer of" \
+	"$send" --resume --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file"
+receiver_done
+check "... intact" cmp "$tmp/file" "$tmp/out"
+unset EBPFDMA_STATE_DIR FAKE_PORT
+rm -f "$tmp/file8" "$tmp/out.first"
+
+# Flows, ECN: datagrams leave from as many source ports as the receiver
+# asks for (its receive queues) or --flows says, all marked ECT(0)
+# unless --no-ecn; CE marks the receiver echoes slow the sender down.
+FAKE_FLOWS=4 receiver clean
+expect_exit "a receiver that asks for 4 flows: exit 0" 0 "" \
+	"$send" --block-size 1024 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file"
+receiver_done
+check "... DATA came from 4 source ports, every datagram ECN-capable (ECT(0)), intact: $(grep complete "$tmp/out.log")" \
+	bash -c "grep -q ', 4 flows, ' '$tmp/stdout' &&
+		grep -q '^complete data=\([0-9]*\) ports=4 ect=\1$' '$tmp/out.log' &&
+		cmp -s '$tmp/file' '$tmp/out'"
+FAKE_FLOWS=4 receiver clean
+expect_exit "--flows 2 --no-ecn: exit 0" 0 "" \
+	"$send" --flows 2 --no-ecn --block-size 1024 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file"
+receiver_done
+check "... from 2 source ports, none ECN-capable: $(grep complete "$tmp/out.log")" \
+	bash -c "grep -q ', 2 flows, ' '$tmp/stdout' &&
+		grep -q '^complete data=[0-9]* ports=2 ect=0$' '$tmp/out.log' &&
+		cmp -s '$tmp/file' '$tmp/out'"
+FAKE_CE=1 receiver clean
+expect_exit "a receiver that echoes CE marks: exit 0" 0 "" \
+	"$send" --block-size 1024 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file"
+receiver_done
+check "... the sender's congestion events began with CE marks: $(grep -o '[0-9]* congestion events, [0-9]* of them CE' "$tmp/stdout")" \
+	bash -c "grep -q '[1-9][0-9]* of them CE' '$tmp/stdout' && cmp -s '$tmp/file' '$tmp/out'"
 
 # The path MTU: the block size fits it, datagrams are never fragmented.
 if [ -n "${EBPFDMA_SENDER_NETNS:-}" ]; then
@@ -230,8 +343,27 @@ expect_exit "no receiver: exit 4" 4 "no answer from" \
 	"$send" --quiet --timeout 2 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file"
 expect_exit "a missing file: exit 2" 2 "No such file" \
 	"$send" --quiet --key-file "$key" 127.0.0.1:9 1 "$tmp/none"
-expect_exit "a volume that is not a number: usage, exit 2" 2 "usage" \
+expect_exit "a volume that is not a number: named, exit 2" 2 "VOLUME: 'not-a-volume' is not a volume id" \
 	"$send" --quiet --key-file "$key" 127.0.0.1:9 not-a-volume "$tmp/file"
+expect_exit "an unknown option: named, exit 2" 2 "unknown option '--windw'" \
+	"$send" --windw 3 --key-file "$key" 127.0.0.1:9 1 "$tmp/file"
+expect_exit "a port with trailing garbage (:77x): refused, exit 2" 2 "port: '77x' is not a whole number in 1..65535" \
+	"$send" --key-file "$key" 127.0.0.1:77x 1 "$tmp/file"
+expect_exit "a port past 65535 (:99999): refused, not wrapped, exit 2" 2 "port: '99999' is not a whole number in 1..65535" \
+	"$send" --key-file "$key" 127.0.0.1:99999 1 "$tmp/file"
+expect_exit "--window 12k: refused, exit 2" 2 "--window: '12k' is not a whole number" \
+	"$send" --window 12k --key-file "$key" 127.0.0.1:9 1 "$tmp/file"
+expect_exit "--resume of standard input: refused, exit 2" 2 "--resume needs a regular file" \
+	"$send" --resume --key-file "$key" 127.0.0.1:9 1 - </dev/null
+"$send" --help >"$tmp/stdout" 2>"$tmp/stderr"
+rc=$?
+check "--help: the usage on standard output, exit 0 ($rc), every option and exit status in it" \
+	bash -c "[ $rc = 0 ] && [ ! -s '$tmp/stderr' ] &&
+		for o in key-file block-size resume flows window rate fua no-gso no-ecn timeout source quiet version; do
+			grep -q -- \"--\$o\" '$tmp/stdout' || exit 1; done &&
+		grep -q '130 interrupted' '$tmp/stdout'"
+check "--version: exit 0, the version" \
+	bash -c "'$send' --version | grep -q '^ebpfdma-send [0-9]'"
 chmod 644 "$key"
 expect_exit "a key file others may read: exit 2, saying how to fix it" 2 \
 	"chmod 600" "$send" --quiet --key-file "$key" 127.0.0.1:9 1 "$tmp/file"

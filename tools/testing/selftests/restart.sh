@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Selftest (guest, root): a transfer longer than 2^22 datagrams survives
+# a restart of the receiver after its 2^22nd.  ebpfdma-send sends a file
+# of 2 GiB + 32 MiB in 512-byte blocks (4259840 datagrams; protection crc,
+# the cheapest) to /dev/vdk (2112 MiB); serve is killed (SIGKILL) once
+# 2^22 + 16384 blocks are placed and started again; the sender asks for a
+# new session over what is not durable yet, from past the 2^22nd block,
+# and completes.  The file is sparse (zeros) but for random data in its
+# first 4 MiB and its last 32 MiB, which the host checks on the image.
+. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/netns.sh"
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+ctl=$top/build/tools/ebpfdmactl
+send=$top/build/tools/ebpfdma-send
+. "$(dirname "$0")/serve.sh"
+disk=/dev/vdk
+key=/tmp/restart.key
+big=/tmp/restart.bin
+blocks=$(((1 << 22) + 65536)) # of 512 bytes: 2 GiB + 32 MiB
+placed() { cat /sys/class/misc/ebpfdma/rx/placed; }
+placed_past() { [ "$(placed)" -gt "$1" ]; }
+
+case $(uname -r) in
+*debug*)
+	# Four million datagrams through KASAN and lockdep take far longer
+	# than the whole run may; the stock kernel's run covers it.
+	skip "a transfer of 2^22 + 65536 datagrams across a receiver restart" \
+		"the debug kernel is too slow for 4 million datagrams (the stock kernel runs it)"
+	tap_done
+	exit
+	;;
+esac
+rmmod ebpfdma 2>/dev/null
+check "modprobe ebpfdma" modprobe ebpfdma
+check "$disk is the 2112 MiB restart disk" \
+	test "$(blockdev --getsize64 $disk)" = $((2112 << 20))
+check "network namespaces edma-tx and edma-rx joined by veth" netns_up
+"$ctl" genkey $key >/dev/null
+cat >/tmp/restart.conf <<EOC
+interface = veth-rx
+port = 7788
+metrics = 127.0.0.1:9788
+peer = 10.11.0.1
+key_file = $key
+volume = 60 $disk start=0 blocks=$((2112 << 11)) protect=crc
+EOC
+rm -f $big
+truncate -s $((blocks * 512)) $big
+head -c 4194304 /dev/urandom | dd of=$big conv=notrunc status=none
+head -c 33554432 /dev/urandom | dd of=$big bs=1M seek=2048 conv=notrunc status=none
+head_sum=$(head -c 4194304 $big | sha256sum | cut -d' ' -f1)
+tail_sum=$(tail -c 33554432 $big | sha256sum | cut -d' ' -f1)
+serve_start /tmp/restart.conf
+check "serve starts" test $? = 0
+
+placed0=$(placed)
+ip netns exec edma-tx "$send" --block-size 512 --key-file $key 10.11.0.2 60 $big \
+	>/tmp/restart.out 2>/tmp/restart.err &
+sender=$!
+# Up to ten minutes for four million datagrams.
+for _ in $(seq 6000); do
+	placed_past $((placed0 + (1 << 22) + 16384)) && break
+	kill -0 $sender 2>/dev/null || break
+	sleep 0.1
+done
+check "$(($(placed) - placed0)) blocks placed, past the 2^22nd: serve is killed (SIGKILL)" \
+	bash -c "[ $(($(placed) - placed0)) -gt $(((1 << 22) + 16384)) ] && kill -9 $serve_pid"
+wait $serve_pid 2>/dev/null
+serve_start /tmp/restart.conf
+check "serve restarts" test $? = 0
+wait $sender
+rc=$?
+tail -n 3 /tmp/restart.err | sed 's/^/# /'
+sed 's/^/# /' /tmp/restart.out
+from=$(sed -n 's/.*asking for a new session (from byte \([0-9]*\),.*/\1/p' /tmp/restart.err | head -n1)
+check "the sender went on in a new session from byte ${from:-?} (block $((${from:-0} / 512)), past 2^22) and completed (exit $rc)" \
+	bash -c "[ $rc = 0 ] && [ '${from:-0}' -gt $(((1 << 22) * 512)) ] &&
+		grep -q ', 2 sessions; durable and committed' /tmp/restart.out"
+retx=$(sed -n 's/.* \([0-9]*\) retransmitted.*/\1/p' /tmp/restart.out)
+check "... without sending again what was durable before the restart: ${retx:-?} datagrams sent again (at most the 65536 a sender keeps outstanding, not millions)" \
+	test "${retx:-99999999}" -le 65536
+host_check "the file's first 4 MiB are on the disk" 0 4194304 "$head_sum" 10
+host_check "its last 32 MiB, past the 2^22nd block, are on the disk" \
+	$((2048 << 20)) 33554432 "$tail_sum" 10
+rm -f $big
+kill -TERM $serve_pid
+wait $serve_pid
+check "serve exits 0 on SIGTERM" test $? = 0
+netns_down
+check "rmmod" rmmod ebpfdma
+tap_done
