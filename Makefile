@@ -109,6 +109,7 @@ build/tools/ebpfdmactl: $(CTL_SRCS) $(wildcard tools/ebpfdmactl/*.h) \
 		-lsodium
 
 SEND_SRCS := tools/ebpfdma-send/main.c tools/ebpfdma-send/data.c \
+	tools/ebpfdma-send/bbr.c \
 	tools/ebpfdma-send/net.c tools/ebpfdma-send/opts.c \
 	tools/ebpfdma-send/resume.c tools/ebpfdma-send/cc.c \
 	tools/ebpfdma-send/flight.c tools/ebpfdma-send/source.c
@@ -126,10 +127,11 @@ build/unit/wire2_test: tools/testing/unit/wire2_test.c \
 
 build/unit/cc_test: tools/testing/unit/cc_test.c tools/testing/selftests/tap.h \
 		tools/ebpfdma-send/cc.c tools/ebpfdma-send/cc.h \
-		tools/ebpfdma-send/flight.c tools/ebpfdma-send/flight.h
+		tools/ebpfdma-send/bbr.c tools/ebpfdma-send/flight.c \
+		tools/ebpfdma-send/flight.h
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< tools/ebpfdma-send/cc.c \
-		tools/ebpfdma-send/flight.c
+		tools/ebpfdma-send/bbr.c tools/ebpfdma-send/flight.c
 
 build/unit/lib_test: tools/testing/unit/lib_test.c tools/testing/selftests/tap.h \
 		tools/ebpfdmactl/config.c tools/ebpfdmactl/ctl.h $(RX_LIB) \

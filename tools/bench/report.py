@@ -21,6 +21,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import transport  # noqa: E402
+
 EBPFDMA = "ebpfdma"
 # The module of an earlier revision (EBPFDMA_BENCH_BASELINE), when run.
 BEFORE = "ebpfdma-before"
@@ -159,6 +162,10 @@ def main():
     runs_path, submit_path, outdir, md_path, ctx_path = sys.argv[1:6]
     runs, submit = load(runs_path), load(submit_path)
     aead = load(sys.argv[6]) if len(sys.argv) > 6 else []
+    trows = load(sys.argv[7]) if len(sys.argv) > 7 else []
+    rss = (json.load(open(sys.argv[8]))
+           if len(sys.argv) > 8 and os.path.getsize(sys.argv[8]) else None)
+    tsum = transport.summarise(trows, rss) if trows or rss else None
     ctx = json.load(open(ctx_path))
     table = summarise(runs)
     bounds = memcpy_bounds(runs)
@@ -233,6 +240,7 @@ def main():
         "before_after": before_after, "protection": protection,
         "aead_host": aead,
         "unsupported": unsupported,
+        "transport": tsum, "transport_runs": trows,
     }
     with open(os.path.join(outdir, "latest.json"), "w") as f:
         json.dump(latest, f, indent=1)
@@ -418,6 +426,9 @@ def main():
           f"{fmt(e['mib_s'])} | {fmt(bounds[fr['payload']]['mib_s'])} | "
           f"{fmt(f, 4)} | {met} |")
     w("")
+
+    if tsum:
+        md.extend(transport.markdown(tsum))
 
     mine = {}
     for r in runs:

@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Round-trip estimate, loss thresholds and NewReno's window for
- * ebpfdma-send (see cc.h).  Section numbers are RFC 9002's.
+ * ebpfdma-send, and the calls into the model-based controller (bbr.c);
+ * see cc.h.  Section numbers are RFC 9002's.
  */
 #include "tools/ebpfdma-send/cc.h"
 
 #define CC_WINDOW_MAX (1U << 20) /* datagrams: far above any credit */
 
-void cc_init(struct cc *c)
+void cc_init(struct cc *c, enum cc_algo algo)
 {
 	*c = (struct cc){
+		.algo = algo,
 		.cwnd = CC_INITIAL_WINDOW,
 		.ssthresh = UINT32_MAX,
 	};
+	if (algo == CC_BBR)
+		bbr_init(c);
 }
 
 static uint64_t max64(uint64_t a, uint64_t b)
@@ -31,6 +35,9 @@ void cc_rtt_sample(struct cc *c, uint64_t latest_us, uint64_t ack_delay_us)
 	/* The receiver's hold, as QUIC's peer's max_ack_delay: decaying. */
 	c->max_ack_delay_us = max64(
 		ack_delay_us, c->max_ack_delay_us - c->max_ack_delay_us / 8);
+	/* The model's round trip: the receiver's hold always comes off. */
+	c->latest_path_us = latest_us > ack_delay_us ? latest_us - ack_delay_us :
+						      latest_us;
 	if (!c->have_rtt) {
 		c->have_rtt = true;
 		c->min_rtt_us = latest_us;
@@ -72,16 +79,38 @@ void cc_on_acked(struct cc *c, uint32_t n, uint64_t sent_us, bool limited)
 	}
 }
 
-/* 7.3.2: once per round trip of losses, the window halves. */
+void cc_on_ack(struct cc *c, const struct cc_sample *s, uint64_t now_us)
+{
+	if (c->algo == CC_BBR)
+		bbr_on_ack(c, s, now_us);
+	else
+		cc_on_acked(c, s->newly, s->sent_us, s->cwnd_limited);
+}
+
+/*
+ * 7.3.2: once per round trip of losses, the window halves.  The model
+ * takes losses for what they are on a lossy path, not for congestion: it
+ * counts the recovery period, and its rate stays.
+ */
 void cc_on_congestion(struct cc *c, uint64_t sent_us, uint64_t now_us)
 {
 	if (in_recovery(c, sent_us))
 		return;
 	c->recovery_start_us = now_us;
+	if (c->algo == CC_BBR) {
+		c->congestion_events++;
+		return;
+	}
 	c->ssthresh = c->cwnd / 2 > CC_MIN_WINDOW ? c->cwnd / 2 : CC_MIN_WINDOW;
 	c->cwnd = c->ssthresh;
 	c->ca_acked = 0;
 	c->congestion_events++;
+}
+
+void cc_lost(struct cc *c, uint32_t n)
+{
+	if (c->algo == CC_BBR)
+		c->bbr.round_lost += n;
 }
 
 /* 7.1, 13.4.2: a CE count that grew is a congestion event. */
@@ -95,13 +124,20 @@ void cc_on_ce(struct cc *c, uint64_t ce_count, uint64_t sent_us,
 	c->ce_seen = ce_count;
 	cc_on_congestion(c, sent_us, now_us);
 	/* Of the congestion events, those a CE mark began. */
-	if (c->congestion_events != events)
-		c->ce_events++;
+	if (c->congestion_events == events)
+		return;
+	c->ce_events++;
+	if (c->algo == CC_BBR)
+		bbr_cut(c, now_us);
 }
 
 /* 7.6.2 */
 void cc_on_persistent_congestion(struct cc *c)
 {
+	if (c->algo == CC_BBR) {
+		bbr_on_persistent_congestion(c);
+		return;
+	}
 	c->cwnd = CC_MIN_WINDOW;
 	c->ca_acked = 0;
 	c->recovery_start_us = 0;
@@ -140,9 +176,11 @@ uint64_t cc_pto_us(const struct cc *c, unsigned int backoff)
 	return pto < CC_PTO_MAX_US ? pto : CC_PTO_MAX_US;
 }
 
-/* 7.7: interval = srtt / (1.25 * cwnd). */
+/* 7.7: interval = srtt / (1.25 * cwnd); the model paces at its rate. */
 uint64_t cc_pace_ns(const struct cc *c)
 {
+	if (c->algo == CC_BBR && c->bbr.btl_bw > 0)
+		return bbr_pace_ns(c);
 	if (!c->have_rtt)
 		return 0; /* the window alone limits the first round trip */
 	return srtt(c) * 1000 * 4 / (5 * (uint64_t)c->cwnd);

@@ -29,6 +29,7 @@
 #define BATCH_MAX 1024U
 #define BATCH_BYTES (8U << 20) /* sealed datagrams of one batch */
 #define PACE_BURST 64U /* datagrams that may leave back to back */
+#define PACE_BURST_US 2000U /* ... or that pacing sends in this long */
 #define PROBES 2U /* blocks sent again when the probe timeout expires */
 #define PERSISTENT_PTOS 3U /* expiries in a row: persistent congestion */
 
@@ -148,18 +149,29 @@ static void on_ack(const struct edma_ack2 *a)
 	uint32_t newest = a->newest < T.n - T.base ? T.base + a->newest :
 							 UINT32_MAX;
 	int64_t rtt = flight_rtt(&T.f, newest, now);
+	struct cc_sample cs;
 	unsigned int i;
 
+	/* What lies above its last range, the ACK says nothing of. */
+	T.f.reported = 0;
 	ack_range(0, a->durable, &fa);
 	for (i = 0; i < a->nr_ranges; i++)
 		ack_range(a->ranges[i][0], a->ranges[i][1], &fa);
 	if (!fa.newly)
 		return;
+	cs = (struct cc_sample){
+		.newly = fa.newly, .sent_us = fa.newest_sent_us,
+		.prior_delivered = fa.prior_delivered,
+		.app_limited = fa.app_limited, .cwnd_limited = T.cwnd_limited,
+	};
+	flight_ack_end(&T.f, &fa, now, &cs.delivered, &cs.interval_us);
+	cs.total_delivered = T.f.delivered;
+	cs.in_flight = T.f.in_flight;
 	/* The newest block's sample counts only if this ACK made it durable. */
 	if (rtt >= 0 && (uint64_t)rtt <= now - T.resumed_us &&
 	    flight_is_acked(&T.f, newest))
 		cc_rtt_sample(&T.cc, rtt, a->ack_delay_us);
-	cc_on_acked(&T.cc, fa.newly, fa.newest_sent_us, T.cwnd_limited);
+	cc_on_ack(&T.cc, &cs, now);
 	cc_on_ce(&T.cc, a->ce_count, fa.newest_sent_us, now);
 	T.cwnd_limited = false;
 	T.pto_backoff = 0;
@@ -227,7 +239,10 @@ static uint32_t pace_allows(uint64_t now)
 	return T.tokens >= 1 ? (uint32_t)T.tokens : 0;
 }
 
-/* Nothing heard for a probe timeout: the oldest go again. */
+/*
+ * Nothing heard for a probe timeout: the oldest in flight go again (the
+ * lost ones go in any case, first).
+ */
 static void probe(uint64_t now)
 {
 	uint32_t sent, from = 0;
@@ -244,6 +259,8 @@ static void probe(uint64_t now)
 		queue_data(from);
 		T.probes++;
 	}
+	/* The timer restarts with the probes, or with the lost blocks sent. */
+	T.f.last_sent_us = now;
 }
 
 uint64_t data_round(double *budget)
@@ -255,17 +272,22 @@ uint64_t data_round(double *budget)
 				  &sent_us);
 	if (lost) {
 		T.lost += lost;
+		cc_lost(&T.cc, lost);
 		cc_on_congestion(&T.cc, sent_us, now);
 	}
 	probe(now);
 	cwnd = T.o.window && T.o.window < T.cc.cwnd ? T.o.window : T.cc.cwnd;
 	pace = pace_allows(now);
 	/*
-	 * Paced datagrams leave in bursts of an eighth of the window (up to
-	 * PACE_BURST): batches the kernel segments in one call (GSO), not
-	 * one system call per datagram.
+	 * Paced datagrams leave in bursts of an eighth of the window or of
+	 * what the pacing rate sends in PACE_BURST_US, whichever is more (up
+	 * to PACE_BURST): batches the kernel segments in one call (GSO), not
+	 * a system call and a timer per datagram or two.
 	 */
-	burst = cwnd / 8 < 1 ? 1 : cwnd / 8 > PACE_BURST ? PACE_BURST : cwnd / 8;
+	burst = cwnd / 8;
+	if (cc_pace_ns(&T.cc) && PACE_BURST_US * 1000 / cc_pace_ns(&T.cc) > burst)
+		burst = PACE_BURST_US * 1000 / cc_pace_ns(&T.cc);
+	burst = burst < 1 ? 1 : burst > PACE_BURST ? PACE_BURST : burst;
 	if (!T.f.lost && T.f.next >= T.n) {
 		send_queued(); /* all sent: only ACKs are awaited */
 		return 1000;
@@ -284,18 +306,26 @@ uint64_t data_round(double *budget)
 		}
 		if (T.o.rate > 0 && *budget < T.o.block_size) {
 			wait = 1000;
+			flight_app_limited(&T.f);
 			break;
 		}
 		if (T.mtu_fell)
 			break;
 		if (T.f.lost && flight_next_resend(&T.f, &from, false)) {
-			seq = from++; /* lost: again, before anything new */
+			/* Lost: again, before anything new, within the credit. */
+			if (T.f.in_flight + Q.n >= T.credit) {
+				wait = 1000;
+				break;
+			}
+			seq = from++;
 		} else if (T.f.next + Q.nnew >= T.n) {
 			wait = 1000; /* everything has been sent */
+			flight_app_limited(&T.f);
 			break;
 		} else if (T.f.next + Q.nnew - T.f.cum > T.f.mask ||
 			   flight_unacked(&T.f) + Q.n >= T.credit) {
 			wait = 1000; /* the receiver's credit, the oldest block */
+			flight_app_limited(&T.f);
 			break;
 		} else {
 			seq = T.f.next + Q.nnew++;

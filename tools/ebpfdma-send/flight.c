@@ -40,6 +40,8 @@ void flight_reset(struct flight *f, uint32_t n)
 	f->n = n;
 	f->cum = f->next = f->acked = f->in_flight = f->lost = 0;
 	f->tx = f->largest_acked_tx = f->last_sent_us = 0;
+	f->delivered = f->delivered_us = f->app_limited = 0;
+	f->reported = 0;
 }
 
 uint32_t flight_resession(struct flight *f)
@@ -75,6 +77,9 @@ void flight_sent(struct flight *f, uint32_t seq, uint64_t now_us)
 {
 	struct flight_entry *e = at(f, seq);
 
+	/* Nothing in flight: the delivery interval starts now. */
+	if (!f->in_flight || !f->delivered_us)
+		f->delivered_us = now_us;
 	if (seq == f->next) {
 		memset(e, 0, sizeof(*e));
 		f->next++;
@@ -87,6 +92,9 @@ void flight_sent(struct flight *f, uint32_t seq, uint64_t now_us)
 	e->sent_us = now_us;
 	e->tx = ++f->tx;
 	e->sends++;
+	e->delivered = f->delivered;
+	e->delivered_us = f->delivered_us;
+	e->app_limited = !!f->app_limited;
 	f->last_sent_us = now_us;
 }
 
@@ -119,6 +127,8 @@ void flight_ack_range(struct flight *f, uint32_t first, uint32_t end,
 		first = f->cum;
 	if (end > f->next)
 		end = f->next;
+	if (end > f->reported)
+		f->reported = end;
 	for (seq = first; seq < end; seq++) {
 		struct flight_entry *e = at(f, seq);
 
@@ -133,13 +143,42 @@ void flight_ack_range(struct flight *f, uint32_t first, uint32_t end,
 			f->in_flight--;
 		}
 		a->newly++;
+		f->delivered++;
 		if (e->tx > f->largest_acked_tx) {
 			f->largest_acked_tx = e->tx;
 			a->newest_sent_us = e->sent_us;
+			a->prior_delivered = e->delivered;
+			a->prior_delivered_us = e->delivered_us;
+			a->app_limited = e->app_limited;
 		}
 	}
 	while (f->cum < f->next && at(f, f->cum)->acked)
 		f->cum++;
+}
+
+void flight_ack_end(struct flight *f, const struct flight_ack *a,
+		    uint64_t now_us, uint64_t *delivered,
+		    uint64_t *interval_us)
+{
+	*delivered = *interval_us = 0;
+	if (!a->newly)
+		return;
+	f->delivered_us = now_us;
+	if (f->app_limited && f->delivered > f->app_limited)
+		f->app_limited = 0;
+	/* The sample is of the newest block acknowledged, if this ACK named it. */
+	if (!a->prior_delivered_us || now_us <= a->prior_delivered_us ||
+	    f->delivered <= a->prior_delivered)
+		return;
+	*delivered = f->delivered - a->prior_delivered;
+	*interval_us = now_us - a->prior_delivered_us;
+}
+
+void flight_app_limited(struct flight *f)
+{
+	uint64_t mark = f->delivered + flight_unacked(f);
+
+	f->app_limited = mark ? mark : 1;
 }
 
 uint32_t flight_detect_lost(struct flight *f, uint64_t now_us,
@@ -148,7 +187,7 @@ uint32_t flight_detect_lost(struct flight *f, uint64_t now_us,
 	uint32_t seq, n = 0;
 
 	*sent_us = 0;
-	for (seq = f->cum; seq < f->next; seq++) {
+	for (seq = f->cum; seq < f->next && seq < f->reported; seq++) {
 		struct flight_entry *e = at(f, seq);
 
 		if (e->acked || e->lost || e->tx >= f->largest_acked_tx ||
@@ -181,14 +220,14 @@ uint32_t flight_all_lost(struct flight *f)
 	return n;
 }
 
-bool flight_next_resend(const struct flight *f, uint32_t *from, bool any)
+bool flight_next_resend(const struct flight *f, uint32_t *from, bool in_flight)
 {
 	uint32_t seq = *from < f->cum ? f->cum : *from;
 
 	for (; seq < f->next; seq++) {
 		const struct flight_entry *e = at(f, seq);
 
-		if (!e->acked && (e->lost || any)) {
+		if (!e->acked && e->lost != in_flight) {
 			*from = seq;
 			return true;
 		}

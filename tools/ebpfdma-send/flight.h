@@ -19,6 +19,9 @@
 struct flight_entry {
 	uint64_t sent_us; /* last transmission */
 	uint64_t tx; /* its number, from 1 */
+	/* At that transmission: blocks delivered so far, and when last. */
+	uint64_t delivered, delivered_us;
+	uint8_t app_limited; /* sent while the sender had less to send */
 	uint32_t sends; /* transmissions of the block in this session */
 	uint8_t acked; /* durable: acknowledged */
 	uint8_t lost; /* declared lost, waiting to be sent again */
@@ -35,13 +38,29 @@ struct flight {
 	uint32_t lost; /* declared lost and not sent again yet */
 	uint64_t tx; /* transmissions so far */
 	uint64_t largest_acked_tx; /* the newest transmission acknowledged */
+	/*
+	 * Blocks at or above it the ACKs since it was last zeroed said
+	 * nothing of (an ACK lists a limited number of ranges): none of them
+	 * is declared lost.  flight_ack_range() raises it.
+	 */
+	uint32_t reported;
 	uint64_t last_sent_us; /* the newest transmission's time */
+	/*
+	 * Delivery rate (draft-cheng-iccrg-delivery-rate-estimation): blocks
+	 * acknowledged so far and when the last were; while the sender has
+	 * less to send than it may, the count past which that ends.
+	 */
+	uint64_t delivered, delivered_us, app_limited;
 };
 
 /* What an ACK changed. */
 struct flight_ack {
 	uint32_t newly; /* blocks newly acknowledged */
 	uint64_t newest_sent_us; /* the newest of them's transmission time */
+	/* That transmission's delivered count and time, and whether it was
+	 * sent while the sender had less to send than it might. */
+	uint64_t prior_delivered, prior_delivered_us;
+	bool app_limited;
 };
 
 /* A ring of at least @window entries for @n blocks.  0 or -ENOMEM. */
@@ -74,9 +93,23 @@ bool flight_is_acked(const struct flight *f, uint32_t seq);
 void flight_ack_range(struct flight *f, uint32_t first, uint32_t end,
 		      struct flight_ack *a);
 /*
- * Declare lost every outstanding block sent before the newest acknowledged
- * transmission and more than @loss_delay_us ago; how many, and in
- * *@sent_us the latest transmission time among them.
+ * The ACK's ranges are all in (at @now_us): the delivery rate it shows,
+ * blocks over microseconds, in *@delivered and *@interval_us (0 when it
+ * acknowledged nothing new).
+ */
+void flight_ack_end(struct flight *f, const struct flight_ack *a,
+		    uint64_t now_us, uint64_t *delivered,
+		    uint64_t *interval_us);
+/*
+ * The sender stopped for want of data or credit, not for the window or
+ * pacing: what it sends until what is in flight now is delivered gives
+ * rate samples that say less than the path could.
+ */
+void flight_app_limited(struct flight *f);
+/*
+ * Declare lost every outstanding block below @reported sent before the
+ * newest acknowledged transmission and more than @loss_delay_us ago; how
+ * many, and in *@sent_us the latest transmission time among them.
  */
 uint32_t flight_detect_lost(struct flight *f, uint64_t now_us,
 			    uint64_t loss_delay_us, uint64_t *sent_us);
@@ -84,9 +117,11 @@ uint32_t flight_detect_lost(struct flight *f, uint64_t now_us,
 uint32_t flight_all_lost(struct flight *f);
 /*
  * The lowest block at or above *@from that is declared lost (to send
- * again), or outstanding when @any; false when there is none.
+ * again), or with @in_flight, that is in flight (to probe with); false
+ * when there is none.
  */
-bool flight_next_resend(const struct flight *f, uint32_t *from, bool any);
+bool flight_next_resend(const struct flight *f, uint32_t *from,
+			bool in_flight);
 /* Blocks sent and not yet acknowledged (what the receiver's credit counts). */
 static inline uint32_t flight_unacked(const struct flight *f)
 {

@@ -424,7 +424,7 @@ granted:
 	 * record) told; a volume whose unit changed since would put it
 	 * elsewhere.
 	 */
-	if (h.lba && w.unit != unit)
+	if (h.lba && h.length && w.unit != unit)
 		die(EXIT_REFUSED,
 		    "%s:%u volume %u: its logical block size changed from %u to %u bytes: the transfer cannot continue where it stopped; send the file again without --resume",
 		    T.o.host, T.o.port, T.o.volume, unit, w.unit);
@@ -440,10 +440,11 @@ granted:
 	T.last_ack_ms = now_ms();
 	T.congestion += T.cc.congestion_events;
 	T.ce += T.cc.ce_events;
-	cc_init(&T.cc);
+	cc_init(&T.cc, T.o.cc);
 	T.cwnd_limited = false;
 	T.pto_backoff = 0;
 	T.tokens_us = now_us();
+	T.f.last_sent_us = T.tokens_us; /* no probe before anything was sent */
 	T.committed = false;
 	if (T.o.block_size % T.unit || T.o.block_size > T.max_block)
 		refuse_block(T.unit, T.max_block);
@@ -469,7 +470,11 @@ static enum outcome run_session(void)
 	unsigned int commit_wait;
 	uint32_t acked;
 
-	budget_t = T.progress_ms = now_ms();
+	/*
+	 * The progress clock runs on across sessions: a receiver that grants
+	 * sessions and acknowledges nothing is given --timeout in all.
+	 */
+	budget_t = now_ms();
 	while (T.f.acked < T.n) {
 		acked = T.f.acked;
 		/* What has arrived first: silence is measured after it. */
@@ -483,8 +488,9 @@ static enum outcome run_session(void)
 		/* Answers that acknowledge nothing new do not keep it alive. */
 		if (now - T.progress_ms > T.o.timeout_s * 1000ULL)
 			die(EXIT_NETWORK,
-			    "%s:%u acknowledged nothing new for %u s (%u of %u blocks acknowledged; %s)",
+			    "%s:%u acknowledged nothing new for %u s (%u of %u blocks acknowledged, %llu sessions; %s)",
 			    T.o.host, T.o.port, T.o.timeout_s, T.f.acked, T.n,
+			    (unsigned long long)T.sessions,
 			    T.forged ? "ACKs that do not verify arrived and were ignored: forged, or under another key" :
 				       "are DATA datagrams dropped on the way, or is the disk stuck?");
 		if (T.o.rate > 0) {
@@ -507,7 +513,6 @@ static enum outcome run_session(void)
 
 	/* Everything is durable: commit. */
 	save_progress(true);
-	T.progress_ms = now_ms();
 	commit_wait = 200;
 	while (!T.committed) {
 		check_interrupted();
@@ -538,6 +543,8 @@ static bool next_chunk(void)
 	if (T.eof)
 		return false;
 	ret = source_next_chunk(off, max, &got, &T.eof);
+	if (ret == -EINTR)
+		check_interrupted(); /* SIGINT or SIGTERM while it waited */
 	if (ret)
 		die(EXIT_USAGE, "%s: %s", T.o.file, strerror(-ret));
 	/* A stream that ended on a chunk's boundary: nothing more to send. */
@@ -642,6 +649,7 @@ static void summary(void)
 int main(int argc, char **argv)
 {
 	prepare(argc, argv);
+	T.t0 = T.progress_ms = now_ms();
 	T.o.block_size = choose_block_size();
 	if (T.file) {
 		T.end = source_size();
@@ -653,11 +661,12 @@ int main(int argc, char **argv)
 	} else {
 		next_chunk();
 	}
-	T.t0 = now_ms();
+	T.progress_ms = now_ms();
 	for (;;) {
 		open_session();
 		switch (run_session()) {
 		case COMMITTED:
+			T.progress_ms = now_ms();
 			if (!T.file && next_chunk())
 				continue;
 			break;

@@ -263,7 +263,7 @@ int net_send_batch(uint8_t *buf, const uint32_t *len, unsigned int n,
 			done += r;
 			continue;
 		}
-		if (errno == ECONNREFUSED)
+		if (errno == ECONNREFUSED || errno == EINTR)
 			continue; /* an ICMP error of an earlier datagram */
 		if (errno == ENOBUFS || errno == EAGAIN) {
 			usleep(100);

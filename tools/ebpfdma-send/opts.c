@@ -33,6 +33,9 @@ static const char usage_text[] =
 	"                   as the receiver has receive queues, up to 8)\n"
 	"  --window N       at most N datagrams in flight (default: as the receiver's credit\n"
 	"                   and the congestion window allow)\n"
+	"  --cc ALGO        congestion control: bbr (paced at the path's measured\n"
+	"                   bandwidth; random loss does not slow it down, CE marks and\n"
+	"                   heavy loss do; the default) or newreno (loss halves the window)\n"
 	"  --rate MIBS      at most MIBS MiB/s (default: as congestion control allows)\n"
 	"  --fua            ask for FUA writes\n"
 	"  --no-gso         one system call per datagram (no UDP segmentation offload)\n"
@@ -119,6 +122,7 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "source", required_argument, NULL, 's' },
 		{ "resume", no_argument, NULL, 'R' },
+		{ "cc", required_argument, NULL, 'C' },
 		{ "fua", no_argument, NULL, 'f' },
 		{ "no-gso", no_argument, NULL, 'G' },
 		{ "no-ecn", no_argument, NULL, 'E' },
@@ -132,7 +136,7 @@ void opts_parse(struct opts *o, int argc, char **argv)
 
 	*o = (struct opts){
 		.port = EBPFDMA_WIRE_PORT, .gso = true, .ecn = true,
-		.timeout_s = 30, .file = "-",
+		.timeout_s = 30, .file = "-", .cc = CC_BBR,
 	};
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:", longs, NULL)) != -1) {
@@ -168,6 +172,14 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		case 'R':
 			o->resume = true;
 			break;
+		case 'C':
+			if (!strcmp(optarg, "newreno"))
+				o->cc = CC_NEWRENO;
+			else if (!strcmp(optarg, "bbr"))
+				o->cc = CC_BBR;
+			else
+				bad("--cc: '%s' is not newreno or bbr", optarg);
+			break;
 		case 'f':
 			o->fua = true;
 			break;
@@ -200,11 +212,7 @@ void opts_parse(struct opts *o, int argc, char **argv)
 	if (!o->key_file)
 		bad("--key-file PATH is required: the volume's secret, as the receiver's key_file (ebpfdmactl genkey PATH makes one)");
 	host_port(o, argv[optind]);
-	o->volume = strtoul(argv[optind + 1], &end, 10);
-	if (!*argv[optind + 1] || *end || argv[optind + 1][0] == '-' ||
-	    o->volume >= 64)
-		bad("VOLUME: '%s' is not a volume id (0..63)",
-		    argv[optind + 1]);
+	o->volume = ranged("VOLUME", argv[optind + 1], 0, 63);
 	if (argc - optind == 3)
 		o->file = argv[optind + 2];
 }

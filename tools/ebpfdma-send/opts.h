@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tools/ebpfdma-send/cc.h"
+
 /* Exit statuses (documented in --help and the README). */
 enum {
 	EXIT_USAGE = 2, /* command line, key file, input file, local resources */
@@ -27,6 +29,7 @@ struct opts {
 	uint32_t flows; /* source ports, 0: as many as the receiver asks */
 	double rate; /* MiB/s, 0 = unpaced */
 	unsigned int timeout_s; /* give up after this long without progress */
+	enum cc_algo cc; /* the congestion controller */
 	bool fua, quiet, gso, ecn, resume;
 };
 

@@ -77,9 +77,8 @@ int source_next_chunk(uint64_t off, uint32_t max, uint32_t *got, bool *eof)
 	*got = 0;
 	*eof = false;
 	while (*got < max) {
+		/* SIGINT and SIGTERM interrupt it (SIGCONT restarts it). */
 		n = read(S.fd, S.chunk + *got, max - *got);
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0)
 			return -errno;
 		if (!n) {

@@ -10,12 +10,20 @@
 #     nvmet-tcp, with the same sender, the same RAM-backed disk, payloads of
 #     1, 4 and 8 KiB, 1, 2 and 4 streams, and the one-copy bound (memcpy);
 #   - user-space SUBMIT from the mapped pool against pwrite() with O_DIRECT;
-#   - each protection's cryptography on the host (tools/bench/aead_bw).
+#   - each protection's cryptography on the host (tools/bench/aead_bw);
+#   - the transport (tools/testing/bench-transport.sh): retransmissions on
+#     a clean link, 1, 4 and 16 senders into one receiver, a lossy 200
+#     Mbit/s bottleneck beside TCP (iperf3), each congestion controller;
+#     and the sender's peak RSS for a 4 GiB file, on the host.
 #
 # Writes bench/results/latest.json, bench/results/*.png and BENCHMARKS.md.
 # EBPFDMA_BENCH_MIB (data per run, default 32), EBPFDMA_BENCH_REPS (3),
 # EBPFDMA_BENCH_PAYLOADS, _STREAMS, _RECEIVERS, _PROTECTS (aead mac crc),
 # _SCALE narrow it down.
+# EBPFDMA_BENCH_PARTS ("receivers transport") runs only some parts; a run
+# without "receivers" writes its transport figures to build/bench-run/
+# and prints them, leaving BENCHMARKS.md alone.  EBPFDMA_BENCH_CCS,
+# _TRANSPORT_MIB, _SENDERS_MIB, _NECK_MIB narrow the transport part.
 # EBPFDMA_BENCH_BASELINE=<git revision> adds the receiver "ebpfdma-before":
 # the module of that revision (with today's tools), run beside today's.
 set -euo pipefail
@@ -47,6 +55,8 @@ if [ -n "${EBPFDMA_BENCH_BASELINE:-}" ]; then
 	baseline_ko=$top/build/baseline/$release/ebpfdma.ko
 fi
 
+parts=${EBPFDMA_BENCH_PARTS:-receivers transport}
+want() { case " $parts " in *" $1 "*) return 0 ;; esac; return 1; }
 mib=${EBPFDMA_BENCH_MIB:-32}
 reps=${EBPFDMA_BENCH_REPS:-3}
 submit_mib=${EBPFDMA_BENCH_SUBMIT_MIB:-128}
@@ -57,11 +67,15 @@ mkdir -p "$work"
 shm=${EBPFDMA_BENCH_SHM:-/dev/shm}
 disk=$(mktemp "$shm/ebpfdma-bench.XXXXXX")
 trap 'rm -f "$disk"' EXIT
-truncate -s $(((mib > submit_mib ? mib : submit_mib) + 16))M "$disk"
+size=$((mib > submit_mib ? mib : submit_mib))
+tmib=${EBPFDMA_BENCH_TRANSPORT_MIB:-256}
+! want transport || [ "$tmib" -le "$size" ] || size=$tmib
+truncate -s $((size + 16))M "$disk"
 
 # The guest's environment is its own: pass the settings on.
 envs=(EBPFDMA_BENCH_MIB="$mib" EBPFDMA_BENCH_REPS="$reps")
-for v in PAYLOADS VIRTIO_PAYLOADS STREAMS RECEIVERS PROTECTS SCALE NETS PERF; do
+for v in PAYLOADS VIRTIO_PAYLOADS STREAMS RECEIVERS PROTECTS SCALE NETS PERF \
+	CCS TRANSPORT_MIB SENDERS_MIB NECK_MIB NECK_SECONDS TRANSPORT_RUNS; do
 	n=EBPFDMA_BENCH_$v
 	[ -z "${!n:-}" ] || envs+=("$n=${!n}")
 done
@@ -70,12 +84,57 @@ note "benchmark: $mib MiB per run x $reps repetitions (tens of minutes under emu
 "$here/vm-run.sh" --kernel stock --modules "$out/modroot" --work "$work/vm" --nics 2 \
 	--mem 2048 --disk "$disk" --timeout 7200 -- bash -c "
 	set -e
-	env $(printf '%q ' "${envs[@]}") tools/testing/bench-guest.sh '$work/vm/runs.jsonl'
-	for size in 4096 65536; do
-		modprobe ebpfdma slot_size=\$size nr_slots=\$((16777216 / size))
-		build/bench/submit_vs_pwrite /dev/vda $submit_mib $reps >>'$work/vm/submit.jsonl'
-		rmmod ebpfdma
-	done"
+	touch '$work/vm/runs.jsonl' '$work/vm/submit.jsonl' '$work/vm/transport.jsonl'
+	if $(want receivers && echo true || echo false); then
+		env $(printf '%q ' "${envs[@]}") tools/testing/bench-guest.sh '$work/vm/runs.jsonl'
+		for size in 4096 65536; do
+			modprobe ebpfdma slot_size=\$size nr_slots=\$((16777216 / size))
+			build/bench/submit_vs_pwrite /dev/vda $submit_mib $reps >>'$work/vm/submit.jsonl'
+			rmmod ebpfdma
+		done
+	fi
+	if $(want transport && echo true || echo false); then
+		env $(printf '%q ' "${envs[@]}") tools/testing/bench-transport.sh '$work/vm/transport.jsonl'
+	fi"
+
+# The sender's peak RSS for a 4 GiB file (sparse), to a receiver that
+# verifies and acknowledges but keeps nothing (the unit tests' fake one).
+: >"$work/rss.json"
+if want transport; then
+	truncate -s 4G "$work/big"
+	build/tools/ebpfdmactl genkey "$work/rss.key" >/dev/null
+	FAKE_MAX_BLOCK=32768 /usr/bin/python3 tools/testing/unit/fake_receiver.py \
+		sink "$work/rss.key" /dev/null >"$work/rss.port" &
+	fake=$!
+	for _ in $(seq 50); do [ -s "$work/rss.port" ] && break; sleep 0.1; done
+	/usr/bin/python3 -c '
+import json, resource, subprocess, sys
+rc = subprocess.call(sys.argv[2:], stdout=subprocess.DEVNULL)
+print(json.dumps({"file_bytes": 4 << 30, "block_size": 32768, "exit": rc,
+                  "max_rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))' \
+		x build/tools/ebpfdma-send --quiet --block-size 32768 --key-file "$work/rss.key" \
+		127.0.0.1:"$(cat "$work/rss.port")" 1 "$work/big" >"$work/rss.json"
+	kill $fake 2>/dev/null || true
+	wait $fake 2>/dev/null || true
+	rm -f "$work/big"
+fi
+
+if ! want receivers; then
+	/usr/bin/python3 -c '
+import json, os, sys
+sys.path.insert(0, "tools/bench")
+import transport
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+rss = json.load(open(sys.argv[2])) if os.path.getsize(sys.argv[2]) else None
+t = transport.summarise(rows, rss)
+json.dump(t, open(sys.argv[3], "w"), indent=1)
+open(sys.argv[4], "w").write("\n".join(transport.markdown(t)))' \
+		"$work/vm/transport.jsonl" "$work/rss.json" "$work/transport.json" \
+		"$work/transport.md"
+	note "transport only: wrote $work/transport.json and $work/transport.md"
+	cat "$work/transport.md"
+	exit 0
+fi
 
 # What each protection costs a core of this host, in user space: the
 # guest's figures say little about SIMD, which TCG emulates.
@@ -95,6 +154,7 @@ printf '{"date":"%s","kernel":"%s","accel":"%s","mib":%d,"reps":%d,"baseline":"%
 mkdir -p bench/results
 rm -f bench/results/submit-vs-pwrite.json
 /usr/bin/python3 tools/bench/report.py "$work/vm/runs.jsonl" "$work/vm/submit.jsonl" \
-	bench/results BENCHMARKS.md "$work/context.json" "$work/aead.jsonl"
+	bench/results BENCHMARKS.md "$work/context.json" "$work/aead.jsonl" \
+	"$work/vm/transport.jsonl" "$work/rss.json"
 note "wrote BENCHMARKS.md, bench/results/latest.json and the plots"
 grep -A40 '^## ebpfdma against each baseline' BENCHMARKS.md | head -n 40

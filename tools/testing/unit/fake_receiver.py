@@ -23,6 +23,7 @@ check it).  Modes:
                 under a key that is not the session's k_ack
     claim       the same under the session's k_ack: believed (the check of
                 "forged" could fail)
+    deaf        grant every HELLO, acknowledge nothing, ever
     restart     as clean, but once it holds half the session's blocks (or
                 FAKE_RESTART_AT) it forgets the session, as a restarted
                 receiver does: its DATA is ignored until a new HELLO
@@ -171,6 +172,8 @@ def main():
             restarted = True  # as if it restarted: the session is gone
             out.flush()
             sess = None
+            continue
+        if mode == "deaf":
             continue
         if mode in ("forged", "claim"):
             durable, flags, ranges = s["blocks"], COMPLETE, []
