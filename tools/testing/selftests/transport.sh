@@ -15,6 +15,7 @@
 #     [40, 48 MiB)   volume 52: 16 flows over the two receive queues
 #     [48, 49 MiB)   volume 54: as many flows as the receiver asks for
 #   /dev/vdj (16 MiB): volume 53, behind dm-delay (every I/O 40 ms)
+#     [49, 57 MiB)   volume 55: through a pool of 64 slots, the credit
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/netns.sh"
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -61,10 +62,11 @@ rm -f $key
 	echo "volume = 52 $disk start=81920 blocks=16384"
 	echo "volume = 53 /dev/mapper/edma-slow start=0 blocks=32768"
 	echo "volume = 54 $disk start=98304 blocks=2048"
+	echo "volume = 55 $disk start=100352 blocks=16384"
 } >/tmp/transport.conf
 serve_start /tmp/transport.conf
 started=$?
-check "serve starts with 24 volumes" test $started = 0
+check "serve starts with 25 volumes" test $started = 0
 if [ $started != 0 ]; then
 	dmsetup remove edma-slow
 	netns_down
@@ -201,6 +203,27 @@ check "... without a retransmission ($(grep '^sent' /tmp/slowdisk.out | grep -o 
 host_check "the transfer to the slow disk is intact" 0 $((4194304 / scale)) \
 	"$(file_sum /tmp/f-slow)" 9
 
+kill -TERM $serve_pid
+wait $serve_pid
+check "serve exits 0 on SIGTERM" test $? = 0
+
+# 6. The receiver's credit: with a pool of 64 slots, ACKs grant 64 blocks
+# in flight, and a sender that kept to more would find the pool full.
+check "the module reloaded with a pool of 64 slots" \
+	bash -c "rmmod ebpfdma && modprobe ebpfdma nr_slots=64"
+serve_start /tmp/transport.conf
+check "serve starts on the small pool" test $? = 0
+m=$(scrape)
+full0=$(metric 'ebpfdma_xdp_packets_total{counter="err_full"}')
+head -c $((8388608 / scale)) /dev/urandom >/tmp/f-credit
+check "a transfer into the 64-slot pool: durable and committed" \
+	bash -c "ip netns exec edma-tx '$send' --key-file $key 10.11.0.2 55 /tmp/f-credit >/tmp/credit.out 2>&1"
+m=$(scrape)
+check "... within the credit: no datagram found the pool full ($full0 -> $(metric 'ebpfdma_xdp_packets_total{counter="err_full"}'), rx/pool_full $(rx_ctr pool_full)), nothing retransmitted ($(grep '^sent' /tmp/credit.out | grep -o '[0-9]* retransmitted'))" \
+	bash -c "[ '$(metric 'ebpfdma_xdp_packets_total{counter="err_full"}')' = '$full0' ] &&
+		[ $(rx_ctr pool_full) = 0 ] && grep '^sent' /tmp/credit.out | grep -q ' 0 retransmitted'"
+host_check "the transfer into the small pool is intact" \
+	$((49 * 1048576)) $((8388608 / scale)) "$(file_sum /tmp/f-credit)" 8
 kill -TERM $serve_pid
 wait $serve_pid
 check "serve exits 0 on SIGTERM" test $? = 0
