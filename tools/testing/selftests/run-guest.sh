@@ -15,8 +15,12 @@ export EBPFDMA_SELFTEST_BIN=${EBPFDMA_SELFTEST_BIN:-$(cd "$dir/../../.." && pwd)
 rc=0
 for t in "$@"; do
 	name=${t%.sh}
+	t0=$SECONDS
 	out=$(bash "$dir/$t" 2>&1)
 	trc=$?
+	# How long each took, for whoever sizes the run (make check prints
+	# the "#" lines).
+	echo "# $label/$name took $((SECONDS - t0)) s"
 	printf '%s\n' "$out" | tap_flatten "$label/$name"
 	if [ "$trc" != 0 ]; then
 		rc=1

@@ -74,8 +74,15 @@ check "counters: packets = pass + drop" \
 	test "$(val packets)" = "$(($(val pass) + $(val drop)))"
 check "module rx/placed grew by the program's placed" \
 	test "$(($(cat $S/rx/placed) - placed0))" = "$(val placed)"
+# Each stream's socket leaves by its CPU's queue (XPS) into its own
+# receive queue, and that queue's NAPI (and XDP) runs on that CPU.
+q0=$(ip netns exec edma-rx ethtool -S veth-rx | awk '$1 == "rx_queue_0_xdp_packets:" { print $2 }')
+q1=$(ip netns exec edma-rx ethtool -S veth-rx | awk '$1 == "rx_queue_1_xdp_packets:" { print $2 }')
+check "both receive queues of veth-rx carried the streams (ethtool -S: ${q0:-?} and ${q1:-?} XDP packets)" \
+	bash -c "[ '${q0:-0}' -ge 8192 ] && [ '${q1:-0}' -ge 8192 ]"
 ncpu=$(nproc)
 busy=$(printf '%s\n' "$counters" | awk '/^cpu[0-9]+_placed/ && $2 > 0' | wc -l)
+printf '%s\n' "$counters" | awk '/^cpu[0-9]+_placed/ { print "# " $0 }'
 if [ "$ncpu" -ge 2 ]; then
 	check "blocks were placed on $busy of $ncpu CPUs at once (per-CPU XDP)" \
 		test "$busy" -ge 2
