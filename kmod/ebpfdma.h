@@ -303,7 +303,13 @@ struct ebpfdma_volume {
 	u64 start; /* first block of the window on the device */
 	u64 blocks; /* blocks in the window */
 	unsigned int block_shift; /* log2 of the logical block size */
-	struct file *file; /* the caller's exclusive open, held */
+	/*
+	 * The caller's open of the target, held: a block device opened
+	 * exclusively (written with bios), or a regular file (written with
+	 * direct kiocbs, EBPFDMA_VOL_FILE in @flags).
+	 */
+	struct file *file;
+	/* the device written to: the file system's, for a file */
 	struct block_device *bdev;
 	struct mutex gen_lock; /* serialises changes of @gen */
 	/* current generation, NULL once deleted: under @gen_lock and RCU */
@@ -402,7 +408,7 @@ struct ebpfdma_io {
 	struct llist_node done_node; /* completed bios */
 	struct ebpfdma_io *run_next; /* next write in the same bio */
 	unsigned int run_len; /* writes in the bio (first write only) */
-	blk_status_t status; /* of the bio (first write only) */
+	int err; /* the run's result, 0 or -errno (first write only) */
 	int cpu; /* the engine CPU it was queued to */
 	struct ebpfdma_pool *pool;
 	struct ebpfdma_gen *gen; /* holds a reference of gen->writes */

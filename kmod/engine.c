@@ -21,14 +21,21 @@
  * after their completions are posted, so a barrier's completion always
  * follows them), and kicks the submit work if its backlog waits.
  * Nothing is copied: the device reads the DMA-coherent slots.
+ *
+ * A file volume's run is one direct write into the file instead of a bio
+ * (engine_submit_file()), from the same work item and completed the same
+ * way; its file system keeps its own page cache coherent.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bio.h>
 #include <linux/blkdev.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/llist.h>
 #include <linux/percpu.h>
 #include <linux/sched/clock.h>
+#include <linux/uio.h>
 #include <linux/workqueue.h>
 
 #include "ebpfdma.h"
@@ -48,15 +55,49 @@ static DEFINE_PER_CPU_ALIGNED(struct engine_cpu, engine_cpus);
 /* Bound (per-CPU) workqueue: each CPU's work runs on that CPU. */
 static struct workqueue_struct *engine_wq;
 
+/* The run @first leads ended with @err: hand it to its CPU's done work. */
+static void engine_run_end(struct ebpfdma_io *first, int err)
+{
+	struct engine_cpu *ec = per_cpu_ptr(&engine_cpus, first->cpu);
+
+	first->err = err;
+	if (llist_add(&first->done_node, &ec->done))
+		queue_work_on(ec->cpu, engine_wq, &ec->done_work);
+}
+
 static void engine_end_io(struct bio *bio)
 {
 	struct ebpfdma_io *first = bio->bi_private;
-	struct engine_cpu *ec = per_cpu_ptr(&engine_cpus, first->cpu);
+	int err = blk_status_to_errno(bio->bi_status);
 
-	first->status = bio->bi_status;
 	bio_put(bio);
-	if (llist_add(&first->done_node, &ec->done))
-		queue_work_on(ec->cpu, engine_wq, &ec->done_work);
+	engine_run_end(first, err);
+}
+
+/*
+ * A run of writes to a file volume: one direct write (IOCB_DIRECT) from
+ * the slots' pages, described by a bvec iterator, completed
+ * asynchronously, as the NVMe target's file backend does
+ * (drivers/nvme/target/io-cmd-file.c).  The file system allocates blocks,
+ * converts unwritten extents and keeps its page cache coherent.
+ */
+struct file_run {
+	struct kiocb iocb;
+	struct ebpfdma_io *first;
+	size_t len; /* bytes in @bvec */
+	struct bio_vec bvec[];
+};
+
+/* ki_complete: any context (the file system's bio or its workqueue). */
+static void file_run_end(struct kiocb *iocb, long ret)
+{
+	struct file_run *fr = container_of(iocb, struct file_run, iocb);
+	struct ebpfdma_io *first = fr->first;
+	/* Never a short write reported whole. */
+	int err = ret == fr->len ? 0 : ret < 0 ? ret : -EIO;
+
+	kfree(fr);
+	engine_run_end(first, err);
 }
 
 static unsigned int io_segs(struct ebpfdma_io *io)
@@ -89,6 +130,69 @@ static bool bio_add_io(struct bio *bio, struct ebpfdma_io *io)
 	return true;
 }
 
+/* Describe every page of @io in @bv; the number of entries used. */
+static unsigned int bvec_add_io(struct bio_vec *bv, struct ebpfdma_io *io)
+{
+	unsigned int off, len, i = 0;
+	void *addr;
+
+	for (off = 0; off < io->len; off += len, i++) {
+		addr = ebpfdma_slot_addr(io->pool, io->slot, off);
+		len = min_t(unsigned int, io->len - off,
+			    PAGE_SIZE - offset_in_page(addr));
+		bv[i] = (struct bio_vec){
+			.bv_page = ebpfdma_slot_page(io->pool, io->slot, off),
+			.bv_len = len,
+			.bv_offset = offset_in_page(addr),
+		};
+	}
+	return i;
+}
+
+/*
+ * Write the run @ios[0..@n) of @segs pages into its file volume.  The
+ * file system may complete it before vfs_iocb_iter_write() returns, or
+ * there and then (an extending write is synchronous on ext4): both end
+ * in file_run_end().  Context: the submit work, may sleep.
+ */
+static void engine_submit_file(struct ebpfdma_io **ios, unsigned int n,
+			       unsigned int segs, blk_opf_t opf)
+{
+	struct ebpfdma_io *first = ios[0];
+	struct ebpfdma_volume *v = first->gen->vol;
+	struct file *file = v->file;
+	struct iov_iter iter;
+	struct file_run *fr;
+	unsigned int i, nr = 0;
+	ssize_t ret;
+
+	fr = kmalloc(struct_size(fr, bvec, segs), GFP_NOIO);
+	if (!fr || ebpfdma_fault_fail(EBPFDMA_FAULT_BIO_ADD)) {
+		kfree(fr);
+		engine_run_end(first, -ENOMEM);
+		return;
+	}
+	fr->first = first;
+	fr->len = 0;
+	for (i = 0; i < n; i++) {
+		nr += bvec_add_io(fr->bvec + nr, ios[i]);
+		fr->len += ios[i]->len;
+	}
+	iov_iter_bvec(&iter, ITER_SOURCE, fr->bvec, nr, fr->len);
+	memset(&fr->iocb, 0, sizeof(fr->iocb));
+	fr->iocb.ki_filp = file;
+	fr->iocb.ki_pos = (v->start + first->ext.lba) << v->block_shift;
+	fr->iocb.ki_flags = file->f_iocb_flags | IOCB_DIRECT | IOCB_WRITE |
+			    (opf & REQ_FUA ? IOCB_DSYNC : 0);
+	fr->iocb.ki_complete = file_run_end;
+	/* Its completion may drop the last write of the volume: hold it. */
+	get_file(file);
+	ret = vfs_iocb_iter_write(file, &fr->iocb, &iter);
+	if (ret != -EIOCBQUEUED)
+		file_run_end(&fr->iocb, ret);
+	fput(file);
+}
+
 static void engine_submit_run(struct engine_cpu *ec, struct ebpfdma_io **ios,
 			      unsigned int n)
 {
@@ -98,26 +202,30 @@ static void engine_submit_run(struct engine_cpu *ec, struct ebpfdma_io **ios,
 	unsigned int i, segs = 0;
 	bool whole = true;
 	struct bio *bio;
+	blk_opf_t opf;
 
 	for (i = 0; i < n; i++) {
 		segs += ios[i]->ext.segs;
 		ios[i]->run_next = i + 1 < n ? ios[i + 1] : NULL;
 	}
+	opf = ebpfdma_write_opf(first->ext.flags, v->flags,
+				READ_ONCE(ebpfdma_fua));
+	first->run_len = n;
+	this_cpu_inc(st->bios);
+	this_cpu_add(st->merges, n - 1);
+	atomic_inc(&ec->in_flight);
+	if (v->flags & EBPFDMA_VOL_FILE) {
+		engine_submit_file(ios, n, segs, opf);
+		return;
+	}
 	/* GFP_NOIO from the bio mempool cannot fail. */
-	bio = bio_alloc(v->bdev, segs,
-			ebpfdma_write_opf(first->ext.flags, v->flags,
-					  READ_ONCE(ebpfdma_fua)),
-			GFP_NOIO);
+	bio = bio_alloc(v->bdev, segs, opf, GFP_NOIO);
 	bio->bi_iter.bi_sector = (v->start + first->ext.lba)
 				 << (v->block_shift - SECTOR_SHIFT);
 	for (i = 0; i < n && whole; i++)
 		whole = bio_add_io(bio, ios[i]);
-	first->run_len = n;
 	bio->bi_private = first;
 	bio->bi_end_io = engine_end_io;
-	this_cpu_inc(st->bios);
-	this_cpu_add(st->merges, n - 1);
-	atomic_inc(&ec->in_flight);
 	if (unlikely(!whole)) {
 		/* Never a short write reported whole: every write fails. */
 		bio->bi_status = BLK_STS_IOERR;
@@ -276,10 +384,13 @@ static void engine_done_work(struct work_struct *work)
 	/* One clock read for the batch: they all complete now. */
 	now = local_clock();
 	llist_for_each_entry_safe(first, tmp, list, done_node) {
-		err = blk_status_to_errno(first->status);
+		err = first->err;
 		n = first->run_len;
-		/* Before the completions: a reader then sees the new data. */
-		if (!err) {
+		/*
+		 * Before the completions: a reader then sees the new data (a
+		 * file's own direct write keeps its page cache coherent).
+		 */
+		if (!err && !(first->gen->vol->flags & EBPFDMA_VOL_FILE)) {
 			for (io = first, blocks = 0; io; io = io->run_next)
 				blocks += io->ext.blocks;
 			ebpfdma_volume_invalidate(first->gen->vol,

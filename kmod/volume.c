@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ebpfdma volumes: block device windows that writes may land in, their
- * liveness, their barrier generations and their flushes.
+ * ebpfdma volumes: windows of a block device or of a regular file that
+ * writes may land in, their liveness, their barrier generations and their
+ * flushes.  A block device is written with bios and flushed with an empty
+ * REQ_PREFLUSH bio; a file (on a file system with direct I/O) with direct
+ * kiocbs (engine.c) and flushed with vfs_fsync(), which also makes its
+ * size and extents durable.
  *
  * The table is read under RCU (the XDP path looks volumes up from
  * softirq) and changed under volumes_lock.
@@ -145,33 +149,69 @@ static void flush_done_work(struct work_struct *work)
 	kfree(r);
 }
 
-static void flush_end_io(struct bio *bio)
+/* Post @r's completion with @err.  Context: any. */
+static void flush_post(struct ebpfdma_flush_req *r, int err)
 {
-	struct ebpfdma_flush_req *r = bio->bi_private;
 	struct ebpfdma_cqe cqe = {
 		.cookie = r->cookie,
 		.volume = r->vol->id,
-		.status = blk_status_to_errno(bio->bi_status),
+		.status = err,
 		.flags = EBPFDMA_CQE_FLUSH,
 	};
 
-	bio_put(bio);
 	ebpfdma_ring_post(r->ring, &cqe, 1);
 	ebpfdma_ring_wake(r->ring);
+}
+
+static void flush_end_io(struct bio *bio)
+{
+	struct ebpfdma_flush_req *r = bio->bi_private;
+	int err = blk_status_to_errno(bio->bi_status);
+
+	bio_put(bio);
+	flush_post(r, err);
 	queue_work(volume_wq, &r->work);
 }
 
 /*
- * Issue @r's flush: an empty REQ_PREFLUSH bio, completed asynchronously
- * (on a device without a volatile cache the block layer completes it at
- * once).  GFP_NOIO from the bio mempool cannot fail.  Context: process.
+ * A file volume's flush: its data, size and extents to stable media
+ * (vfs_fsync() writes back and flushes the device's cache).  Context:
+ * process, sleeps until done.
  */
-static void flush_issue(struct ebpfdma_flush_req *r)
+static void flush_file(struct ebpfdma_flush_req *r)
 {
-	struct bio *bio = bio_alloc(r->vol->bdev, 0,
-				    REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC,
-				    GFP_NOIO);
+	flush_post(r, vfs_fsync(r->vol->file, 0));
+	flush_done_work(&r->work);
+}
 
+static void flush_file_work(struct work_struct *work)
+{
+	flush_file(container_of(work, struct ebpfdma_flush_req, work));
+}
+
+/*
+ * Issue @r's flush.  A block device's: an empty REQ_PREFLUSH bio,
+ * completed asynchronously (on a device without a volatile cache the
+ * block layer completes it at once); GFP_NOIO from the bio mempool cannot
+ * fail.  A file's: vfs_fsync() here and now when @wait (a barrier, from
+ * the generation's end work, so barriers complete in order), else from
+ * the volume workqueue.  Context: process.
+ */
+static void flush_issue(struct ebpfdma_flush_req *r, bool wait)
+{
+	struct bio *bio;
+
+	if (r->vol->flags & EBPFDMA_VOL_FILE) {
+		if (wait) {
+			flush_file(r);
+		} else {
+			INIT_WORK(&r->work, flush_file_work);
+			queue_work(volume_wq, &r->work);
+		}
+		return;
+	}
+	bio = bio_alloc(r->vol->bdev, 0, REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC,
+			GFP_NOIO);
 	bio->bi_private = r;
 	bio->bi_end_io = flush_end_io;
 	submit_bio(bio);
@@ -185,7 +225,7 @@ static void gen_end_work(struct work_struct *work)
 
 	/* Issued before the next barrier's can be: they complete in order. */
 	if (g->flush)
-		flush_issue(g->flush);
+		flush_issue(g->flush, true);
 	if (g->next)
 		percpu_ref_put(&g->next->writes);
 	percpu_ref_exit(&g->writes);
@@ -291,7 +331,7 @@ int ebpfdma_volume_flush(u32 id, struct ebpfdma_ring *ring, u64 cookie,
 	INIT_WORK(&r->work, flush_done_work);
 	if (now) {
 		ebpfdma_ring_get(ring);
-		flush_issue(r);
+		flush_issue(r, false);
 		return 0;
 	}
 	next = gen_alloc(v);
@@ -367,7 +407,8 @@ bool ebpfdma_volume_stable(struct ebpfdma_volume *v)
 {
 	struct request_queue *q = bdev_get_queue(v->bdev);
 
-	if (bdev_write_cache(v->bdev))
+	/* A file's new blocks and size are durable only after a flush. */
+	if (v->flags & EBPFDMA_VOL_FILE || bdev_write_cache(v->bdev))
 		return false;
 	if (test_bit(QUEUE_FLAG_HW_WC, &q->queue_flags) &&
 	    !READ_ONCE(v->wc_warned)) {
@@ -401,40 +442,67 @@ void ebpfdma_volume_invalidate(struct ebpfdma_volume *v, u64 lba, u64 blocks)
 				      end >> PAGE_SHIFT);
 }
 
-/* Open the block device behind @fd as the caller opened it. */
-static int volume_bdev(int fd, struct file **filep)
+/*
+ * The target behind @fd, as the caller opened it: a block device opened
+ * for writing and exclusively, or a regular file opened for writing (not
+ * for appending) on a file system that does direct I/O.
+ */
+static int volume_target(int fd, struct file **filep, bool *is_file)
 {
 	struct file *file = fget(fd);
+	struct inode *inode;
+	int ret;
 
 	if (!file)
 		return -EBADF;
-	if (!S_ISBLK(file_inode(file)->i_mode)) {
-		fput(file);
-		return -ENOTBLK;
-	}
-	if (!(file->f_mode & FMODE_WRITE) || !(file->f_mode & FMODE_EXCL)) {
-		fput(file);
-		return -EACCES;
+	inode = file_inode(file);
+	*is_file = S_ISREG(inode->i_mode);
+	ret = -ENOTBLK;
+	if (!S_ISBLK(inode->i_mode) && !*is_file)
+		goto err_fput;
+	ret = -EACCES;
+	if (!(file->f_mode & FMODE_WRITE) ||
+	    (!*is_file && !(file->f_mode & FMODE_EXCL)))
+		goto err_fput;
+	if (*is_file) {
+		ret = -EINVAL;
+		if (file->f_flags & O_APPEND)
+			goto err_fput;
+		ret = -EOPNOTSUPP;
+		if (!(file->f_mode & FMODE_CAN_ODIRECT) ||
+		    !file->f_op->write_iter || !inode->i_sb->s_bdev)
+			goto err_fput;
 	}
 	*filep = file;
 	return 0;
+
+err_fput:
+	fput(file);
+	return ret;
 }
 
-static bool window_overlaps(const struct ebpfdma_volume *v,
-			    struct block_device *bdev, u64 start, u64 blocks,
-			    unsigned int shift)
+/* What two volumes must not share a block of: the device, or the file. */
+static void *volume_backing(struct file *file, bool is_file)
 {
-	return v->bdev == bdev &&
+	return is_file ? (void *)file_inode(file) :
+			 (void *)ebpfdma_file_bdev(file);
+}
+
+static bool window_overlaps(const struct ebpfdma_volume *v, void *backing,
+			    u64 start, u64 blocks, unsigned int shift)
+{
+	return volume_backing(v->file, v->flags & EBPFDMA_VOL_FILE) ==
+		       backing &&
 	       ebpfdma_windows_overlap(v->start << v->block_shift,
 				       v->blocks << v->block_shift,
 				       start << shift, blocks << shift);
 }
 
 /*
- * Does a volume on @bdev, published or still draining its writes, overlap
- * [start, +blocks)?  Under volumes_lock.
+ * Does a volume on @backing (volume_backing()), published or still
+ * draining its writes, overlap [start, +blocks)?  Under volumes_lock.
  */
-static bool volume_overlaps(struct block_device *bdev, u64 start, u64 blocks,
+static bool volume_overlaps(void *backing, u64 start, u64 blocks,
 			    unsigned int shift)
 {
 	struct ebpfdma_volume *v;
@@ -444,11 +512,11 @@ static bool volume_overlaps(struct block_device *bdev, u64 start, u64 blocks,
 	for (id = 0; id < EBPFDMA_MAX_VOLUMES; id++) {
 		v = rcu_dereference_protected(volumes[id],
 					      lockdep_is_held(&volumes_lock));
-		if (v && window_overlaps(v, bdev, start, blocks, shift))
+		if (v && window_overlaps(v, backing, start, blocks, shift))
 			return true;
 	}
 	list_for_each_entry(v, &volumes_dying, dying)
-		if (window_overlaps(v, bdev, start, blocks, shift))
+		if (window_overlaps(v, backing, start, blocks, shift))
 			return true;
 	return false;
 }
@@ -466,7 +534,7 @@ static bool volume_id_dying(u32 id)
 }
 
 static struct ebpfdma_volume *volume_alloc(const struct ebpfdma_volume_add *req,
-					   struct file *file)
+					   struct file *file, bool is_file)
 {
 	struct ebpfdma_volume *v = kzalloc(sizeof(*v), GFP_KERNEL);
 	struct ebpfdma_gen *g;
@@ -480,12 +548,13 @@ static struct ebpfdma_volume *volume_alloc(const struct ebpfdma_volume_add *req,
 	init_completion(&v->released);
 	mutex_init(&v->gen_lock);
 	v->id = req->id;
-	v->flags = req->flags;
+	v->flags = req->flags | (is_file ? EBPFDMA_VOL_FILE : 0);
 	v->start = req->start;
 	v->blocks = req->blocks;
 	v->block_shift = ilog2(req->block_size);
 	v->file = file;
-	v->bdev = ebpfdma_file_bdev(file);
+	v->bdev = is_file ? file_inode(file)->i_sb->s_bdev :
+			    ebpfdma_file_bdev(file);
 	g = gen_alloc(v);
 	if (!g)
 		goto err_free_stats;
@@ -511,7 +580,7 @@ static void volume_free(struct ebpfdma_volume *v)
 /*
  * Write back and drop the device's cached pages of the window, so that
  * neither old dirty pages written back later nor stale clean ones hide
- * what the volume writes.
+ * what the volume writes.  (A file's direct writes do that themselves.)
  */
 static int volume_sync_window(struct ebpfdma_volume *v)
 {
@@ -520,6 +589,8 @@ static int volume_sync_window(struct ebpfdma_volume *v)
 	loff_t end = start + (v->blocks << v->block_shift) - 1;
 	int ret;
 
+	if (v->flags & EBPFDMA_VOL_FILE)
+		return 0;
 	ret = filemap_write_and_wait_range(mapping, start, end);
 	if (ret)
 		return ret;
@@ -543,6 +614,7 @@ long ebpfdma_ioctl_volume_add(void __user *arg, struct kobject *parent)
 	struct file *file;
 	u64 dev_blocks;
 	unsigned int i;
+	bool is_file;
 	int ret;
 
 	if (!capable(CAP_SYS_ADMIN))
@@ -557,17 +629,26 @@ long ebpfdma_ioctl_volume_add(void __user *arg, struct kobject *parent)
 	/* block_size is an output: whatever it holds on input is ignored. */
 	if (req.id >= EBPFDMA_MAX_VOLUMES || req.flags & ~EBPFDMA_VOL_FLAGS_ALL)
 		return -EINVAL;
-	ret = volume_bdev(req.fd, &file);
+	ret = volume_target(req.fd, &file, &is_file);
 	if (ret)
 		return ret;
-	bdev = ebpfdma_file_bdev(file);
-	req.block_size = bdev_logical_block_size(bdev);
-	dev_blocks = bdev_nr_sectors(bdev) >> (ilog2(req.block_size) - 9);
+	if (is_file) {
+		/* Direct I/O's alignment: the file system device's block. */
+		bdev = file_inode(file)->i_sb->s_bdev;
+		req.block_size = bdev_logical_block_size(bdev);
+		dev_blocks = file_inode(file)->i_sb->s_maxbytes >>
+			     ilog2(req.block_size);
+	} else {
+		bdev = ebpfdma_file_bdev(file);
+		req.block_size = bdev_logical_block_size(bdev);
+		dev_blocks = bdev_nr_sectors(bdev) >>
+			     (ilog2(req.block_size) - 9);
+	}
 	ret = ebpfdma_window_check(dev_blocks, req.start, req.blocks);
 	if (ret)
 		goto err_fput;
 
-	v = volume_alloc(&req, file);
+	v = volume_alloc(&req, file, is_file);
 	if (!v) {
 		ret = -ENOMEM;
 		goto err_fput;
@@ -581,7 +662,8 @@ long ebpfdma_ioctl_volume_add(void __user *arg, struct kobject *parent)
 		ret = -EEXIST;
 		goto err_unlock;
 	}
-	if (volume_overlaps(bdev, req.start, req.blocks, v->block_shift)) {
+	if (volume_overlaps(volume_backing(file, is_file), req.start,
+			    req.blocks, v->block_shift)) {
 		ret = -EBUSY;
 		goto err_unlock;
 	}
@@ -590,8 +672,12 @@ long ebpfdma_ioctl_volume_add(void __user *arg, struct kobject *parent)
 		goto err_unlock;
 	v->serial = ++volumes_serial;
 	/* Under the lock: once it is dropped, a VOLUME_DEL may free @v. */
-	pr_info("volume %u: %pg blocks [%llu, +%llu) of %u bytes\n", v->id,
-		bdev, v->start, v->blocks, req.block_size);
+	if (is_file)
+		pr_info("volume %u: file %pD on %pg, blocks [%llu, +%llu) of %u bytes\n",
+			v->id, file, bdev, v->start, v->blocks, req.block_size);
+	else
+		pr_info("volume %u: %pg blocks [%llu, +%llu) of %u bytes\n",
+			v->id, bdev, v->start, v->blocks, req.block_size);
 	rcu_assign_pointer(volumes[req.id], v);
 	mutex_unlock(&volumes_lock);
 

@@ -50,11 +50,14 @@
 #define EBPFDMA_F_SESSIONS (1ULL << 10)
 /* The kfunc takes EBPFDMA_RX_F_CE, completions say EBPFDMA_CQE_CE */
 #define EBPFDMA_F_RX_ECN (1ULL << 11)
-#define EBPFDMA_F_ALL                                             \
-	(EBPFDMA_F_POOL_MMAP | EBPFDMA_F_RING | EBPFDMA_F_SLOTS | \
-	 EBPFDMA_F_VOLUMES | EBPFDMA_F_SUBMIT | EBPFDMA_F_FLUSH | \
-	 EBPFDMA_F_STATS | EBPFDMA_F_NET | EBPFDMA_F_FLUSH_NOW |  \
-	 EBPFDMA_F_VOL_STABLE | EBPFDMA_F_SESSIONS | EBPFDMA_F_RX_ECN)
+/* VOLUME_ADD takes a regular file, VOLUME_LIST says EBPFDMA_VOL_FILE */
+#define EBPFDMA_F_VOL_FILE (1ULL << 12)
+#define EBPFDMA_F_ALL                                                   \
+	(EBPFDMA_F_POOL_MMAP | EBPFDMA_F_RING | EBPFDMA_F_SLOTS |       \
+	 EBPFDMA_F_VOLUMES | EBPFDMA_F_SUBMIT | EBPFDMA_F_FLUSH |       \
+	 EBPFDMA_F_STATS | EBPFDMA_F_NET | EBPFDMA_F_FLUSH_NOW |        \
+	 EBPFDMA_F_VOL_STABLE | EBPFDMA_F_SESSIONS | EBPFDMA_F_RX_ECN | \
+	 EBPFDMA_F_VOL_FILE)
 
 /*
  * bpf_ebpfdma_rx()'s flags: EBPFDMA_RX_F_CE when the datagram's IP header
@@ -194,29 +197,47 @@ struct ebpfdma_slot_batch {
  * do.  Read when listed: an administrator may turn the cache on later.
  */
 #define EBPFDMA_VOL_STABLE (1U << 2)
+/*
+ * VOLUME_LIST only (VOLUME_ADD refuses it; the descriptor says which):
+ * the volume is a window of a regular file, written with direct I/O
+ * through its file system; never EBPFDMA_VOL_STABLE (its new blocks and
+ * size are durable after a FLUSH).
+ */
+#define EBPFDMA_VOL_FILE (1U << 3)
 
 /**
  * struct ebpfdma_volume_add - EBPFDMA_IOC_VOLUME_ADD (needs CAP_SYS_ADMIN)
  * @id: volume id, < EBPFDMA_MAX_VOLUMES (-EINVAL), not in use or being
  *	deleted (-EEXIST)
- * @fd: a block device the caller opened O_RDWR | O_EXCL (-EBADF: not an
- *	open descriptor; -ENOTBLK: not a block device; -EACCES: not open for
- *	writing or not exclusive)
+ * @fd: a block device the caller opened O_RDWR | O_EXCL, or a regular
+ *	file it opened O_RDWR (not O_APPEND) on a file system with direct
+ *	I/O such as ext4 or xfs (EBPFDMA_F_VOL_FILE).  -EBADF: not an open
+ *	descriptor; -ENOTBLK: neither a block device nor a regular file;
+ *	-EACCES: not open for writing, or a block device not opened
+ *	exclusively; -EINVAL: a file opened O_APPEND; -EOPNOTSUPP: a file
+ *	whose file system has no direct I/O or no block device (tmpfs, 9p)
  * @start: first logical block of the window
  * @blocks: logical blocks in the window, >= 1; the window must lie inside
- *	    the device (-ERANGE) and share no block with another volume's
- *	    window on the same device (-EBUSY)
+ *	    the device, or inside the largest file the file system allows
+ *	    (-ERANGE), and share no block with another volume's window on
+ *	    the same device or file (-EBUSY)
  * @reserved0: zero
  * @flags: EBPFDMA_VOL_* (-EINVAL for others)
- * @block_size: output: the device's logical block size, bytes (ignored
- *		on input)
+ * @block_size: output: the device's logical block size, bytes, for a file
+ *		that of its file system's device, the alignment of its
+ *		direct I/O (ignored on input)
  * @reserved: zero
  *
  * Nothing is ever written outside [start, start + blocks).  The volume
- * keeps the descriptor's exclusive open until EBPFDMA_IOC_VOLUME_DEL.  The
- * device's cached pages of the window are written back and dropped when
- * the volume is added, and dropped again after each write, so a buffered
- * reader of the device sees what the volume wrote.
+ * keeps the descriptor's open until EBPFDMA_IOC_VOLUME_DEL.  The device's
+ * cached pages of the window are written back and dropped when the volume
+ * is added, and dropped again after each write, so a buffered reader of
+ * the device sees what the volume wrote.  A file is written with direct
+ * I/O through its file system, which allocates its blocks (preallocate
+ * with fallocate() for asynchronous writes: a write past the end of the
+ * file is synchronous on ext4), grows its size and keeps its page cache
+ * coherent; FLUSH is an fsync() of it.  Freezing that file system while a
+ * file volume writes is not supported.
  */
 struct ebpfdma_volume_add {
 	__u32 id;
@@ -236,8 +257,8 @@ struct ebpfdma_volume_add {
  * @start: first logical block of the window
  * @blocks: logical blocks in the window
  * @block_size: logical block size, bytes
- * @major: block device major number
- * @minor: block device minor number
+ * @major: block device major number (a file's: its file system's)
+ * @minor: block device minor number (likewise)
  * @in_flight: writes queued or in flight
  * @bytes: bytes written successfully
  * @errors: writes completed with an error

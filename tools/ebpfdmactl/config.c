@@ -12,7 +12,7 @@
  *   key_file = PATH              volumes' secret (default of key_file=)
  *   protect = aead | mac | crc   volumes' protection (default aead)
  *   idle_timeout = SECONDS       a silent session ends (default 120)
- *   volume = ID DEVICE start=N blocks=N [key_file=PATH] [protect=P]
+ *   volume = ID DEVICE|FILE start=N blocks=N [key_file=PATH] [protect=P]
  *            [flags=fua,flush_on_commit]
  */
 #include <ctype.h>
@@ -127,7 +127,7 @@ static int parse_volume(char *val, struct ctl_volume_conf *v, char *why,
 	v->id = id;
 	tok = strtok_r(NULL, " \t", &save);
 	if (!tok || strlen(tok) >= sizeof(v->dev) || tok[0] != '/') {
-		snprintf(why, whylen, "volume %u: a block device path second",
+		snprintf(why, whylen, "volume %u: a block device or file path second",
 			 v->id);
 		return -1;
 	}

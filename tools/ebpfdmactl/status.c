@@ -107,8 +107,11 @@ int cmd_status(int argc, char **argv)
 	       pool[0], pool[3], pool[1], pool[2], pool[4]);
 	printf("volumes: %u\n", n);
 	for (i = 0; i < n; i++)
-		printf("  volume %u: device %u:%u blocks [%llu, +%llu) of %u bytes%s%s%s, %llu bytes written, %llu errors, %u in flight\n",
-		       vi[i].id, vi[i].major, vi[i].minor,
+		printf("  volume %u: %s %u:%u blocks [%llu, +%llu) of %u bytes%s%s%s, %llu bytes written, %llu errors, %u in flight\n",
+		       vi[i].id,
+		       vi[i].flags & EBPFDMA_VOL_FILE ? "a file on device" :
+							"device",
+		       vi[i].major, vi[i].minor,
 		       (unsigned long long)vi[i].start,
 		       (unsigned long long)vi[i].blocks, vi[i].block_size,
 		       vi[i].flags & EBPFDMA_VOL_FUA ? ", fua" : "",

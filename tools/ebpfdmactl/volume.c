@@ -53,11 +53,15 @@ static const char *why_add(int err)
 	case EEXIST:
 		return "the id is in use";
 	case ERANGE:
-		return "the window does not lie inside the device";
+		return "the window does not lie inside the device (or the largest file its file system allows)";
 	case EBUSY:
 		return "the device is in use (mounted or opened exclusively)";
 	case ENOTBLK:
-		return "not a block device";
+		return "neither a block device nor a regular file";
+	case EOPNOTSUPP:
+		return "its file system has no direct I/O (tmpfs, 9p): use ext4 or xfs";
+	case EINVAL:
+		return "a file opened for appending, or bad flags";
 	case EPERM:
 		return "needs CAP_SYS_ADMIN";
 	default:
@@ -179,7 +183,9 @@ static int volume_list(void)
 		       (unsigned long long)vi[i].blocks, vi[i].block_size,
 		       vi[i].in_flight, (unsigned long long)vi[i].bytes,
 		       (unsigned long long)vi[i].errors,
-		       vi[i].flags & EBPFDMA_VOL_STABLE ? "none" : "volatile");
+		       vi[i].flags & EBPFDMA_VOL_FILE ? "file (fsync)" :
+		       vi[i].flags & EBPFDMA_VOL_STABLE ? "none" :
+							  "volatile");
 	return 0;
 }
 

@@ -180,7 +180,7 @@ host_checks() {
 }
 
 selftests=(harness.sh module.sh pool.sh submit.sh engine.sh fuzz.sh xdp.sh session.sh
-	tools.sh transport.sh restart.sh bench.sh stress.sh)
+	tools.sh transport.sh files.sh restart.sh bench.sh stress.sh)
 # The races need the test build's fault injection: the debug kernel's.
 debug_selftests=("${selftests[@]}" races.sh)
 # run_selftests KERNEL MODTREE SELFTEST...
@@ -190,9 +190,11 @@ run_selftests() {
 	phase_start "selftests ($kernel kernel)"
 	# /dev/vda.. in this order: the harness' disk, SUBMIT's, a scratch
 	# disk, a FUA one, the XDP path's, the tools', the benchmark's, the
-	# stress test's, the transport's, its slow disk and the restart's.
+	# stress test's, the transport's, its slow disk, the restart's, and
+	# the file volumes' ext4 and xfs.
 	for d in disk:64M data:96M scratch:16M fua:8M net:96M tools:64M \
-		bench:16M stress:32M transport:64M slow:16M big:2112M; do
+		bench:16M stress:32M transport:64M slow:16M big:2112M \
+		ext4:64M xfs:320M; do
 		disks+=("$out/${d%%:*}-$kernel.img")
 		rm -f "${disks[-1]}"
 		truncate -s "${d#*:}" "${disks[-1]}"

@@ -259,8 +259,23 @@ static int cmd_abi(const char *disk)
 	tap_errno(ioctl(fd, EBPFDMA_IOC_VOLUME_ADD, &v), EBADF,
 		  "VOLUME_ADD of a closed descriptor: EBADF");
 	v.fd = reg;
+	tap_errno(ioctl(fd, EBPFDMA_IOC_VOLUME_ADD, &v), EOPNOTSUPP,
+		  "VOLUME_ADD of a file in /tmp (no direct I/O, no device): EOPNOTSUPP");
+	close(reg);
+	reg = open("/tmp/not-a-disk", O_RDONLY);
+	v.fd = reg;
+	tap_errno(ioctl(fd, EBPFDMA_IOC_VOLUME_ADD, &v), EACCES,
+		  "VOLUME_ADD of a file opened read-only: EACCES");
+	close(reg);
+	reg = open("/tmp/not-a-disk", O_RDWR | O_APPEND);
+	v.fd = reg;
+	tap_errno(ioctl(fd, EBPFDMA_IOC_VOLUME_ADD, &v), EINVAL,
+		  "VOLUME_ADD of a file opened O_APPEND: EINVAL");
+	close(reg);
+	reg = open("/dev/null", O_RDWR);
+	v.fd = reg;
 	tap_errno(ioctl(fd, EBPFDMA_IOC_VOLUME_ADD, &v), ENOTBLK,
-		  "VOLUME_ADD of a regular file: ENOTBLK");
+		  "VOLUME_ADD of a character device: ENOTBLK");
 	close(dfd);
 	nexcl = open(disk, O_RDWR);
 	v.fd = nexcl;
@@ -298,6 +313,9 @@ static int cmd_abi(const char *disk)
 	v.flags = EBPFDMA_VOL_STABLE;
 	tap_errno(ioctl(fd, EBPFDMA_IOC_VOLUME_ADD, &v), EINVAL,
 		  "VOLUME_ADD with EBPFDMA_VOL_STABLE (reported, not asked for): EINVAL");
+	v.flags = EBPFDMA_VOL_FILE;
+	tap_errno(ioctl(fd, EBPFDMA_IOC_VOLUME_ADD, &v), EINVAL,
+		  "VOLUME_ADD with EBPFDMA_VOL_FILE (the descriptor says it): EINVAL");
 	v.flags = 0;
 	v.reserved[3] = 1;
 	tap_errno(ioctl(fd, EBPFDMA_IOC_VOLUME_ADD, &v), EINVAL,

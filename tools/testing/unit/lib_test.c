@@ -193,7 +193,7 @@ static void test_config(void)
 	conf_refused("interface = eth0\nvolume = 64 /dev/sda blocks=8 key_file=/k\n",
 		     ":2: volume: an id below 64");
 	conf_refused("interface = eth0\nvolume = 1 sda blocks=8 key_file=/k\n",
-		     "a block device path second");
+		     "a block device or file path second");
 	conf_refused("interface = eth0\nvolume = 1 /dev/sda blocks=0 key_file=/k\n",
 		     "bad blocks=0");
 	conf_refused("interface = eth0\nvolume = 1 /dev/sda key_file=/k\n",
