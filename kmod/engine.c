@@ -88,7 +88,11 @@ struct file_run {
 	struct bio_vec bvec[];
 };
 
-/* ki_complete: any context (the file system's bio or its workqueue). */
+/*
+ * ki_complete, or the submitter when the file system finished there and
+ * then: any context (the file system's bio or its workqueue).  Ends the
+ * freeze protection the submitter took (kiocb_end_write()).
+ */
 static void file_run_end(struct kiocb *iocb, long ret)
 {
 	struct file_run *fr = container_of(iocb, struct file_run, iocb);
@@ -96,6 +100,7 @@ static void file_run_end(struct kiocb *iocb, long ret)
 	/* Never a short write reported whole. */
 	int err = ret == fr->len ? 0 : ret < 0 ? ret : -EIO;
 
+	kiocb_end_write(iocb);
 	kfree(fr);
 	engine_run_end(first, err);
 }
@@ -150,10 +155,15 @@ static unsigned int bvec_add_io(struct bio_vec *bv, struct ebpfdma_io *io)
 }
 
 /*
- * Write the run @ios[0..@n) of @segs pages into its file volume.  The
- * file system may complete it before vfs_iocb_iter_write() returns, or
- * there and then (an extending write is synchronous on ext4): both end
- * in file_run_end().  Context: the submit work, may sleep.
+ * Write the run @ios[0..@n) of @segs pages into its file volume, with
+ * the file's ->write_iter() as the NVMe target does (the window was
+ * checked against the file system's limits when the volume was added).
+ * Freeze protection is taken as aio takes it for an asynchronous write,
+ * but without waiting: a run that finds the file system frozen fails
+ * with -EAGAIN instead of stalling this CPU's engine for every volume.
+ * The file system may complete the write before ->write_iter() returns,
+ * or there and then (an extending write is synchronous on ext4): both
+ * end in file_run_end().  Context: the submit work, may sleep.
  */
 static void engine_submit_file(struct ebpfdma_io **ios, unsigned int n,
 			       unsigned int segs, blk_opf_t opf)
@@ -172,6 +182,13 @@ static void engine_submit_file(struct ebpfdma_io **ios, unsigned int n,
 		engine_run_end(first, -ENOMEM);
 		return;
 	}
+	if (!sb_start_write_trylock(file_inode(file)->i_sb)) {
+		kfree(fr);
+		engine_run_end(first, -EAGAIN);
+		return;
+	}
+	/* Released by another context: lockdep takes it back there. */
+	__sb_writers_release(file_inode(file)->i_sb, SB_FREEZE_WRITE);
 	fr->first = first;
 	fr->len = 0;
 	for (i = 0; i < n; i++) {
@@ -182,12 +199,16 @@ static void engine_submit_file(struct ebpfdma_io **ios, unsigned int n,
 	memset(&fr->iocb, 0, sizeof(fr->iocb));
 	fr->iocb.ki_filp = file;
 	fr->iocb.ki_pos = (v->start + first->ext.lba) << v->block_shift;
+	/* The volume's own open: O_DSYNC only where the inode is IS_SYNC. */
 	fr->iocb.ki_flags = file->f_iocb_flags | IOCB_DIRECT | IOCB_WRITE |
 			    (opf & REQ_FUA ? IOCB_DSYNC : 0);
 	fr->iocb.ki_complete = file_run_end;
-	/* Its completion may drop the last write of the volume: hold it. */
+	/*
+	 * Its completion may end the volume's last write, and a VOLUME_DEL
+	 * drop the volume's file, while the file system still returns.
+	 */
 	get_file(file);
-	ret = vfs_iocb_iter_write(file, &fr->iocb, &iter);
+	ret = file->f_op->write_iter(&fr->iocb, &iter);
 	if (ret != -EIOCBQUEUED)
 		file_run_end(&fr->iocb, ret);
 	fput(file);

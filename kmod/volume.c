@@ -34,12 +34,14 @@
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/capability.h>
+#include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/log2.h>
 #include <linux/pagemap.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
+#include <linux/stat.h>
 #include <linux/uaccess.h>
 
 #include "ebpfdma.h"
@@ -443,13 +445,65 @@ void ebpfdma_volume_invalidate(struct ebpfdma_volume *v, u64 lba, u64 blocks)
 }
 
 /*
+ * A file volume's own open of the file @file names, for writing only
+ * (O_LARGEFILE: the window may lie anywhere the file system allows): no
+ * flag the caller sets later on its descriptor (O_APPEND through fcntl())
+ * reaches the volume's writes, and the volume's fsync() alone consumes
+ * its write-back errors.  @block_size: the file's direct I/O alignment
+ * (STATX_DIOALIGN), the volume's block; @max_blocks: of them, the largest
+ * file the file system allows.
+ */
+static int volume_file_open(struct file *file, struct file **priv,
+			    u32 *block_size, u64 *max_blocks)
+{
+	struct inode *inode = file_inode(file);
+	struct kstat st = {};
+	struct file *f;
+	int ret;
+
+	if (IS_SWAPFILE(inode))
+		return -ETXTBSY;
+	if (IS_IMMUTABLE(inode) || IS_APPEND(inode))
+		return -EPERM;
+	ret = vfs_getattr(&file->f_path, &st, STATX_DIOALIGN,
+			  AT_STATX_SYNC_AS_STAT);
+	if (ret)
+		return ret;
+	/*
+	 * The pool's pages serve any memory alignment up to the smallest
+	 * slot; a block is at most a page (a slot may be one).
+	 */
+	if (!(st.result_mask & STATX_DIOALIGN) || !st.dio_offset_align ||
+	    !is_power_of_2(st.dio_offset_align) ||
+	    st.dio_offset_align < SECTOR_SIZE ||
+	    st.dio_offset_align > PAGE_SIZE ||
+	    EBPFDMA_SLOT_SIZE_MIN % st.dio_mem_align || !inode->i_sb->s_bdev)
+		return -EOPNOTSUPP;
+	f = dentry_open(&file->f_path, O_WRONLY | O_LARGEFILE, file->f_cred);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	if (!(f->f_mode & FMODE_CAN_ODIRECT) || !f->f_op->write_iter) {
+		fput(f);
+		return -EOPNOTSUPP;
+	}
+	*priv = f;
+	*block_size = st.dio_offset_align;
+	*max_blocks = inode->i_sb->s_maxbytes >> ilog2(st.dio_offset_align);
+	return 0;
+}
+
+/*
  * The target behind @fd, as the caller opened it: a block device opened
  * for writing and exclusively, or a regular file opened for writing (not
- * for appending) on a file system that does direct I/O.
+ * for appending) on a file system that does direct I/O (the volume's own
+ * open of it, volume_file_open()).  @block_size and @max_blocks: its
+ * geometry.
  */
-static int volume_target(int fd, struct file **filep, bool *is_file)
+static int volume_target(int fd, struct file **filep, bool *is_file,
+			 u32 *block_size, u64 *max_blocks)
 {
 	struct file *file = fget(fd);
+	struct block_device *bdev;
 	struct inode *inode;
 	int ret;
 
@@ -468,11 +522,13 @@ static int volume_target(int fd, struct file **filep, bool *is_file)
 		ret = -EINVAL;
 		if (file->f_flags & O_APPEND)
 			goto err_fput;
-		ret = -EOPNOTSUPP;
-		if (!(file->f_mode & FMODE_CAN_ODIRECT) ||
-		    !file->f_op->write_iter || !inode->i_sb->s_bdev)
-			goto err_fput;
+		ret = volume_file_open(file, filep, block_size, max_blocks);
+		fput(file);
+		return ret;
 	}
+	bdev = ebpfdma_file_bdev(file);
+	*block_size = bdev_logical_block_size(bdev);
+	*max_blocks = bdev_nr_sectors(bdev) >> (ilog2(*block_size) - 9);
 	*filep = file;
 	return 0;
 
@@ -629,21 +685,12 @@ long ebpfdma_ioctl_volume_add(void __user *arg, struct kobject *parent)
 	/* block_size is an output: whatever it holds on input is ignored. */
 	if (req.id >= EBPFDMA_MAX_VOLUMES || req.flags & ~EBPFDMA_VOL_FLAGS_ALL)
 		return -EINVAL;
-	ret = volume_target(req.fd, &file, &is_file);
+	ret = volume_target(req.fd, &file, &is_file, &req.block_size,
+			    &dev_blocks);
 	if (ret)
 		return ret;
-	if (is_file) {
-		/* Direct I/O's alignment: the file system device's block. */
-		bdev = file_inode(file)->i_sb->s_bdev;
-		req.block_size = bdev_logical_block_size(bdev);
-		dev_blocks = file_inode(file)->i_sb->s_maxbytes >>
-			     ilog2(req.block_size);
-	} else {
-		bdev = ebpfdma_file_bdev(file);
-		req.block_size = bdev_logical_block_size(bdev);
-		dev_blocks = bdev_nr_sectors(bdev) >>
-			     (ilog2(req.block_size) - 9);
-	}
+	bdev = is_file ? file_inode(file)->i_sb->s_bdev :
+			 ebpfdma_file_bdev(file);
 	ret = ebpfdma_window_check(dev_blocks, req.start, req.blocks);
 	if (ret)
 		goto err_fput;

@@ -210,12 +210,14 @@ struct ebpfdma_slot_batch {
  * @id: volume id, < EBPFDMA_MAX_VOLUMES (-EINVAL), not in use or being
  *	deleted (-EEXIST)
  * @fd: a block device the caller opened O_RDWR | O_EXCL, or a regular
- *	file it opened O_RDWR (not O_APPEND) on a file system with direct
- *	I/O such as ext4 or xfs (EBPFDMA_F_VOL_FILE).  -EBADF: not an open
+ *	file it opened for writing (not O_APPEND) on a file system with
+ *	direct I/O such as ext4 or xfs (EBPFDMA_F_VOL_FILE; the volume
+ *	writes through an open of its own).  -EBADF: not an open
  *	descriptor; -ENOTBLK: neither a block device nor a regular file;
  *	-EACCES: not open for writing, or a block device not opened
  *	exclusively; -EINVAL: a file opened O_APPEND; -EOPNOTSUPP: a file
- *	whose file system has no direct I/O or no block device (tmpfs, 9p)
+ *	whose file system has no direct I/O or no block device (tmpfs, 9p);
+ *	-ETXTBSY: a swap file; -EPERM: an immutable or append-only file
  * @start: first logical block of the window
  * @blocks: logical blocks in the window, >= 1; the window must lie inside
  *	    the device, or inside the largest file the file system allows
@@ -223,21 +225,23 @@ struct ebpfdma_slot_batch {
  *	    the same device or file (-EBUSY)
  * @reserved0: zero
  * @flags: EBPFDMA_VOL_* (-EINVAL for others)
- * @block_size: output: the device's logical block size, bytes, for a file
- *		that of its file system's device, the alignment of its
- *		direct I/O (ignored on input)
+ * @block_size: output: the device's logical block size, bytes; for a file,
+ *		the alignment its direct I/O needs (STATX_DIOALIGN's
+ *		offset alignment, usually its device's logical block).
+ *		Ignored on input
  * @reserved: zero
  *
  * Nothing is ever written outside [start, start + blocks).  The volume
- * keeps the descriptor's open until EBPFDMA_IOC_VOLUME_DEL.  The device's
- * cached pages of the window are written back and dropped when the volume
- * is added, and dropped again after each write, so a buffered reader of
- * the device sees what the volume wrote.  A file is written with direct
- * I/O through its file system, which allocates its blocks (preallocate
- * with fallocate() for asynchronous writes: a write past the end of the
- * file is synchronous on ext4), grows its size and keeps its page cache
- * coherent; FLUSH is an fsync() of it.  Freezing that file system while a
- * file volume writes is not supported.
+ * keeps the descriptor's open until EBPFDMA_IOC_VOLUME_DEL.  A block
+ * device's cached pages of the window are written back and dropped when
+ * the volume is added, and dropped again after each write, so a buffered
+ * reader of the device sees what the volume wrote.  A file is written
+ * with direct I/O through its file system, which allocates its blocks
+ * (preallocate with fallocate() for asynchronous writes: a write past the
+ * end of the file is synchronous on ext4, and one not aligned to the file
+ * system's block is serialised on the file), grows its size and keeps its
+ * page cache coherent; FLUSH is an fsync() of it.  A write that finds the
+ * file system frozen fails with -EAGAIN.
  */
 struct ebpfdma_volume_add {
 	__u32 id;

@@ -63,7 +63,9 @@ static const char *why_add(int err)
 	case EINVAL:
 		return "a file opened for appending, or bad flags";
 	case EPERM:
-		return "needs CAP_SYS_ADMIN";
+		return "needs CAP_SYS_ADMIN, or the file is immutable or append-only";
+	case ETXTBSY:
+		return "a swap file";
 	default:
 		return strerror(err);
 	}

@@ -12,7 +12,9 @@
 # systems clean.  On ext4, a file system with less room than a transfer
 # needs (room for half): its writes fail (ENOSPC), the sender hears that
 # the receiver's disk failed (exit 3), and what it heard acknowledged is
-# on the disk.
+# on the disk.  A frozen file system fails its writes at once (exit 3),
+# and takes them again once thawed; immutable, append-only and tmpfs
+# files, and a window over another volume's blocks, are refused.
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/netns.sh"
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -46,6 +48,7 @@ for fs in ext4 xfs; do
 	: >/tmp/edma-$fs/grow.bin
 done
 : >/tmp/edma-ext4/full.bin
+fallocate -l 1048576 /tmp/edma-ext4/frozen.bin
 check "network namespaces edma-tx and edma-rx joined by veth" netns_up
 rm -f $key
 "$ctl" genkey $key >/dev/null
@@ -60,10 +63,11 @@ volume = 41 /tmp/edma-ext4/grow.bin start=0 blocks=$sectors
 volume = 42 /tmp/edma-xfs/pre.bin start=0 blocks=$sectors
 volume = 43 /tmp/edma-xfs/grow.bin start=0 blocks=$sectors
 volume = 44 /tmp/edma-ext4/full.bin start=0 blocks=$sectors
+volume = 45 /tmp/edma-ext4/frozen.bin start=0 blocks=2048
 EOC
 serve_start /tmp/files.conf
 started=$?
-check "serve starts with five file volumes" test $started = 0
+check "serve starts with six file volumes" test $started = 0
 if [ $started != 0 ]; then
 	umount /tmp/edma-ext4 /tmp/edma-xfs
 	netns_down
@@ -72,13 +76,22 @@ if [ $started != 0 ]; then
 fi
 list=$("$ctl" volume list)
 check "ebpfdmactl volume list says each is a file, flushed by fsync" \
-	test "$(printf '%s\n' "$list" | grep -c '^4[0-4] .* file (fsync)$')" = 5
+	test "$(printf '%s\n' "$list" | grep -c '^4[0-5] .* file (fsync)$')" = 6
 check_fails "a second volume over the same file's blocks is refused (EBUSY)" \
-	"volume add 45 /tmp/edma-ext4/pre.bin: Device or resource busy" \
-	"$ctl" volume add 45 /tmp/edma-ext4/pre.bin --start 8 --blocks 8
+	"volume add 46 /tmp/edma-ext4/pre.bin: Device or resource busy" \
+	"$ctl" volume add 46 /tmp/edma-ext4/pre.bin --start 8 --blocks 8
 check_fails "a file in /tmp is refused: its file system has no direct I/O" \
 	"its file system has no direct I/O" \
-	"$ctl" volume add 45 /tmp/files.conf --start 0 --blocks 8
+	"$ctl" volume add 46 /tmp/files.conf --start 0 --blocks 8
+for attr in i a; do
+	: >/tmp/edma-ext4/attr.bin
+	chattr +$attr /tmp/edma-ext4/attr.bin
+	check_fails "an $([ $attr = i ] && echo immutable || echo append-only) file is refused" \
+		"immutable or append-only" \
+		"$ctl" volume add 46 /tmp/edma-ext4/attr.bin --start 0 --blocks 8
+	chattr -$attr /tmp/edma-ext4/attr.bin
+done
+rm -f /tmp/edma-ext4/attr.bin
 
 i=0
 for fs in ext4 xfs; do
@@ -97,6 +110,21 @@ check "the volumes' sysfs counters: $((4 * bytes)) bytes written, no error" \
 		\$(cat /sys/class/misc/ebpfdma/volume42/bytes) +
 		\$(cat /sys/class/misc/ebpfdma/volume43/bytes))) -ge $((4 * bytes)) ] &&
 		[ \$(cat /sys/class/misc/ebpfdma/volume4[0-3]/errors | sort -u) = 0 ]"
+
+# A frozen file system: its writes fail at once (the engine does not
+# wait for the thaw), the sender hears it; thawed, the file takes data.
+head -c 1048576 /dev/urandom >/tmp/src-frozen
+check "fsfreeze -f on the ext4 file system" fsfreeze -f /tmp/edma-ext4
+ip netns exec edma-tx "$send" --quiet --key-file $key 10.11.0.2 45 /tmp/src-frozen \
+	>/tmp/files-frozen.out 2>&1
+rc=$?
+fsfreeze -u /tmp/edma-ext4
+check "a transfer into a frozen file system: exit 3, the receiver's disk failed ($(cat /sys/class/misc/ebpfdma/volume45/errors) write errors)" \
+	bash -c "[ $rc = 3 ] && grep -q \"the receiver's disk failed\" /tmp/files-frozen.out &&
+		[ $(cat /sys/class/misc/ebpfdma/volume45/errors) -gt 0 ]"
+check "thawed, the same transfer: durable and committed" \
+	bash -c "ip netns exec edma-tx '$send' --quiet --key-file $key 10.11.0.2 45 \
+		/tmp/src-frozen >/tmp/files-frozen.out 2>&1"
 
 # Room for half the transfer: what is acknowledged before the file
 # system is full must be on the disk.
@@ -144,7 +172,7 @@ host_extents() {
 		n=$((n + 1))
 	done </tmp/files-extents
 	check "$desc: $n extents cover its $size bytes, none unwritten" \
-		bash -c "[ $covered = $size ] && [ $size = $bytes ] &&
+		bash -c "[ $covered = $size ] && [ $size = $(stat -c %s "$src") ] &&
 			! filefrag -v -e '$file' | grep -q unwritten"
 }
 for fs in ext4 xfs; do
@@ -154,6 +182,7 @@ for fs in ext4 xfs; do
 		host_extents "$fs/$f.bin" /tmp/edma-$fs/$f.bin /tmp/src-$fs-$f $idx
 	done
 done
+host_extents "ext4/frozen.bin" /tmp/edma-ext4/frozen.bin /tmp/src-frozen 11
 if [ "${acked:-0}" -gt 0 ]; then
 	check "... and what the sender heard acknowledged of the full one ($acked bytes) reads back" \
 		cmp -n "$acked" /tmp/edma-ext4/full.bin /tmp/src-full
