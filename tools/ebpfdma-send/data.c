@@ -58,7 +58,7 @@ void data_setup(void)
 		Q.max = 1;
 	Q.buf = malloc((size_t)Q.max * Q.unit);
 	if (!Q.buf)
-		die(EXIT_USAGE, "out of memory");
+		die(EXIT_LOCAL, "out of memory");
 	net_gso(T.o.gso, Q.unit);
 }
 
@@ -94,6 +94,8 @@ static void send_queued(void)
 		w.len = data_len(seq);
 		ret = source_read(T.origin + (uint64_t)seq * T.o.block_size,
 				  T.scratch, w.len);
+		if (ret == -ENODATA)
+			input_changed();
 		if (ret)
 			die(EXIT_USAGE, "%s: %s", T.o.file, strerror(-ret));
 		Q.len[i] = edma_wire2_seal(Q.buf + (size_t)i * Q.unit, &w,
@@ -157,6 +159,11 @@ static void on_ack(const struct edma_ack2 *a)
 	ack_range(0, a->durable, &fa);
 	for (i = 0; i < a->nr_ranges; i++)
 		ack_range(a->ranges[i][0], a->ranges[i][1], &fa);
+	/*
+	 * Nothing new: nothing to learn, CE marks included (their count is
+	 * cumulative: the next ACK that acknowledges something carries
+	 * them; RFC 9000, 13.4.2.1, processes ECN counts the same way).
+	 */
 	if (!fa.newly)
 		return;
 	cs = (struct cc_sample){

@@ -48,9 +48,10 @@
 #define FLOWS_AUTO_MAX 8U /* flows taken without --flows */
 #define SAVE_EVERY_MS 1000 /* the --resume record, while it grows */
 /*
- * No ACK that verifies for this long while blocks are outstanding: the
- * receiver has lost the session (it restarted); ask for a new one.  An
- * active session's receiver repeats its ACK every 250 ms.
+ * No ACK that verifies for this long: the receiver has lost the session
+ * (it restarted); ask for a new one.  An active session's receiver
+ * repeats its ACK every 250 ms, whether or not blocks are outstanding
+ * (none are while its credit is 0, or while the COMMIT waits).
  */
 #define SILENCE_MS 4000
 
@@ -95,6 +96,13 @@ void die(int code, const char *fmt, ...)
 	fprintf(stderr, "\n");
 	va_end(ap);
 	exit(code);
+}
+
+void input_changed(void)
+{
+	die(EXIT_USAGE,
+	    "%s changed while it was sent (its length or modification time is not what it was when opened): nothing is committed; send it again once nothing writes to it",
+	    T.o.file);
 }
 
 /*
@@ -284,7 +292,7 @@ static void number_blocks(uint64_t origin, uint32_t bs)
 		free(T.scratch);
 		T.scratch = malloc(bs);
 		if (!T.scratch)
-			die(EXIT_USAGE, "out of memory");
+			die(EXIT_LOCAL, "out of memory");
 		scratch_len = bs;
 	}
 	T.o.block_size = bs;
@@ -307,7 +315,7 @@ static uint32_t choose_block_size(void)
 	if (T.block_auto) {
 		bs = fitting_block(512, 4096);
 		if (!bs)
-			die(EXIT_USAGE,
+			die(EXIT_NETWORK,
 			    "the path MTU to %s (%u bytes) leaves room for %u bytes of body in a datagram: less than a 512-byte block",
 			    T.o.host, T.mtu, T.fit);
 	} else if (bs > T.fit) {
@@ -511,8 +519,14 @@ static enum outcome run_session(void)
 		progress(false);
 	}
 
-	/* Everything is durable: commit. */
+	/*
+	 * Everything is durable: commit, unless the file changed since it
+	 * was opened (blocks read before and after the change would be
+	 * committed as one file).
+	 */
 	save_progress(true);
+	if (source_changed())
+		input_changed();
 	commit_wait = 200;
 	while (!T.committed) {
 		check_interrupted();
@@ -608,6 +622,8 @@ static void prepare(int argc, char **argv)
 		die(EXIT_USAGE, "%s", err);
 	edma_hs_key(T.k_hs, T.secret);
 	ret = source_open(T.o.file);
+	if (ret == -ENOMEM)
+		die(EXIT_LOCAL, "out of memory");
 	if (ret)
 		die(EXIT_USAGE, "%s: %s", T.o.file, strerror(-ret));
 	T.file = source_is_file();
@@ -619,7 +635,7 @@ static void prepare(int argc, char **argv)
 	if (flight_init(&T.f, 0, T.o.window && T.o.window < FLIGHT_MAX ?
 					 T.o.window :
 					 FLIGHT_MAX))
-		die(EXIT_USAGE, "out of memory");
+		die(EXIT_LOCAL, "out of memory");
 }
 
 static void summary(void)

@@ -45,11 +45,14 @@ static const char usage_text[] =
 	"  --quiet          no progress\n"
 	"  --help, --version\n"
 	"\n"
-	"Exit status: 0 durable and committed; 1 an unexpected local error;\n"
-	"2 a usage error, an unusable key file or input file; 3 the receiver\n"
-	"refused the transfer or its disk failed; 4 no answer, no progress for\n"
-	"--timeout, or the path MTU fell below --block-size; 130 interrupted\n"
-	"(SIGINT, SIGTERM): what was durable stays, --resume continues.\n";
+	"Exit status: 0 durable and committed; 1 an unexpected local error (out\n"
+	"of memory); 2 a usage error (a --block-size larger than the path MTU\n"
+	"carries among them), an unusable key file or input file, an input file\n"
+	"that changed while it was sent; 3 the receiver refused the transfer or\n"
+	"its disk failed; 4 no answer, no progress for --timeout, or a path MTU\n"
+	"that carries no block (at the start, or fallen mid-transfer);\n"
+	"130 interrupted (SIGINT, SIGTERM): what was durable stays, --resume\n"
+	"continues.\n";
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
 bad(const char *fmt, ...)

@@ -14,7 +14,8 @@
 
 /* Exit statuses (documented in --help and the README). */
 enum {
-	EXIT_USAGE = 2, /* command line, key file, input file, local resources */
+	EXIT_LOCAL = 1, /* an unexpected local failure (out of memory) */
+	EXIT_USAGE = 2, /* command line, key file, input file */
 	EXIT_REFUSED = 3, /* the receiver refused or failed the transfer */
 	EXIT_NETWORK = 4, /* no answer, no progress, the path changed */
 	EXIT_INTERRUPTED = 130, /* SIGINT or SIGTERM: what was durable stays */

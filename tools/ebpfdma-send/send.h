@@ -10,8 +10,9 @@
  * change (the path MTU fell), and at each chunk of a stream.  A session
  * covers the blocks [@base, @n): the wire's index of block i is
  * i - base.  When the receiver loses a session (it restarted), the next
- * one begins at the first block not acknowledged, and what was
- * acknowledged above it is not sent again.
+ * one begins at the first block not acknowledged and covers the rest:
+ * blocks above it that the lost session acknowledged are sent again, as
+ * a COMMIT covers only what its own session made durable.
  */
 #ifndef EBPFDMA_SEND_H
 #define EBPFDMA_SEND_H
@@ -68,6 +69,8 @@ uint64_t now_us(void);
 uint64_t now_ms(void);
 void die(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
+/* The input file changed while it was sent: exit 2, nothing committed. */
+void input_changed(void) __attribute__((noreturn));
 
 /* data.c: one session's rounds. */
 /* Sized for the session's block size (after each WELCOME). */

@@ -92,7 +92,20 @@ int source_next_chunk(uint64_t off, uint32_t max, uint32_t *got, bool *eof)
 	return 0;
 }
 
-/* Fill the read-ahead buffer from @off. */
+bool source_changed(void)
+{
+	struct stat st;
+
+	if (!S.file)
+		return false;
+	if (fstat(S.fd, &st))
+		return true;
+	return st.st_size != S.st.st_size ||
+	       st.st_mtim.tv_sec != S.st.st_mtim.tv_sec ||
+	       st.st_mtim.tv_nsec != S.st.st_mtim.tv_nsec;
+}
+
+/* Fill the read-ahead buffer from @off, up to the file's end. */
 static int readahead_at(uint64_t off)
 {
 	uint32_t got = 0;
@@ -105,7 +118,7 @@ static int readahead_at(uint64_t off)
 		if (n < 0)
 			return -errno;
 		if (!n)
-			break; /* shorter than it was: zeros from here */
+			return -ENODATA; /* shorter than it was */
 		got += n;
 	}
 	S.ra_off = off;
@@ -139,20 +152,14 @@ int source_read(uint64_t off, void *buf, uint32_t len)
 				continue;
 			if (n < 0)
 				return -errno;
-			if (!n) {
-				memset(out + have, 0, len - have);
-				return 0;
-			}
+			if (!n)
+				return -ENODATA; /* shorter than it was */
 			k = n;
 		} else {
 			if (at >= S.ra_off + S.ra_len) {
 				ret = readahead_at(at);
 				if (ret)
 					return ret;
-				if (!S.ra_len) {
-					memset(out + have, 0, len - have);
-					return 0;
-				}
 			}
 			k = S.ra_off + S.ra_len - at;
 			if (k > len - have)

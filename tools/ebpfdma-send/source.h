@@ -25,6 +25,12 @@ bool source_is_file(void);
 uint64_t source_size(void);
 const struct stat *source_stat(void);
 /*
+ * A regular file whose length or modification time is not what it was
+ * when opened: what was sent may mix two versions of it, and must not be
+ * committed.
+ */
+bool source_changed(void);
+/*
  * A stream: read its next chunk, the bytes from @off (where the last
  * chunk ended), at most @max of them; how many in *@got, *@eof when the
  * stream ended.  The last chunk's bytes are forgotten.  0 or -errno
@@ -34,7 +40,8 @@ int source_next_chunk(uint64_t off, uint32_t max, uint32_t *got, bool *eof);
 /*
  * @len bytes at @off into @buf (of the file, or of the current chunk);
  * bytes past the end read as zeros (the last block's padding).  0 or
- * -errno.
+ * -errno: -ENODATA when a regular file ends before the length it had
+ * when opened (it shrank while being sent).
  */
 int source_read(uint64_t off, void *buf, uint32_t len);
 

@@ -36,6 +36,10 @@ as having arrived marked CE (ECN's Congestion Experienced).  It returns after th
 COMPLETE unless FAKE_KEEP is set (a stream: a session per chunk).  Its
 port is FAKE_PORT when set.  Its WELCOME asks for FAKE_FLOWS flows (default 0: not said); ACKs go to the
 address and port the HELLO came from, whatever port DATA comes from.
+With FAKE_CHANGE="PATH SIZE AT" it changes the sender's input file once
+it holds AT blocks of a session: truncates PATH to SIZE bytes if that is
+shorter, else rewrites its first byte in place (the same length, a new
+modification time).
 A HELLO whose block size is not a multiple of the logical block size
 (FAKE_UNIT in the environment, default 512) or larger than its slots
 (FAKE_MAX_BLOCK, default 8192) is refused with E_BLOCK, as serve does.
@@ -113,6 +117,7 @@ def main():
     keep = bool(os.environ.get("FAKE_KEEP"))
     restart_at = os.environ.get("FAKE_RESTART_AT")
     restarted = False
+    change = os.environ.get("FAKE_CHANGE", "").split()
     sess = None
     while True:
         pkt, anc, _, peer = sock.recvmsg(65536, socket.CMSG_SPACE(4))
@@ -190,6 +195,16 @@ def main():
                 s["done"].discard(s["cum"])
                 s["cum"] += 1
             durable, flags, ranges = s["cum"], 0, runs(s["done"], s["cum"])
+            if change and s["cum"] >= int(change[2]):
+                path, size = change[0], int(change[1])
+                if size < os.path.getsize(path):
+                    os.truncate(path, size)
+                else:
+                    with open(path, "r+b") as f:
+                        first = f.read(1)
+                        f.seek(0)
+                        f.write(bytes([first[0] ^ 0xff]))
+                change = None
         elif (typ == COMMIT and mode in ("good", "clean", "sink", "restart")
               and s["cum"] == s["blocks"]):
             out.flush()

@@ -319,6 +319,10 @@ if [ -n "${EBPFDMA_SENDER_NETNS:-}" ]; then
 		"the receiver takes blocks of a multiple of 4096 bytes up to 8192, but the path MTU (1500) leaves room for 1424 bytes" \
 		"$send" --quiet --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file"
 	stop_receiver
+	ip link set lo mtu 576
+	expect_exit "MTU 576 (no 512-byte block fits a datagram): exit 4 before sending, saying so" 4 \
+		"the path MTU to 127.0.0.1 (576 bytes) leaves room for" \
+		"$send" --quiet --key-file "$key" 127.0.0.1:9 1 "$tmp/file"
 	ip link set lo mtu 9000
 	FAKE_MAX_BLOCK=2048 receiver good
 	expect_exit "MTU 9000 to a receiver whose slots take 2048 bytes (E_BLOCK to the first HELLO, of 4096): exit 0" 0 "" \
@@ -365,6 +369,23 @@ else
 	skip "the path MTU tests" "no network namespace of its own (unshare -n needs root)"
 fi
 
+# The input changes while it is sent: nothing may be committed.
+head -c 4194304 /dev/urandom >"$tmp/shrinks"
+FAKE_CHANGE="$tmp/shrinks 2097152 100" receiver clean
+expect_exit "the file shrinks from 4 to 2 MiB mid-transfer: exit 2, saying it changed, not its padding with zeros committed" \
+	2 "changed while it was sent" \
+	"$send" --quiet --block-size 1024 --window 64 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/shrinks"
+stop_receiver
+check "... and the receiver committed nothing" bash -c "! grep -q complete '$tmp/out.log'"
+cp "$tmp/file" "$tmp/rewritten"
+FAKE_CHANGE="$tmp/rewritten 786432 100" receiver clean
+expect_exit "the file is rewritten in place (its length kept) after it was read: exit 2, nothing committed" \
+	2 "changed while it was sent" \
+	"$send" --quiet --block-size 1024 --window 64 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/rewritten"
+stop_receiver
+check "... and the receiver committed nothing" bash -c "! grep -q complete '$tmp/out.log'"
+rm -f "$tmp/shrinks" "$tmp/rewritten"
+
 # Nobody listens on this port (the receiver's port, now closed).
 expect_exit "no receiver: exit 4" 4 "no answer from" \
 	"$send" --quiet --timeout 2 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file"
@@ -390,7 +411,8 @@ check "--help: the usage on standard output, exit 0 ($rc), every option and exit
 	bash -c "[ $rc = 0 ] && [ ! -s '$tmp/stderr' ] &&
 		for o in key-file block-size resume flows window cc rate fua no-gso no-ecn timeout source quiet version; do
 			grep -q -- \"--\$o\" '$tmp/stdout' || exit 1; done &&
-		grep -q '130 interrupted' '$tmp/stdout'"
+		grep -q '; 1 an unexpected local error' '$tmp/stdout' &&
+		grep -q '^130 interrupted' '$tmp/stdout'"
 check "--version: exit 0, the version" \
 	bash -c "'$send' --version | grep -q '^ebpfdma-send [0-9]'"
 chmod 644 "$key"

@@ -317,6 +317,10 @@ static void handshake(void)
 	n = edma_welcome_build(d, &w, k_hs);
 	tap_ok(edma_welcome_parse(d, n, &wg, h.nonce, k_hs) == -EINVAL,
 	       "a grant whose logical block size is not a power of two: EINVAL");
+	w.unit = 0;
+	n = edma_welcome_build(d, &w, k_hs);
+	tap_ok(edma_welcome_parse(d, n, &wg, h.nonce, k_hs) == -EINVAL,
+	       "a grant of logical blocks of 0 bytes (the sender divides by it): EINVAL");
 	w.status = EBPFDMA_WIRE2_E_VOLUME;
 	w.session = 0;
 	memset(w.nonce_s, 0, sizeof(w.nonce_s));
