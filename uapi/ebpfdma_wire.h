@@ -84,7 +84,9 @@ struct ebpfdma_wire2_hdr {
  * @block_size: bytes of every DATA body but the last (whole logical blocks)
  * @lba: first logical block of the transfer, window-relative
  * @length: bytes of the transfer
- * @reserved: zero
+ * @transfer: the sender's random id of the transfer this session is part
+ *	      of, the same in each session it opens for it (0: none); a
+ *	      HELLO of the transfer that holds a volume takes it over
  * @nonce: 32 fresh random bytes of the sender's
  *
  * Its header has session 0, counter 0 and index 0; its trailer is
@@ -95,7 +97,7 @@ struct ebpfdma_wire2_hello {
 	__be32 block_size;
 	__be64 lba;
 	__be64 length;
-	__be64 reserved;
+	__be64 transfer;
 	__u8 nonce[32];
 };
 
@@ -108,6 +110,8 @@ struct ebpfdma_wire2_hello {
 #define EBPFDMA_WIRE2_FLOWS_MAX 64U /* struct ebpfdma_wire2_welcome.flows */
 /* ACK only: the device failed a write or a flush; the session has ended */
 #define EBPFDMA_WIRE2_E_IO 5
+/* another transfer is writing to the volume (one writer at a time) */
+#define EBPFDMA_WIRE2_E_HELD 6
 
 /**
  * struct ebpfdma_wire2_welcome - the body of a WELCOME: the answer

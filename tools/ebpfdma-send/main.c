@@ -132,6 +132,8 @@ static const char *status_text(int status)
 		return "the receiver has no room for another session now (try again later)";
 	case EBPFDMA_WIRE2_E_IO:
 		return "the receiver's disk failed a write or a flush";
+	case EBPFDMA_WIRE2_E_HELD:
+		return "another transfer is writing to this volume (one at a time: send once it has committed, or has been silent for the receiver's idle timeout; --resume continues this file's own interrupted transfer)";
 	default:
 		return "unknown error from the receiver";
 	}
@@ -173,6 +175,7 @@ static void save_progress(bool now)
 		return;
 	rs.block_size = T.o.block_size;
 	rs.unit = T.unit ? T.unit : 512;
+	rs.transfer = T.transfer;
 	/* Before the first WELCOME only 0 is known to be aligned. */
 	if (rs.offset % rs.unit)
 		return;
@@ -378,8 +381,9 @@ static void open_session(void)
 
 hello:
 	h.block_size = T.o.block_size;
-	h.lba = unit ? session_start() / unit : 0;
+	h.lba = T.o.offset + (unit ? session_start() / unit : 0);
 	h.length = T.end - session_start();
+	h.transfer = T.transfer;
 	randombytes_buf(h.nonce, sizeof(h.nonce));
 	len = edma_hello_build(hello, &h, T.k_hs);
 	while (now_ms() - t0 < T.o.timeout_s * 1000ULL) {
@@ -410,11 +414,12 @@ hello:
 			}
 			if (w.status == EBPFDMA_WIRE2_E_RANGE)
 				die(EXIT_REFUSED,
-				    "%s:%u volume %u: the file (%llu bytes%s) does not fit the volume's window",
+				    "%s:%u volume %u: the file (%llu bytes%s) does not fit the volume's window%s",
 				    T.o.host, T.o.port, T.o.volume,
 				    (unsigned long long)(T.file ? T.end :
 								  T.end - T.origin),
-				    T.file ? "" : " of a chunk");
+				    T.file ? "" : " of a chunk",
+				    T.o.offset ? " from --offset" : "");
 			T.status = w.status;
 			check_status();
 			goto granted;
@@ -432,7 +437,7 @@ granted:
 	 * record) told; a volume whose unit changed since would put it
 	 * elsewhere.
 	 */
-	if (h.lba && h.length && w.unit != unit)
+	if (h.lba != T.o.offset && h.length && w.unit != unit)
 		die(EXIT_REFUSED,
 		    "%s:%u volume %u: its logical block size changed from %u to %u bytes: the transfer cannot continue where it stopped; send the file again without --resume",
 		    T.o.host, T.o.port, T.o.volume, unit, w.unit);
@@ -593,6 +598,8 @@ static uint64_t resume_from(void)
 		return 0;
 	}
 	T.unit = rs.unit; /* the resumed session's lba is counted in it */
+	/* Its new session takes the volume over from the interrupted one. */
+	T.transfer = rs.transfer;
 	if (!T.o.quiet)
 		fprintf(stderr,
 			"ebpfdma-send: --resume: %llu of %llu bytes are durable already: sending the rest\n",
@@ -669,7 +676,8 @@ int main(int argc, char **argv)
 	T.o.block_size = choose_block_size();
 	if (T.file) {
 		T.end = source_size();
-		resume_init(T.o.host, T.o.port, T.o.volume, T.o.file,
+		resume_init(T.o.host, T.o.port, T.o.volume, T.o.offset,
+			    T.o.file,
 			    source_stat());
 		T.resumed_at = resume_from();
 		number_blocks(T.resumed_at, T.o.block_size);
@@ -677,6 +685,8 @@ int main(int argc, char **argv)
 	} else {
 		next_chunk();
 	}
+	while (!T.transfer)
+		randombytes_buf(&T.transfer, sizeof(T.transfer));
 	T.progress_ms = now_ms();
 	for (;;) {
 		open_session();

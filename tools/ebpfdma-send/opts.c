@@ -27,6 +27,8 @@ static const char usage_text[] =
 	"  --key-file PATH  the volume's secret (mode 0600 or 0400; ebpfdmactl genkey makes one)\n"
 	"  --block-size N   body bytes per datagram (default: the largest multiple of 512\n"
 	"                   up to 4096 that fits the path MTU and the receiver's block size)\n"
+	"  --offset N       write from the volume's logical block N (its unit: 512 or\n"
+	"                   4096 bytes; default 0, the volume's first block)\n"
 	"  --resume         continue this file's interrupted transfer to this volume where\n"
 	"                   its durable part ends (no state: send it whole)\n"
 	"  --flows N        spread datagrams over N source ports, 1..64 (default: as many\n"
@@ -125,6 +127,7 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "source", required_argument, NULL, 's' },
 		{ "resume", no_argument, NULL, 'R' },
+		{ "offset", required_argument, NULL, 'o' },
 		{ "cc", required_argument, NULL, 'C' },
 		{ "fua", no_argument, NULL, 'f' },
 		{ "no-gso", no_argument, NULL, 'G' },
@@ -174,6 +177,9 @@ void opts_parse(struct opts *o, int argc, char **argv)
 			break;
 		case 'R':
 			o->resume = true;
+			break;
+		case 'o':
+			o->offset = ranged("--offset", optarg, 0, 1ULL << 48);
 			break;
 		case 'C':
 			if (!strcmp(optarg, "newreno"))

@@ -26,6 +26,7 @@ struct opts {
 	uint16_t port;
 	uint32_t volume;
 	uint32_t block_size; /* bytes per datagram body, 0: automatic */
+	uint64_t offset; /* the volume's logical block the input starts at */
 	uint32_t window; /* datagrams in flight at most, 0: no cap of its own */
 	uint32_t flows; /* source ports, 0: as many as the receiver asks */
 	double rate; /* MiB/s, 0 = unpaced */

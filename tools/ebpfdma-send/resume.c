@@ -48,7 +48,7 @@ static int make_dir(char *dir)
 }
 
 void resume_init(const char *host, uint16_t port, uint32_t volume,
-		 const char *path, const struct stat *st)
+		 uint64_t lba, const char *path, const struct stat *st)
 {
 	const char *base = getenv("EBPFDMA_STATE_DIR");
 	uint8_t id[16];
@@ -66,8 +66,12 @@ void resume_init(const char *host, uint16_t port, uint32_t volume,
 		snprintf(R.dir, sizeof(R.dir), "/var/lib/ebpfdma");
 	if (!realpath(path, R.file))
 		snprintf(R.file, sizeof(R.file), "%s", path);
-	snprintf(R.receiver, sizeof(R.receiver), "%s %u %u", host, port,
-		 volume);
+	if (lba)
+		snprintf(R.receiver, sizeof(R.receiver),
+			 "%s %u %u offset %" PRIu64, host, port, volume, lba);
+	else
+		snprintf(R.receiver, sizeof(R.receiver), "%s %u %u", host,
+			 port, volume);
 	R.size = st->st_size;
 	R.mtime_ns = st->st_mtim.tv_sec * 1000000000ULL + st->st_mtim.tv_nsec;
 	/* Named for the receiver, the volume and the file (not its content). */
@@ -116,6 +120,8 @@ int resume_load(struct resume_state *rs, char *why, size_t whylen)
 			rs->block_size = v;
 		else if (sscanf(line, "unit %" SCNu64, &v) == 1)
 			rs->unit = v;
+		else if (sscanf(line, "transfer %" SCNx64, &v) == 1)
+			rs->transfer = v;
 	}
 	fclose(f);
 	if (!magic || !receiver || !file ||
@@ -155,9 +161,10 @@ void resume_save(const struct resume_state *rs)
 	}
 	fprintf(f,
 		"%s\nreceiver %s\nfile %s\nsize %" PRIu64 "\nmtime_ns %" PRIu64
-		"\noffset %" PRIu64 "\nblock_size %u\nunit %u\n",
+		"\noffset %" PRIu64 "\nblock_size %u\nunit %u\ntransfer %016" PRIx64
+		"\n",
 		MAGIC, R.receiver, R.file, R.size, R.mtime_ns, rs->offset,
-		rs->block_size, rs->unit);
+		rs->block_size, rs->unit, rs->transfer);
 	if (fclose(f) || rename(tmp, R.path)) {
 		unlink(tmp);
 		if (!R.warned)

@@ -36,6 +36,7 @@ struct send_state {
 	uint64_t origin, end; /* bytes: block 0 starts at origin; the end */
 	uint64_t padded_end; /* end, rounded up to the volume's unit */
 	uint64_t resumed_at; /* bytes durable before this run (--resume) */
+	uint64_t transfer; /* its id in every HELLO, random (or --resume's) */
 	uint32_t n; /* blocks in [origin, end) */
 	uint32_t base; /* the session's first block */
 	uint32_t mtu, fit; /* the path MTU; the longest body it carries */

@@ -13,7 +13,7 @@
  *   protect = aead | mac | crc   volumes' protection (default aead)
  *   idle_timeout = SECONDS       a silent session ends (default 120)
  *   volume = ID DEVICE|FILE start=N blocks=N [key_file=PATH] [protect=P]
- *            [flags=fua,flush_on_commit]
+ *            [flags=fua,flush_on_commit] [writers=one|shared]
  */
 #include <ctype.h>
 #include <errno.h>
@@ -163,6 +163,11 @@ static int parse_volume(char *val, struct ctl_volume_conf *v, char *why,
 		}
 		if (!strcmp(tok, "flags") && !ctl_parse_vol_flags(eq, &v->flags))
 			continue;
+		if (!strcmp(tok, "writers") &&
+		    (!strcmp(eq, "one") || !strcmp(eq, "shared"))) {
+			v->shared = !strcmp(eq, "shared");
+			continue;
+		}
 		snprintf(why, whylen, "volume %u: bad %s=%s", v->id, tok, eq);
 		return -1;
 	}

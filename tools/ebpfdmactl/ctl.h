@@ -7,6 +7,7 @@
 #define EBPFDMACTL_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -28,6 +29,7 @@ struct ctl_volume_conf {
 	uint32_t flags; /* EBPFDMA_VOL_* */
 	uint32_t protect; /* EBPFDMA_PROTECT_* */
 	char key_file[256]; /* the volume's secret */
+	bool shared; /* writers=shared: any number of transfers at once */
 };
 
 /* The serve configuration file (see tools/ebpfdma/serve.conf.example). */

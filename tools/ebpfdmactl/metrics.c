@@ -128,7 +128,7 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 	};
 	static const char *const hello[NR_HELLO] = {
 		"granted", "repeated", "auth", "volume", "malformed", "range",
-		"block", "busy",
+		"block", "busy", "held",
 	};
 	static const char *const kfunc[] = {
 		"placed", "malformed", "range", "no_volume",

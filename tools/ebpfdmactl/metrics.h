@@ -32,6 +32,7 @@ enum {
 	HELLO_RANGE, /* refused: blocks outside the volume's window */
 	HELLO_BLOCK, /* refused: a block size the receiver cannot take */
 	HELLO_BUSY, /* refused: no room for another session */
+	HELLO_HELD, /* refused: another transfer writes to the volume */
 	NR_HELLO
 };
 

@@ -109,6 +109,7 @@ struct session {
 	struct edma_keys keys;
 	uint32_t protect, block_size;
 	uint64_t lba, length;
+	uint64_t transfer; /* the HELLO's: the sender's id of its transfer */
 	uint32_t nblocks;
 	uint8_t welcome[EDMA_WELCOME_LEN]; /* repeated to a repeated HELLO */
 	struct seqset durable; /* block indices */
@@ -565,6 +566,7 @@ static void welcome_refuse(const struct sockaddr_in6 *to, struct vol *v,
 	send_to(to, buf, edma_welcome_build(buf, &w, v->k_hs));
 	S.st.hello[status == EBPFDMA_WIRE2_E_RANGE ? HELLO_RANGE :
 		   status == EBPFDMA_WIRE2_E_BLOCK ? HELLO_BLOCK :
+		   status == EBPFDMA_WIRE2_E_HELD  ? HELLO_HELD :
 						     HELLO_BUSY]++;
 }
 
@@ -588,6 +590,40 @@ static bool session_room(void)
 	if (old == MAX_SESSIONS)
 		return false;
 	session_forget(old);
+	return true;
+}
+
+/* The session writing to @v (one not ended), or NULL. */
+static struct session *volume_holder(const struct vol *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < S.nr_sessions; i++)
+		if (S.sessions[i]->v == v && !S.sessions[i]->ended_ms)
+			return S.sessions[i];
+	return NULL;
+}
+
+/*
+ * One writer a volume (uapi/PROTOCOL.md): a HELLO for a volume another
+ * session holds is refused, unless it is of the holder's transfer (a new
+ * session of it), which takes the volume over.  False: refused.
+ */
+static bool volume_take(struct vol *v, const struct edma_hello *h,
+			const struct sockaddr_in6 *from)
+{
+	struct session *holder = volume_holder(v);
+
+	if (!holder || v->conf.shared)
+		return true;
+	if (!h->transfer || h->transfer != holder->transfer) {
+		welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_HELD);
+		return false;
+	}
+	logmsg("volume %u: a new session of transfer %016llx takes over from its session %016llx, which ends",
+	       v->conf.id, (unsigned long long)h->transfer,
+	       (unsigned long long)holder->id);
+	session_end(holder);
 	return true;
 }
 
@@ -635,6 +671,8 @@ static void admit(struct vol *v, const struct edma_hello *h,
 		welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_RANGE);
 		return;
 	}
+	if (!volume_take(v, h, from))
+		return;
 	if (!session_room()) {
 		welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_BUSY);
 		return;
@@ -675,6 +713,7 @@ static void admit(struct vol *v, const struct edma_hello *h,
 	s->block_size = h->block_size;
 	s->lba = h->lba;
 	s->length = h->length;
+	s->transfer = h->transfer;
 	s->nblocks = blocks;
 	s->last_seen_ms = S.now;
 	seqset_init(&s->durable);

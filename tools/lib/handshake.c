@@ -66,6 +66,7 @@ size_t edma_hello_build(uint8_t *dgram, const struct edma_hello *h,
 		.block_size = htobe32(h->block_size),
 		.lba = htobe64(h->lba),
 		.length = htobe64(h->length),
+		.transfer = htobe64(h->transfer),
 	};
 	struct edma_wire2 w = {
 		.type = EBPFDMA_WIRE2_HELLO, .len = sizeof(b),
@@ -110,13 +111,14 @@ int edma_hello_parse(const uint8_t *dgram, size_t len, struct edma_hello *h,
 	if (ret)
 		return ret;
 	memcpy(&b, buf + EBPFDMA_WIRE2_HDR_LEN, sizeof(b));
-	if (w.session || b.reserved)
+	if (w.session)
 		return -EINVAL;
 	*h = (struct edma_hello){
 		.volume = be32toh(b.volume),
 		.block_size = be32toh(b.block_size),
 		.lba = be64toh(b.lba),
 		.length = be64toh(b.length),
+		.transfer = be64toh(b.transfer),
 	};
 	memcpy(h->nonce, b.nonce, sizeof(h->nonce));
 	return 0;

@@ -20,6 +20,7 @@ struct edma_hello {
 	uint32_t block_size;
 	uint64_t lba;
 	uint64_t length;
+	uint64_t transfer; /* the sender's id of the transfer (0: none) */
 	uint8_t nonce[EDMA_NONCE_LEN];
 };
 

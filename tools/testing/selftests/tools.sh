@@ -12,6 +12,9 @@
 #   [42, 46 MiB)  volume 15: changed and forged frames during a transfer
 #   [46, 47 MiB)  volume 16: a transfer replayed on the slow path
 #   [47, 48 MiB)  volume 17: the receiving interface's MTU below the sender's
+#   [48, 52 MiB)  volume 18: one writer: a second sender refused, Ctrl-C and
+#                 --resume taking over, the second sender after the commit
+#   [52, 56 MiB)  volume 19: writers=shared: two senders at once
 # Every volume is protected with ChaCha20-Poly1305 (aead) but 12 (mac).
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/netns.sh"
@@ -54,6 +57,8 @@ conf() { # XDP-MODE: a serve configuration
 	volume = 15 $disk start=86016 blocks=8192
 	volume = 16 $disk start=94208 blocks=2048
 	volume = 17 $disk start=96256 blocks=2048
+	volume = 18 $disk start=98304 blocks=8192
+	volume = 19 $disk start=106496 blocks=8192 writers=shared
 	EOC
 }
 
@@ -98,20 +103,20 @@ check_fails "attach to a missing interface fails clearly" \
 	"no such interface" "$ctl" attach no-such-if --peer 10.0.0.1
 
 serve_start /tmp/serve.conf
-check "serve starts (XDP native on veth-rx, 8 volumes)" test $? = 0
-check "status shows the 8 volumes and the attached program" \
-	bash -c "'$ctl' status | grep -q '^volumes: 8' &&
+check "serve starts (XDP native on veth-rx, 10 volumes)" test $? = 0
+check "status shows the 10 volumes and the attached program" \
+	bash -c "'$ctl' status | grep -q '^volumes: 10' &&
 		'$ctl' status | grep -q '^xdp: packets='"
 check "status --json is JSON with the pool, volumes, kfunc and xdp counters" \
 	bash -c "'$ctl' status --json | /usr/bin/python3 -c '
 import json, sys
 s = json.load(sys.stdin)
-assert len(s[\"volumes\"]) == 8 and s[\"pool\"][\"pool_slots\"] > 0
+assert len(s[\"volumes\"]) == 10 and s[\"pool\"][\"pool_slots\"] > 0
 assert \"placed\" in s[\"kfunc\"] and \"drop_peer\" in s[\"xdp\"]'"
 check_fails "a second serve on the same port fails before it touches any volume" \
 	"bind UDP port 7788" rx "$ctl" serve /tmp/serve.conf
-check "... and the first one still has its 8 volumes and its program" \
-	bash -c "'$ctl' status | grep -q '^volumes: 8' &&
+check "... and the first one still has its 10 volumes and its program" \
+	bash -c "'$ctl' status | grep -q '^volumes: 10' &&
 		ip netns exec edma-rx bpftool net show dev veth-rx | grep -q 'driver id'"
 
 # 1. Loss 5%, reordering 10%, duplicates 1%, both directions.
@@ -249,6 +254,64 @@ check "metrics: the HELLO of 4096-byte blocks was refused and counted (hellos_to
 rx ip link set veth-rx mtu 9000
 host_check "the 1 MiB sent through the smaller receiving MTU is intact on the disk" \
 	49283072 1048576 "$(file_sum /tmp/f-mtu)" 5
+
+# 2e. One writer a volume.  A (4 MiB, paced, then stopped: SIGSTOP) holds
+# volume 18: B's HELLO is refused before any data (exit 3, counted).  A
+# interrupted (Ctrl-C) still holds it, for the receiver's idle timeout
+# (120 s): its --resume, the same transfer, takes it over at once.  Once A has committed, B
+# (1 MiB) is admitted: the volume holds B, then the rest of A.  Volume 19
+# is shared: two senders at once are both admitted.
+head -c 4194304 /dev/urandom >/tmp/f-held-a
+head -c 1048576 /dev/urandom >/tmp/f-held-b
+export EBPFDMA_STATE_DIR=/tmp/edma-send-state
+rm -rf $EBPFDMA_STATE_DIR
+m=$(scrape)
+held0=$(metric 'ebpfdma_hellos_total{result="held"}')
+placed0=$(cat /sys/class/misc/ebpfdma/rx/placed)
+# Not through tx(): $! must be the sender itself, to interrupt it.
+ip netns exec edma-tx "$send" --quiet --rate 1 --key-file $key 10.11.0.2 18 /tmp/f-held-a >/tmp/send-a.out 2>&1 &
+senda=$!
+wait_for "A's first 64 blocks placed" placed_past $((placed0 + 64))
+kill -STOP $senda
+held_refused() { # DESC: B to volume 18 exits 3, saying the volume is held
+	local rc
+	tx "$send" --quiet --key-file $key 10.11.0.2 18 /tmp/f-held-b >/tmp/send-b.out 2>&1
+	rc=$?
+	check "$1 (exit $rc)" bash -c "[ $rc = 3 ] &&
+		grep -q 'another transfer is writing to this volume' /tmp/send-b.out" ||
+		sed 's/^/# /' /tmp/send-b.out
+}
+held_refused "a second transfer B to volume 18 while A holds it: refused, saying the volume is held"
+m=$(scrape)
+check "metrics: the refused HELLO is counted (hellos_total{result=\"held\"} $held0 -> $(metric 'ebpfdma_hellos_total{result="held"}'))" \
+	test "$(metric 'ebpfdma_hellos_total{result="held"}')" -gt "$held0"
+kill -INT $senda
+kill -CONT $senda
+wait $senda
+rc=$?
+check "A interrupted (SIGINT): exit 130 ($rc)" test $rc = 130
+held_refused "... B is still refused: A's session holds the volume until it is silent for the idle timeout"
+check "A's --resume takes the volume over at once and commits (exit 0)" \
+	bash -c "ip netns exec edma-tx '$send' --resume --key-file $key 10.11.0.2 18 /tmp/f-held-a >/tmp/send-a.out 2>&1"
+sed 's/^/# /' /tmp/send-a.out
+check "B once A has committed: admitted, durable and committed" \
+	tx "$send" --quiet --key-file $key 10.11.0.2 18 /tmp/f-held-b
+host_check "volume 18 holds B's 1 MiB ..." 50331648 1048576 "$(file_sum /tmp/f-held-b)" 5
+host_check "... then A's last 3 MiB" 51380224 3145728 \
+	"$(tail -c 3145728 /tmp/f-held-a | sha256sum | cut -d' ' -f1)" 5
+ip netns exec edma-tx "$send" --quiet --rate 2 --key-file $key 10.11.0.2 19 /tmp/f-held-a >/tmp/send-a.out 2>&1 &
+senda=$!
+placed0=$(cat /sys/class/misc/ebpfdma/rx/placed)
+wait_for "the first shared transfer's blocks placed" placed_past $((placed0 + 64))
+kill -STOP $senda
+check "a shared volume (writers=shared) admits a second transfer while the first writes (exit 0)" \
+	tx "$send" --quiet --key-file $key 10.11.0.2 19 /tmp/f-held-a
+kill -CONT $senda
+wait $senda
+rc=$?
+check "... and the first commits too (exit $rc)" test $rc = 0
+host_check "volume 19 holds the file both sent" 54525952 4194304 "$(file_sum /tmp/f-held-a)" 5
+unset EBPFDMA_STATE_DIR
 
 # 3. Metrics, validated by promtool.
 printf '%s\n' "$m" >/tmp/metrics.txt

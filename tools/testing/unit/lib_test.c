@@ -162,7 +162,7 @@ static void test_config(void)
 		   "peer = 10.0.0.1\npeer = fd00::1\n"
 		   "idle_timeout = 30\nprotect = mac\n"
 		   "volume = 3 /dev/vdb start=2048 blocks=4096 key_file=/k3 protect=crc flags=fua,flush_on_commit\n"
-		   "volume = 4 /dev/vdb start=8192 blocks=8\n"
+		   "volume = 4 /dev/vdb start=8192 blocks=8 writers=shared\n"
 		   "key_file = /etc/k\n");
 	tap_ok(!ctl_config_load("/tmp/ebpfdma-unit.conf", &c, err, sizeof(err)) &&
 		       !strcmp(c.ifname, "veth-rx") && c.port == 9000 &&
@@ -175,6 +175,7 @@ static void test_config(void)
 		       c.vols[0].protect == EBPFDMA_PROTECT_CRC &&
 		       c.vols[0].flags == (EBPFDMA_VOL_FUA |
 					   EBPFDMA_VOL_FLUSH_ON_COMMIT) &&
+		       !c.vols[0].shared && c.vols[1].shared &&
 		       c.idle_timeout_s == 30,
 	       "config: every key parsed (%s)", err);
 	tap_ok(!strcmp(c.vols[1].key_file, "/etc/k") &&
@@ -192,6 +193,8 @@ static void test_config(void)
 	conf_refused("interface = eth0\nport = 65536\n", ":2: port");
 	conf_refused("interface = eth0\nvolume = 64 /dev/sda blocks=8 key_file=/k\n",
 		     ":2: volume: an id below 64");
+	conf_refused("interface = eth0\nvolume = 1 /dev/sda blocks=8 writers=two\n",
+		     "volume 1: bad writers=two");
 	conf_refused("interface = eth0\nvolume = 1 sda blocks=8 key_file=/k\n",
 		     "a block device or file path second");
 	conf_refused("interface = eth0\nvolume = 1 /dev/sda blocks=0 key_file=/k\n",

@@ -230,6 +230,21 @@ check "... in 2 sessions, the second from block $((lba2 / 2)) of 768 (of the 384
 		[ '$lba2' -ge 512 ] && [ '$data2' -ge $((768 - lba2 / 2)) ] && [ '$data2' -le $((768 - lba2 / 2 + 8)) ] &&
 		cmp -s '$tmp/file' '$tmp/out'"
 
+# --offset: the same, from the volume's logical block 1000; the second
+# session's lba counts from there too.
+receiver restart
+expect_exit "--offset 1000 through a receiver that restarts: exit 0" 0 "" \
+	"$send" --quiet --offset 1000 --block-size 1024 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file"
+receiver_done
+lba1=$(sed -n '1s/^hello lba=\([0-9]*\) .*/\1/p' "$tmp/out.log")
+lba2=$(sed -n '2s/^hello lba=\([0-9]*\) .*/\1/p' "$tmp/out.log")
+check "... the first session at lba $lba1 (1000), the second at $lba2 (1000 and its first block's), the file intact from byte 512000" \
+	bash -c "[ '$lba1' = 1000 ] && [ '$lba2' -ge 1512 ] && [ \$(( ($lba2 - 1000) % 2 )) = 0 ] &&
+		[ \$(stat -c %s '$tmp/out') = $((512000 + 786432)) ] &&
+		tail -c +512001 '$tmp/out' | cmp -s - '$tmp/file'"
+expect_exit "--offset 2^48 + 1: refused, exit 2" 2 "--offset: '281474976710657' is not a whole number" \
+	"$send" --offset 281474976710657 --key-file "$key" 127.0.0.1:9 1 "$tmp/file"
+
 # Ctrl-C, then --resume: only what was not durable is sent again.
 export EBPFDMA_STATE_DIR=$tmp/state
 head -c 8388608 /dev/urandom >"$tmp/file8"
@@ -409,7 +424,7 @@ expect_exit "--resume of standard input: refused, exit 2" 2 "--resume needs a re
 rc=$?
 check "--help: the usage on standard output, exit 0 ($rc), every option and exit status in it" \
 	bash -c "[ $rc = 0 ] && [ ! -s '$tmp/stderr' ] &&
-		for o in key-file block-size resume flows window cc rate fua no-gso no-ecn timeout source quiet version; do
+		for o in key-file block-size offset resume flows window cc rate fua no-gso no-ecn timeout source quiet version; do
 			grep -q -- \"--\$o\" '$tmp/stdout' || exit 1; done &&
 		grep -q '; 1 an unexpected local error' '$tmp/stdout' &&
 		grep -q '^130 interrupted' '$tmp/stdout'"

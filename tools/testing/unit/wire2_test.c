@@ -252,7 +252,8 @@ static void handshake(void)
 {
 	uint8_t secret[32], other[32], k_hs[32], k_other[32], d[256], c[256];
 	struct edma_hello h = { .volume = 3, .block_size = 4096, .lba = 64,
-				.length = 1 << 20 }, hg;
+				.length = 1 << 20,
+				.transfer = 0x0123456789abcdefULL }, hg;
 	struct edma_welcome w = { .session = 0xfeedfacecafebeefULL,
 				  .status = EBPFDMA_WIRE2_OK,
 				  .protect = EBPFDMA_PROTECT_AEAD,
@@ -270,6 +271,7 @@ static void handshake(void)
 	tap_ok(n == EDMA_HELLO_LEN && !edma_hello_parse(d, n, &hg, k_hs) &&
 		       hg.volume == 3 && hg.block_size == 4096 &&
 		       hg.lba == 64 && hg.length == 1 << 20 &&
+		       hg.transfer == 0x0123456789abcdefULL &&
 		       !memcmp(hg.nonce, h.nonce, 32),
 	       "HELLO: built and parsed back (%zu bytes)", n);
 	tap_ok(edma_hello_parse(d, n, &hg, k_other) == -EBADMSG,
