@@ -112,7 +112,8 @@ SEND_SRCS := tools/ebpfdma-send/main.c tools/ebpfdma-send/data.c \
 	tools/ebpfdma-send/bbr.c \
 	tools/ebpfdma-send/net.c tools/ebpfdma-send/opts.c \
 	tools/ebpfdma-send/resume.c tools/ebpfdma-send/cc.c \
-	tools/ebpfdma-send/flight.c tools/ebpfdma-send/source.c
+	tools/ebpfdma-send/flight.c tools/ebpfdma-send/source.c \
+	tools/ebpfdma-send/digest.c
 build/tools/ebpfdma-send: $(SEND_SRCS) $(wildcard tools/ebpfdma-send/*.h) \
 		$(SESSION_LIB) $(SESSION_LIB_HDRS)
 	@mkdir -p $(@D)

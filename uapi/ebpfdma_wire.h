@@ -193,16 +193,30 @@ struct ebpfdma_wire2_range {
  * struct ebpfdma_wire2_commit - the body of a COMMIT (the sender's, under
  * k_data, with the session's protection; "mac" for "crc" sessions)
  * @blocks: the blocks of the transfer (the session's, or it is malformed)
- * @reserved: zero
+ * @flags: EBPFDMA_WIRE2_COMMIT_*; other bits must be zero
+ * @lba: with EBPFDMA_WIRE2_COMMIT_LAST, the transfer's first logical
+ *	 block (of its first session); otherwise zero
+ * @length: with EBPFDMA_WIRE2_COMMIT_LAST, the transfer's bytes, which
+ *	    end where this session's end; otherwise zero
+ * @digest: with EBPFDMA_WIRE2_COMMIT_LAST, the unkeyed BLAKE2b-256
+ *	    (RFC 7693) of the transfer's bytes; otherwise zero
  *
  * The sender has had every block acknowledged: the receiver answers with
  * an ACK flagged EBPFDMA_WIRE2_ACK_COMPLETE once every block is durable
  * (a flush issued after the COMMIT arrived has completed), and ends the
  * session; while blocks are missing, with an ACK that lists what is.
+ * The last session of a transfer records the whole transfer with it.
  */
 struct ebpfdma_wire2_commit {
 	__be32 blocks;
-	__be32 reserved;
+	__be32 flags;
+	__be64 lba;
+	__be64 length;
+	__u8 digest[32];
 };
+
+/* struct ebpfdma_wire2_commit.flags: the session ends the transfer */
+#define EBPFDMA_WIRE2_COMMIT_LAST 0x1U
+#define EBPFDMA_WIRE2_DIGEST_LEN 32U
 
 #endif /* _UAPI_EBPFDMA_WIRE_H */

@@ -249,7 +249,8 @@ int rx_datagram(struct rx *rx, const uint8_t *buf, uint8_t *body,
 	const struct rx_config *c = &rx->c;
 	struct rx_session *s;
 	struct edma_wire2 w;
-	uint32_t blocks, want;
+	struct edma_commit2 cm;
+	uint32_t want;
 	uint64_t off;
 
 	if (n < EBPFDMA_WIRE2_HDR_LEN + EBPFDMA_WIRE2_TRAILER_LEN ||
@@ -289,9 +290,9 @@ int rx_datagram(struct rx *rx, const uint8_t *buf, uint8_t *body,
 			return 0;
 		}
 		memcpy(copy, buf, n);
-		if (edma_commit2_parse(copy, n, &blocks, c->protect,
+		if (edma_commit2_parse(copy, n, &cm, c->protect,
 				       s->keys.data) ||
-		    blocks != s->nblocks) {
+		    cm.blocks != s->nblocks) {
 			rx->auth_errors++;
 			return 0;
 		}

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tools/ebpfdma-send/digest.h"
 #include "tools/ebpfdma-send/net.h"
 #include "tools/ebpfdma-send/send.h"
 #include "tools/ebpfdma-send/source.h"
@@ -94,6 +95,10 @@ static void send_queued(void)
 		w.len = data_len(seq);
 		ret = source_read(T.origin + (uint64_t)seq * T.o.block_size,
 				  T.scratch, w.len);
+		if (!ret)
+			ret = digest_feed(T.origin +
+						  (uint64_t)seq * T.o.block_size,
+					  T.scratch, w.len, T.end);
 		if (ret == -ENODATA)
 			input_changed();
 		if (ret)
@@ -121,10 +126,24 @@ static void queue_data(uint32_t seq)
 
 void data_send_commit(void)
 {
+	struct edma_commit2 c = { .blocks = T.n - T.base };
 	uint8_t buf[EDMA_COMMIT2_LEN];
-	size_t len = edma_commit2_build(buf, T.session, ++T.counter,
-					T.n - T.base, T.protect, T.keys.data);
+	size_t len;
+	int ret;
 
+	/* A file's every session ends with it; a stream's last chunk's. */
+	if (T.file || T.eof) {
+		ret = digest_final(T.end, c.digest);
+		if (ret == -ENODATA)
+			input_changed();
+		if (ret)
+			die(EXIT_USAGE, "%s: %s", T.o.file, strerror(-ret));
+		c.last = true;
+		c.lba = T.o.offset;
+		c.length = T.end;
+	}
+	len = edma_commit2_build(buf, T.session, ++T.counter, &c, T.protect,
+				 T.keys.data);
 	net_send(buf, len);
 }
 

@@ -268,7 +268,7 @@ static uint32_t fitting_block(uint32_t unit, uint32_t max_block)
 static void refuse_block(uint32_t unit, uint32_t max_block)
 {
 	if (T.block_auto)
-		die(EXIT_REFUSED,
+		die(EXIT_NETWORK,
 		    "%s:%u volume %u: the receiver takes blocks of a multiple of %u bytes up to %u, but the path MTU (%u) leaves room for %u bytes of body in a datagram: raise the MTU of the path (jumbo frames)",
 		    T.o.host, T.o.port, T.o.volume, unit, max_block, T.mtu,
 		    T.fit);
@@ -555,7 +555,11 @@ static enum outcome run_session(void)
 /* A stream: its next chunk, numbered from where the last one ended. */
 static bool next_chunk(void)
 {
-	uint32_t got, max = SOURCE_CHUNK / T.o.block_size * T.o.block_size;
+	/*
+	 * A power of two: each chunk starts on a logical block of any unit
+	 * (the block size may change after this chunk was cut: E_BLOCK).
+	 */
+	uint32_t got, max = SOURCE_CHUNK;
 	uint64_t off = T.end;
 	int ret;
 

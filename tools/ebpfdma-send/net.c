@@ -52,7 +52,7 @@ static int flow_socket(const struct sockaddr *local, socklen_t local_len)
 
 	fd = socket(N.peer.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		fail(EXIT_USAGE, "socket", errno);
+		fail(EXIT_LOCAL, "socket", errno);
 	if (local && bind(fd, local, local_len)) {
 		int err = errno;
 
@@ -284,7 +284,7 @@ int net_send_batch(uint8_t *buf, const uint32_t *len, unsigned int n,
 		}
 		if (errno == EMSGSIZE)
 			return -EMSGSIZE; /* the path MTU fell below it */
-		fail(1, "send", errno);
+		fail(EXIT_NETWORK, "send", errno); /* unreachable, refused */
 	}
 	return 0;
 }

@@ -20,6 +20,8 @@ static struct {
 	uint64_t size; /* the file's bytes, or the current chunk's end */
 	uint8_t *chunk; /* a stream's current chunk: [chunk_off, size) */
 	uint64_t chunk_off;
+	bool carry; /* a byte read past the chunk (so its end is known) */
+	uint8_t carry_byte;
 	uint8_t *ra; /* read-ahead: [ra_off, ra_off + ra_len) of the file */
 	uint64_t ra_off;
 	uint32_t ra_len;
@@ -37,7 +39,12 @@ int source_open(const char *path)
 	if (fstat(fd, &S.st))
 		return -errno;
 	S.fd = fd;
-	S.file = S_ISREG(S.st.st_mode);
+	/*
+	 * Standard input is a stream even when it is a regular file: it is
+	 * read from where its position stands, and cannot be named again
+	 * for --resume.
+	 */
+	S.file = fd && S_ISREG(S.st.st_mode);
 	if (S.file) {
 		S.ra = malloc(SOURCE_READAHEAD);
 		if (!S.ra)
@@ -46,7 +53,7 @@ int source_open(const char *path)
 		/* Read once, front to back, apart from retransmissions. */
 		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	} else {
-		S.chunk = malloc(SOURCE_CHUNK);
+		S.chunk = malloc(SOURCE_CHUNK + 1);
 		if (!S.chunk)
 			return -ENOMEM;
 	}
@@ -76,16 +83,26 @@ int source_next_chunk(uint64_t off, uint32_t max, uint32_t *got, bool *eof)
 		max = SOURCE_CHUNK;
 	*got = 0;
 	*eof = false;
-	while (*got < max) {
+	if (S.carry) {
+		S.chunk[(*got)++] = S.carry_byte;
+		S.carry = false;
+	}
+	/* One byte more than the chunk: whether the stream ends with it. */
+	while (*got < max + 1) {
 		/* SIGINT and SIGTERM interrupt it (SIGCONT restarts it). */
-		n = read(S.fd, S.chunk + *got, max - *got);
+		n = read(S.fd, S.chunk + *got, max + 1 - *got);
 		if (n < 0)
-			return -errno;
+			return -errno; /* the run ends: nothing is read again */
 		if (!n) {
 			*eof = true;
 			break;
 		}
 		*got += n;
+	}
+	if (!*eof) {
+		S.carry = true;
+		S.carry_byte = S.chunk[max];
+		*got = max;
 	}
 	S.chunk_off = off;
 	S.size = off + *got;

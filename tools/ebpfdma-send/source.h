@@ -33,7 +33,9 @@ bool source_changed(void);
 /*
  * A stream: read its next chunk, the bytes from @off (where the last
  * chunk ended), at most @max of them; how many in *@got, *@eof when the
- * stream ended.  The last chunk's bytes are forgotten.  0 or -errno
+ * stream ended with them (known before it is sent: a byte past the chunk
+ * is read ahead and kept for the next).  The last chunk's bytes are
+ * forgotten.  0 or -errno
  * (-EINTR: a signal whose handler does not restart reads came).
  */
 int source_next_chunk(uint64_t off, uint32_t max, uint32_t *got, bool *eof);

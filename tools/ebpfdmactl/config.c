@@ -12,6 +12,8 @@
  *   key_file = PATH              volumes' secret (default of key_file=)
  *   protect = aead | mac | crc   volumes' protection (default aead)
  *   idle_timeout = SECONDS       a silent session ends (default 120)
+ *   state_dir = PATH             commit records (default $STATE_DIRECTORY,
+ *                                else /var/lib/ebpfdma)
  *   volume = ID DEVICE|FILE start=N blocks=N [key_file=PATH] [protect=P]
  *            [flags=fua,flush_on_commit] [writers=one|shared]
  */
@@ -274,6 +276,12 @@ int ctl_config_load(const char *path, struct ctl_config *c, char *err,
 			if (ctl_parse_protect(val, &c->protect))
 				snprintf(why, sizeof(why),
 					 "protect: aead, mac or crc");
+		} else if (!strcmp(key, "state_dir")) {
+			if (*val != '/' || strlen(val) >= sizeof(c->state_dir))
+				snprintf(why, sizeof(why),
+					 "state_dir: an absolute path");
+			else
+				strcpy(c->state_dir, val);
 		} else if (!strcmp(key, "idle_timeout")) {
 			if (parse_u64(val, &u) || !u || u > 86400)
 				snprintf(why, sizeof(why),

@@ -45,6 +45,7 @@ struct ctl_config {
 	struct ctl_volume_conf vols[EBPFDMA_MAX_VOLUMES];
 	unsigned int nr_vols;
 	char key_file[256]; /* default of the volumes' key_file= */
+	char state_dir[256]; /* commit records ("": record_dir()'s default) */
 	uint32_t protect; /* default of the volumes' protect= */
 	unsigned int idle_timeout_s; /* a session with no datagram ends */
 };
@@ -78,6 +79,8 @@ int ctl_volume_del(int edma_fd, uint32_t id);
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_volume(int argc, char **argv);
+/* volume read (readback.c): 0, 1 failed, 2 a bad id; -1 usage. */
+int volume_read(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_genkey(int argc, char **argv);

@@ -17,6 +17,8 @@ static void usage(FILE *f)
 		"  volume add ID DEVICE --start N --blocks N [--flags fua,flush_on_commit]\n"
 		"  volume del ID\n"
 		"  volume list\n"
+		"  volume read ID [--state-dir DIR] [--output FILE]\n"
+		"                      the volume's last committed transfer, checked\n"
 		"  status [--json]\n"
 		"  serve CONFIG\n"
 		"  genkey FILE         a new 256-bit volume key in FILE (mode 0600)\n");

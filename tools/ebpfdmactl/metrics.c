@@ -177,6 +177,10 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 	counter(f, "ebpfdma_commits_total", "COMMITs received");
 	fprintf(f, "ebpfdma_commits_total %llu\n",
 		(unsigned long long)st->commits);
+	counter(f, "ebpfdma_commit_records_failed_total",
+		"Commit records that could not be written (the session failed)");
+	fprintf(f, "ebpfdma_commit_records_failed_total %llu\n",
+		(unsigned long long)st->records_failed);
 	counter(f, "ebpfdma_hellos_total",
 		"HELLOs (session requests), by what became of them");
 	for (i = 0; i < NR_HELLO; i++)

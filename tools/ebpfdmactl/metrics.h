@@ -54,6 +54,7 @@ struct serve_stats {
 	uint64_t untracked;
 	uint64_t hello[NR_HELLO];
 	uint64_t commits, commits_acked;
+	uint64_t records_failed; /* commit records that could not be written */
 	uint64_t sessions_active; /* a gauge */
 	uint64_t sessions_completed, sessions_failed, sessions_expired;
 	struct serve_vol_stats vol[EBPFDMA_MAX_VOLUMES];

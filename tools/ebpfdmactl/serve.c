@@ -53,6 +53,7 @@
 
 #include "ctl.h"
 #include "metrics.h"
+#include "record.h"
 #include "tools/lib/control.h"
 #include "tools/lib/ebpfdma.h"
 #include "tools/lib/handshake.h"
@@ -122,6 +123,7 @@ struct session {
 	bool dirty, in_kernel, commit_pending, complete;
 	uint64_t commit_gen;
 	uint32_t status; /* EBPFDMA_WIRE2_E_IO once failed, sticky */
+	struct edma_commit2 commit; /* its COMMIT, once one arrived */
 	uint64_t ended_ms; /* complete or failed: forgotten LINGER_MS later */
 };
 
@@ -137,6 +139,7 @@ static struct {
 	uint32_t max_len; /* slot size: the longest DATA body */
 	uint64_t now, now_us; /* this round of the loop's clock */
 	bool attached;
+	const char *state_dir; /* commit records */
 	struct serve_stats st;
 } S;
 
@@ -359,9 +362,55 @@ static void session_fail(struct session *s)
 	session_end(s);
 }
 
+/* @a as text: an IPv4 address unmapped. */
+static void addr_text(const struct sockaddr_in6 *a, char *buf, size_t len)
+{
+	if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr))
+		inet_ntop(AF_INET, &a->sin6_addr.s6_addr[12], buf, len);
+	else
+		inet_ntop(AF_INET6, &a->sin6_addr, buf, len);
+}
+
+/*
+ * The volume's commit record of the transfer @s ends (its last COMMIT),
+ * durable before the COMPLETE says so.  0 or -errno.
+ */
+static int record_commit(const struct session *s)
+{
+	const struct vol *v = s->v;
+	struct commit_record r = {
+		.volume = v->conf.id,
+		.offset = (v->conf.start + s->commit.lba) * v->bsize,
+		.length = s->commit.length,
+		.transfer = s->transfer,
+		.time = time(NULL),
+	};
+	int ret;
+
+	if (!s->commit.last)
+		return 0;
+	snprintf(r.device, sizeof(r.device), "%s", v->conf.dev);
+	memcpy(r.digest, s->commit.digest, sizeof(r.digest));
+	addr_text(&s->peer, r.peer, sizeof(r.peer));
+	ret = record_write(S.state_dir, &r);
+	if (ret)
+		logmsg("volume %u: cannot record the commit of session %016llx in %s: %s: the session fails",
+		       v->conf.id, (unsigned long long)s->id, S.state_dir,
+		       strerror(-ret));
+	return ret;
+}
+
+static void session_fail(struct session *s);
+
 /* Every block of @s durable: COMPLETE, and the session is over. */
 static void session_complete(struct session *s)
 {
+	if (record_commit(s)) {
+		s->commit_pending = false;
+		S.st.records_failed++;
+		session_fail(s);
+		return;
+	}
 	s->complete = true;
 	s->commit_pending = false;
 	session_end(s);
@@ -757,24 +806,40 @@ static void on_hello(uint8_t *buf, size_t n, const struct sockaddr_in6 *from)
 
 /* ---- the session's datagrams on the socket ------------------------------- */
 
+/*
+ * The transfer a last COMMIT records ends where its session ends, starts
+ * no later, and lies in the volume's window.
+ */
+static bool commit_fits(const struct session *s, const struct edma_commit2 *c)
+{
+	const struct vol *v = s->v;
+	uint64_t units = c->length / v->bsize + !!(c->length % v->bsize);
+
+	return c->lba <= s->lba && c->lba <= v->conf.blocks &&
+	       units <= v->conf.blocks - c->lba &&
+	       (s->lba - c->lba) * v->bsize + s->length == c->length;
+}
+
 static void on_commit(struct session *s, uint8_t *buf, size_t n,
 		      const struct sockaddr_in6 *from)
 {
 	struct vol *v = s->v;
-	uint32_t blocks;
+	struct edma_commit2 c;
 	int ret;
 
-	ret = edma_commit2_parse(buf, n, &blocks, s->protect, s->keys.data);
+	ret = edma_commit2_parse(buf, n, &c, s->protect, s->keys.data);
 	if (ret) {
 		S.st.slow_refused[ret == -EBADMSG ? REFUSED_AUTH :
 						    REFUSED_INVAL]++;
 		return;
 	}
 	S.st.commits++;
-	if (blocks != s->nblocks) {
+	if (c.blocks != s->nblocks || (c.last && !commit_fits(s, &c))) {
 		S.st.slow_refused[REFUSED_INVAL]++;
 		return;
 	}
+	if (!s->ended_ms)
+		s->commit = c;
 	if (s->ended_ms) {
 		send_ack(s); /* ended, complete or failed: its answer again */
 		return;
@@ -1178,6 +1243,7 @@ int cmd_serve(int argc, char **argv)
 	char err[512];
 	unsigned int i;
 	uint64_t t;
+	int ret;
 
 	if (argc != 1) {
 		fprintf(stderr, "usage: ebpfdmactl serve CONFIG\n");
@@ -1195,6 +1261,13 @@ int cmd_serve(int argc, char **argv)
 		}
 	if (sodium_init() < 0) {
 		logmsg("libsodium cannot start");
+		return 1;
+	}
+	S.state_dir = record_dir(S.conf.state_dir);
+	ret = record_dir_make(S.state_dir);
+	if (ret) {
+		fprintf(stderr, "ebpfdmactl serve: the state directory %s: %s (state_dir = sets another)\n",
+			S.state_dir, strerror(-ret));
 		return 1;
 	}
 	if (load_keys())

@@ -199,6 +199,8 @@ int cmd_volume(int argc, char **argv)
 		ret = volume_add(argc - 1, argv + 1);
 	else if (argc == 1 && !strcmp(argv[0], "list"))
 		ret = volume_list();
+	else if (argc >= 1 && !strcmp(argv[0], "read"))
+		ret = volume_read(argc - 1, argv + 1);
 	else if (argc == 2 && !strcmp(argv[0], "del")) {
 		struct ebpfdma_volume_del req = { .id = atoi(argv[1]) };
 
@@ -216,7 +218,8 @@ int cmd_volume(int argc, char **argv)
 	if (ret < 0) {
 		fprintf(stderr,
 			"usage: ebpfdmactl volume add ID DEVICE --start N --blocks N [--flags F]\n"
-			"       ebpfdmactl volume del ID | volume list\n");
+			"       ebpfdmactl volume del ID | volume list\n"
+			"       ebpfdmactl volume read ID [--state-dir DIR] [--output FILE]\n");
 		return 2;
 	}
 	return ret;

@@ -9,7 +9,7 @@
 
 _Static_assert(sizeof(struct ebpfdma_wire2_ack) == 32, "ACK body");
 _Static_assert(sizeof(struct ebpfdma_wire2_range) == 8, "ACK range");
-_Static_assert(sizeof(struct ebpfdma_wire2_commit) == 8, "COMMIT body");
+_Static_assert(sizeof(struct ebpfdma_wire2_commit) == 56, "COMMIT body");
 
 size_t edma_ack2_build(uint8_t *dgram, uint64_t session,
 		       const struct edma_ack2 *a, uint32_t protect,
@@ -103,25 +103,34 @@ int edma_ack2_parse(uint8_t *dgram, size_t len, uint64_t session,
 }
 
 size_t edma_commit2_build(uint8_t *dgram, uint64_t session, uint64_t counter,
-			  uint32_t blocks, uint32_t protect,
+			  const struct edma_commit2 *c, uint32_t protect,
 			  const uint8_t k_data[EBPFDMA_WIRE2_KEY_LEN])
 {
-	struct ebpfdma_wire2_commit b = { .blocks = htobe32(blocks) };
+	struct ebpfdma_wire2_commit b = { .blocks = htobe32(c->blocks) };
 	struct edma_wire2 w = {
 		.type = EBPFDMA_WIRE2_COMMIT, .session = session,
 		.counter = counter, .len = sizeof(b),
 	};
 
+	if (c->last) {
+		b.flags = htobe32(EBPFDMA_WIRE2_COMMIT_LAST);
+		b.lba = htobe64(c->lba);
+		b.length = htobe64(c->length);
+		memcpy(b.digest, c->digest, sizeof(b.digest));
+	}
+
 	return edma_wire2_seal(dgram, &w, &b, edma_control_protect(protect),
 			       k_data);
 }
 
-int edma_commit2_parse(uint8_t *dgram, size_t len, uint32_t *blocks,
+int edma_commit2_parse(uint8_t *dgram, size_t len, struct edma_commit2 *c,
 		       uint32_t protect,
 		       const uint8_t k_data[EBPFDMA_WIRE2_KEY_LEN])
 {
+	static const uint8_t zero[EBPFDMA_WIRE2_DIGEST_LEN];
 	struct ebpfdma_wire2_commit b;
 	struct edma_wire2 w;
+	uint32_t flags;
 	int ret;
 
 	ret = edma_wire2_open(dgram, len, &w, edma_control_protect(protect),
@@ -132,8 +141,17 @@ int edma_commit2_parse(uint8_t *dgram, size_t len, uint32_t *blocks,
 	    w.len != sizeof(b))
 		return -EINVAL;
 	memcpy(&b, dgram + EBPFDMA_WIRE2_HDR_LEN, sizeof(b));
-	if (b.reserved)
+	flags = be32toh(b.flags);
+	if (flags & ~EBPFDMA_WIRE2_COMMIT_LAST ||
+	    (!(flags & EBPFDMA_WIRE2_COMMIT_LAST) &&
+	     (b.lba || b.length || memcmp(b.digest, zero, sizeof(zero)))))
 		return -EINVAL;
-	*blocks = be32toh(b.blocks);
+	*c = (struct edma_commit2){
+		.blocks = be32toh(b.blocks),
+		.last = flags & EBPFDMA_WIRE2_COMMIT_LAST,
+		.lba = be64toh(b.lba),
+		.length = be64toh(b.length),
+	};
+	memcpy(c->digest, b.digest, sizeof(c->digest));
 	return 0;
 }

@@ -9,6 +9,7 @@
 #ifndef EBPFDMA_CONTROL_H
 #define EBPFDMA_CONTROL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,16 +58,24 @@ int edma_ack2_parse(uint8_t *dgram, size_t len, uint64_t session,
 		    struct edma_ack2 *a, uint32_t protect,
 		    const uint8_t k_ack[EBPFDMA_WIRE2_KEY_LEN]);
 
-/* Seal a COMMIT of @blocks blocks with datagram counter @counter. */
+/* What a COMMIT says, in host order. */
+struct edma_commit2 {
+	uint32_t blocks; /* the session's */
+	bool last; /* it ends the transfer: the fields below say what it was */
+	uint64_t lba, length; /* the transfer's first logical block, bytes */
+	uint8_t digest[EBPFDMA_WIRE2_DIGEST_LEN]; /* BLAKE2b-256 of its bytes */
+};
+
+/* Seal the COMMIT @c with datagram counter @counter. */
 size_t edma_commit2_build(uint8_t *dgram, uint64_t session, uint64_t counter,
-			  uint32_t blocks, uint32_t protect,
+			  const struct edma_commit2 *c, uint32_t protect,
 			  const uint8_t k_data[EBPFDMA_WIRE2_KEY_LEN]);
 /*
  * Open a COMMIT (header already known to be a COMMIT of its session):
- * 0 with the blocks it names in *@blocks; -EBADMSG: it does not verify;
- * -EINVAL: malformed.
+ * 0 with what it says in *@c; -EBADMSG: it does not verify; -EINVAL:
+ * malformed (unknown flags, or a record without the LAST flag).
  */
-int edma_commit2_parse(uint8_t *dgram, size_t len, uint32_t *blocks,
+int edma_commit2_parse(uint8_t *dgram, size_t len, struct edma_commit2 *c,
 		       uint32_t protect,
 		       const uint8_t k_data[EBPFDMA_WIRE2_KEY_LEN]);
 

@@ -34,6 +34,9 @@ for p in "$top" "$modules" "$cwd"; do
 	esac
 done
 mkdir -p /run/lock /run/netns
+# The root is the host's, read-only: serve's commit records go to /tmp
+# (as systemd's StateDirectory= tells a service where its state goes).
+export STATE_DIRECTORY=/tmp/ebpfdma-state
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t configfs configfs /sys/kernel/config 2>/dev/null
 mount -t bpf bpf /sys/fs/bpf 2>/dev/null

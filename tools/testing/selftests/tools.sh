@@ -131,6 +131,28 @@ host_check "the 8 MiB sent through netem is intact on the disk" 0 8388608 \
 rx tc qdisc del dev veth-rx root
 tx tc qdisc del dev veth-tx root
 
+# 1b. Reading back what a volume's last commit recorded: exactly its
+# bytes, checked against the digest the sender committed; a byte changed
+# on the device since is caught.
+rm -f /tmp/r10
+check "volume read 10 --output: exit 0, the 8 MiB sent through netem, byte for byte" \
+	bash -c "'$ctl' volume read 10 --output /tmp/r10 2>/tmp/read.err && cmp /tmp/r10 /tmp/f-netem &&
+		grep -q '8388608 bytes committed .* from 10.11.0.1, BLAKE2b-256 checked' /tmp/read.err"
+dd if=$disk of=/tmp/blk bs=512 skip=8 count=1 iflag=direct status=none
+"$py" -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[7] ^= 1; open(sys.argv[2], "wb").write(b)' /tmp/blk /tmp/blk-changed
+dd if=/tmp/blk-changed of=$disk bs=512 seek=8 count=1 oflag=direct conv=notrunc status=none
+rm -f /tmp/r10
+check_fails "... one bit changed on the device since: exit 1, saying so, nothing written" \
+	"are not what was committed (their BLAKE2b-256 differs): they changed since; nothing written" \
+	"$ctl" volume read 10 --output /tmp/r10
+check "... and no output file left" test ! -e /tmp/r10 -a ! -e /tmp/r10.partial
+dd if=/tmp/blk of=$disk bs=512 seek=8 count=1 oflag=direct conv=notrunc status=none
+check "... the bit restored: to standard output, intact" \
+	bash -c "'$ctl' volume read 10 2>/dev/null | cmp - /tmp/f-netem"
+check_fails "volume read of a volume nothing was committed to: exit 1, saying so" \
+	"no commit recorded" "$ctl" volume read 13
+check_fails "volume read abc: refused, naming it" "'abc' is not a volume id" "$ctl" volume read abc
+
 # 2. Refused: a wrong key (HELLO does not verify: unanswered), a peer
 # outside the allow-list, a file larger than the window.  Nothing reaches
 # volume 13.
@@ -296,6 +318,8 @@ check "A's --resume takes the volume over at once and commits (exit 0)" \
 sed 's/^/# /' /tmp/send-a.out
 check "B once A has committed: admitted, durable and committed" \
 	tx "$send" --quiet --key-file $key 10.11.0.2 18 /tmp/f-held-b
+check "volume read 18: B's 1 MiB, the volume's last commit" \
+	bash -c "'$ctl' volume read 18 2>/dev/null | cmp - /tmp/f-held-b"
 host_check "volume 18 holds B's 1 MiB ..." 50331648 1048576 "$(file_sum /tmp/f-held-b)" 5
 host_check "... then A's last 3 MiB" 51380224 3145728 \
 	"$(tail -c 3145728 /tmp/f-held-a | sha256sum | cut -d' ' -f1)" 5

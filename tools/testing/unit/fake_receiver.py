@@ -31,7 +31,11 @@ A session's blocks go to OUTFILE at the HELLO's lba (in FAKE_UNIT bytes)
 plus index * block size; each session granted and each COMPLETE is logged
 to OUTFILE.log ("hello lba=L length=N block=B", "complete data=D" with D
 the DATA datagrams the session received, from P source ports, E of them
-marked ECN-capable).  With FAKE_CE set, its ACKs report every 8th DATA
+marked ECN-capable, and what its COMMIT recorded: "record=none", not the
+transfer's last session; "record=ok lba=L length=N", the transfer's
+length and BLAKE2b-256 match what OUTFILE holds from lba L; or
+"bad lba=L length=N"; then "digest HEX", the BLAKE2b-256 it recorded).
+With FAKE_CE set, its ACKs report every 8th DATA
 as having arrived marked CE (ECN's Congestion Experienced).  It returns after the first
 COMPLETE unless FAKE_KEEP is set (a stream: a session per chunk).  Its
 port is FAKE_PORT when set.  Its WELCOME asks for FAKE_FLOWS flows (default 0: not said); ACKs go to the
@@ -87,6 +91,21 @@ def opened(key, pkt):
     if tag(key, pkt[:-TRAILER]) != pkt[-TRAILER:]:
         return None
     return fields, pkt[HDR.size:-TRAILER]
+
+
+def record(body, outfile):
+    """What a COMMIT's record says of OUTFILE: none (not the transfer's
+    last session), ok (its length and BLAKE2b-256 are those of the bytes
+    OUTFILE holds there), or bad."""
+    _, flags, lba, length, digest = struct.unpack(">IIQQ32s", body)
+    if not flags & 1:
+        return "none"
+    with open(outfile, "rb") as f:
+        f.seek(lba * UNIT)
+        data = f.read(length)
+    ok = len(data) == length and \
+        hashlib.blake2b(data, digest_size=32).digest() == digest
+    return "%s lba=%d length=%d" % ("ok" if ok else "bad", lba, length)
 
 
 def runs(done, cum):
@@ -208,8 +227,11 @@ def main():
         elif (typ == COMMIT and mode in ("good", "clean", "sink", "restart")
               and s["cum"] == s["blocks"]):
             out.flush()
-            log.write("complete data=%d ports=%d ect=%d\n"
-                      % (s["data"], len(s["ports"]), s["ect"]))
+            log.write("complete data=%d ports=%d ect=%d record=%s\n"
+                      % (s["data"], len(s["ports"]), s["ect"],
+                         record(got[1], outfile)))
+            if struct.unpack_from(">I", got[1], 4)[0] & 1:
+                log.write("digest %s\n" % got[1][24:56].hex())
             log.flush()
             durable, flags, ranges = s["cum"], COMPLETE, []
         else:

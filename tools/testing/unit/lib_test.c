@@ -160,7 +160,7 @@ static void test_config(void)
 	write_conf("# comment\ninterface = veth-rx\nport = 9000 # trailing\n"
 		   "metrics = [::1]:9101\nxdp = generic\nfull_policy = pass\n"
 		   "peer = 10.0.0.1\npeer = fd00::1\n"
-		   "idle_timeout = 30\nprotect = mac\n"
+		   "idle_timeout = 30\nprotect = mac\nstate_dir = /srv/edma\n"
 		   "volume = 3 /dev/vdb start=2048 blocks=4096 key_file=/k3 protect=crc flags=fua,flush_on_commit\n"
 		   "volume = 4 /dev/vdb start=8192 blocks=8 writers=shared\n"
 		   "key_file = /etc/k\n");
@@ -176,6 +176,7 @@ static void test_config(void)
 		       c.vols[0].flags == (EBPFDMA_VOL_FUA |
 					   EBPFDMA_VOL_FLUSH_ON_COMMIT) &&
 		       !c.vols[0].shared && c.vols[1].shared &&
+		       !strcmp(c.state_dir, "/srv/edma") &&
 		       c.idle_timeout_s == 30,
 	       "config: every key parsed (%s)", err);
 	tap_ok(!strcmp(c.vols[1].key_file, "/etc/k") &&
@@ -193,6 +194,8 @@ static void test_config(void)
 	conf_refused("interface = eth0\nport = 65536\n", ":2: port");
 	conf_refused("interface = eth0\nvolume = 64 /dev/sda blocks=8 key_file=/k\n",
 		     ":2: volume: an id below 64");
+	conf_refused("interface = eth0\nstate_dir = var/lib\n",
+		     "state_dir: an absolute path");
 	conf_refused("interface = eth0\nvolume = 1 /dev/sda blocks=8 writers=two\n",
 		     "volume 1: bad writers=two");
 	conf_refused("interface = eth0\nvolume = 1 sda blocks=8 key_file=/k\n",

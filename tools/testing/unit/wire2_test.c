@@ -347,7 +347,10 @@ static void control(uint32_t protect)
 			 g;
 	const char *pn = names[protect];
 	unsigned int bit, accepted = 0;
-	uint32_t blocks;
+	struct edma_commit2 cm = { .blocks = 1234 }, cg;
+	struct ebpfdma_wire2_commit raw = { 0 };
+	struct edma_wire2 hw = { .type = EBPFDMA_WIRE2_COMMIT, .session = 42,
+				 .counter = 10, .len = sizeof(raw) };
 	size_t n;
 
 	randombytes_buf(k, sizeof(k));
@@ -385,20 +388,43 @@ static void control(uint32_t protect)
 	tap_ok(edma_ack2_parse(d, n, 42, &g, protect, k) == -EINVAL,
 	       "%s: ACK with a range at its mark: EINVAL", pn);
 
-	n = edma_commit2_build(d, 42, 9, 1234, protect, k);
+	n = edma_commit2_build(d, 42, 9, &cm, protect, k);
 	tap_ok(n == EDMA_COMMIT2_LEN &&
-		       !edma_commit2_parse(memcpy(c, d, n), n, &blocks, protect,
+		       !edma_commit2_parse(memcpy(c, d, n), n, &cg, protect,
 					   k) &&
-		       blocks == 1234,
+		       cg.blocks == 1234 && !cg.last && !cg.length,
 	       "%s: COMMIT built and parsed back", pn);
-	tap_ok(edma_commit2_parse(memcpy(c, d, n), n, &blocks, protect,
+	cm.last = true;
+	cm.lba = 1ULL << 40;
+	cm.length = (1ULL << 33) + 5;
+	memset(cm.digest, 0xa5, sizeof(cm.digest));
+	n = edma_commit2_build(d, 42, 9, &cm, protect, k);
+	tap_ok(!edma_commit2_parse(memcpy(c, d, n), n, &cg, protect, k) &&
+		       cg.last && cg.lba == cm.lba && cg.length == cm.length &&
+		       !memcmp(cg.digest, cm.digest, sizeof(cm.digest)),
+	       "%s: the last COMMIT's record (lba, length, digest) parsed back",
+	       pn);
+	raw.blocks = htobe32(1234);
+	raw.length = htobe64(4096);
+	n = edma_wire2_seal(d, &hw, &raw, edma_control_protect(protect), k);
+	tap_ok(edma_commit2_parse(memcpy(c, d, n), n, &cg, protect, k) ==
+		       -EINVAL,
+	       "%s: a COMMIT with a length but not the LAST flag: EINVAL", pn);
+	raw.length = 0;
+	raw.flags = htobe32(2);
+	n = edma_wire2_seal(d, &hw, &raw, edma_control_protect(protect), k);
+	tap_ok(edma_commit2_parse(memcpy(c, d, n), n, &cg, protect, k) ==
+		       -EINVAL,
+	       "%s: a COMMIT with an unknown flag: EINVAL", pn);
+	n = edma_commit2_build(d, 42, 9, &cm, protect, k);
+	tap_ok(edma_commit2_parse(memcpy(c, d, n), n, &cg, protect,
 				  other) == -EBADMSG,
 	       "%s: COMMIT under another key: EBADMSG", pn);
 	accepted = 0;
 	for (bit = 0; bit < n * 8; bit++) {
 		memcpy(c, d, n);
 		c[bit / 8] ^= 1 << (bit % 8);
-		accepted += !edma_commit2_parse(c, n, &blocks, protect, k);
+		accepted += !edma_commit2_parse(c, n, &cg, protect, k);
 	}
 	tap_ok(!accepted, "%s: COMMIT: none of %zu one-bit flips is accepted",
 	       pn, n * 8);

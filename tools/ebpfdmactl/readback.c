@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ebpfdmactl volume read ID [--state-dir DIR] [--output FILE]: what a
+ * volume's last commit recorded (record.h), read back from its device or
+ * file to standard output (or FILE), exactly its bytes, and checked
+ * against the digest the sender committed: exit 0 only when they match.
+ * The device is read with O_DIRECT, past any page cache of it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "ctl.h"
+#include "record.h"
+
+#define CHUNK (1U << 20)
+#define ALIGN 4096U
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	ssize_t w;
+
+	while (n) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+/* Copy @r's bytes from @in to @out, hashing them into @digest.  0 or -errno. */
+static int copy_out(int in, int out, const struct commit_record *r,
+		    uint8_t digest[EBPFDMA_WIRE2_DIGEST_LEN])
+{
+	uint64_t at = r->offset / ALIGN * ALIGN, left = r->length;
+	uint32_t skip = r->offset - at;
+	crypto_generichash_state h;
+	uint8_t *buf;
+	ssize_t n;
+	int ret = 0;
+
+	if (posix_memalign((void **)&buf, ALIGN, CHUNK))
+		return -ENOMEM;
+	crypto_generichash_init(&h, NULL, 0, EBPFDMA_WIRE2_DIGEST_LEN);
+	while (left) {
+		uint64_t take;
+
+		n = pread(in, buf, CHUNK, at);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		if ((uint64_t)n <= skip) {
+			ret = -ENODATA; /* the device ends before the record */
+			break;
+		}
+		take = (uint64_t)n - skip < left ? (uint64_t)n - skip : left;
+		crypto_generichash_update(&h, buf + skip, take);
+		ret = write_all(out, buf + skip, take);
+		if (ret)
+			break;
+		left -= take;
+		at += n;
+		skip = 0;
+	}
+	crypto_generichash_final(&h, digest, EBPFDMA_WIRE2_DIGEST_LEN);
+	free(buf);
+	return ret;
+}
+
+int volume_read(int argc, char **argv)
+{
+	const char *dir = NULL, *output = NULL;
+	char tmp[4096], when[64];
+	uint8_t digest[EBPFDMA_WIRE2_DIGEST_LEN];
+	struct commit_record r;
+	int i, in, out = STDOUT_FILENO, ret;
+	time_t t;
+	char *end;
+	unsigned long id;
+
+	if (argc < 1)
+		return -1;
+	errno = 0;
+	id = strtoul(argv[0], &end, 10);
+	if (!*argv[0] || *end || errno || id >= EBPFDMA_MAX_VOLUMES) {
+		fprintf(stderr, "ebpfdmactl volume read: '%s' is not a volume id (0..%u)\n",
+			argv[0], EBPFDMA_MAX_VOLUMES - 1);
+		return 2;
+	}
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--state-dir") && i + 1 < argc)
+			dir = argv[++i];
+		else if (!strcmp(argv[i], "--output") && i + 1 < argc)
+			output = argv[++i];
+		else
+			return -1;
+	}
+	dir = record_dir(dir);
+	ret = record_read(dir, id, &r);
+	if (ret) {
+		fprintf(stderr, "ebpfdmactl volume read: volume %lu: %s\n", id,
+			ret == -ENOENT ?
+				"no commit recorded (nothing committed to it yet, or serve's state_dir is another: --state-dir DIR)" :
+			ret == -EINVAL ? "its commit record is not one this version reads" :
+					 strerror(-ret));
+		return 1;
+	}
+	if (sodium_init() < 0)
+		return 1;
+	in = open(r.device, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (in < 0 && errno == EINVAL) /* no direct I/O there */
+		in = open(r.device, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		fprintf(stderr, "ebpfdmactl volume read: %s: %s\n", r.device,
+			strerror(errno));
+		return 1;
+	}
+	if (output) {
+		snprintf(tmp, sizeof(tmp), "%s.partial", output);
+		out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (out < 0) {
+			fprintf(stderr, "ebpfdmactl volume read: %s: %s\n",
+				tmp, strerror(errno));
+			close(in);
+			return 1;
+		}
+	}
+	ret = copy_out(in, out, &r, digest);
+	close(in);
+	if (!ret && sodium_memcmp(digest, r.digest, sizeof(digest)))
+		ret = -EBADMSG;
+	if (output) {
+		if (!ret && fsync(out))
+			ret = -errno;
+		if (close(out) && !ret)
+			ret = -errno;
+		if (!ret && rename(tmp, output))
+			ret = -errno;
+		if (ret)
+			unlink(tmp);
+	}
+	if (ret == -EBADMSG) {
+		fprintf(stderr,
+			"ebpfdmactl volume read: volume %lu: the %llu bytes at byte %llu of %s are not what was committed (their BLAKE2b-256 differs): they changed since%s\n",
+			id, (unsigned long long)r.length,
+			(unsigned long long)r.offset, r.device,
+			output ? "; nothing written" : "");
+		return 1;
+	}
+	if (ret) {
+		fprintf(stderr, "ebpfdmactl volume read: %s: %s\n",
+			ret == -ENODATA ? r.device : output ? output : "output",
+			ret == -ENODATA ? "it ends before the committed bytes" :
+					  strerror(-ret));
+		return 1;
+	}
+	t = r.time;
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+	fprintf(stderr,
+		"ebpfdmactl volume read: volume %lu: %llu bytes committed %s from %s, BLAKE2b-256 checked\n",
+		id, (unsigned long long)r.length, when, r.peer[0] ? r.peer : "?");
+	return 0;
+}
