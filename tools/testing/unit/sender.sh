@@ -358,6 +358,19 @@ if [ -n "${EBPFDMA_SENDER_NETNS:-}" ]; then
 	expect_exit "MTU 576 (no 512-byte block fits a datagram): exit 4 before sending, saying so" 4 \
 		"the path MTU to 127.0.0.1 (576 bytes) leaves room for" \
 		"$send" --quiet --key-file "$key" 127.0.0.1:9 1 "$tmp/file"
+	# A stream whose block size changes after its first chunk was cut
+	# (MTU 4000: 3584-byte blocks, refused by a volume of 1024-byte
+	# logical blocks: 3072): every chunk still lands where it belongs.
+	ip link set lo mtu 4000
+	head -c 40000000 /dev/urandom >"$tmp/file40"
+	FAKE_UNIT=1024 FAKE_KEEP=1 receiver clean
+	"$send" --quiet --key-file "$key" 127.0.0.1:"$port" 1 - <"$tmp/file40" >"$tmp/stdout" 2>&1
+	rc=$?
+	stop_receiver
+	check "40 MB from standard input, blocks of 3584 refused for 3072 by a 1024-byte unit: exit $rc, 3 sessions, intact" \
+		bash -c "[ $rc = 0 ] && [ \$(grep -c '^complete' '$tmp/out.log') = 3 ] &&
+			grep -q '^hello lba=16384 ' '$tmp/out.log' && cmp -s -n 40000000 '$tmp/file40' '$tmp/out'"
+	rm -f "$tmp/file40"
 	ip link set lo mtu 9000
 	FAKE_MAX_BLOCK=2048 receiver good
 	expect_exit "MTU 9000 to a receiver whose slots take 2048 bytes (E_BLOCK to the first HELLO, of 4096): exit 0" 0 "" \
@@ -403,6 +416,16 @@ if [ -n "${EBPFDMA_SENDER_NETNS:-}" ]; then
 else
 	skip "the path MTU tests" "no network namespace of its own (unshare -n needs root)"
 fi
+
+# Standard input redirected from a file is read from where its position
+# stands, as a stream.
+receiver clean
+(dd bs=4096 count=1 of=/dev/null status=none
+ "$send" --quiet --key-file "$key" 127.0.0.1:"$port" 1 - >"$tmp/stdout" 2>&1) <"$tmp/file"
+rc=$?
+receiver_done
+check "standard input from a file 4096 bytes into it: exit $rc, the rest of it sent, not the whole file" \
+	bash -c "[ $rc = 0 ] && tail -c +4097 '$tmp/file' | cmp -s - '$tmp/out'"
 
 # The input changes while it is sent: nothing may be committed.
 head -c 4194304 /dev/urandom >"$tmp/shrinks"
