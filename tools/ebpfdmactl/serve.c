@@ -656,7 +656,9 @@ static struct session *volume_holder(const struct vol *v)
 /*
  * One writer a volume (uapi/PROTOCOL.md): a HELLO for a volume another
  * session holds is refused, unless it is of the holder's transfer (a new
- * session of it), which takes the volume over.  False: refused.
+ * session of it, which starts where the durable part ends: no earlier
+ * than the holder, unlike a replayed older HELLO), which takes the
+ * volume over.  False: refused.
  */
 static bool volume_take(struct vol *v, const struct edma_hello *h,
 			const struct sockaddr_in6 *from)
@@ -665,7 +667,8 @@ static bool volume_take(struct vol *v, const struct edma_hello *h,
 
 	if (!holder || v->conf.shared)
 		return true;
-	if (!h->transfer || h->transfer != holder->transfer) {
+	if (!h->transfer || h->transfer != holder->transfer ||
+	    h->lba < holder->lba) {
 		welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_HELD);
 		return false;
 	}
