@@ -45,6 +45,13 @@ static int fill_to(uint64_t to)
 	return 0;
 }
 
+int64_t digest_fill(uint64_t to, uint64_t max)
+{
+	int ret = fill_to(to - D.upto > max ? D.upto + max : to);
+
+	return ret ? ret : (int64_t)D.upto;
+}
+
 int digest_feed(uint64_t off, const void *buf, uint32_t len, uint64_t end)
 {
 	const uint8_t *p = buf;

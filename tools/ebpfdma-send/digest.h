@@ -19,6 +19,12 @@
  * gap failed).
  */
 int digest_feed(uint64_t off, const void *buf, uint32_t len, uint64_t end);
+/*
+ * Hash the input from where the hash stands towards @to, at most @max
+ * bytes (reading it): --resume's durable part, ahead of the first
+ * session, a step at a time.  How far it stands now, or -errno.
+ */
+int64_t digest_fill(uint64_t to, uint64_t max);
 /* Every byte up to @end hashed: the digest.  0 or -errno. */
 int digest_final(uint64_t end, uint8_t out[EBPFDMA_WIRE2_DIGEST_LEN]);
 

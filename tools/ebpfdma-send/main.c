@@ -36,6 +36,7 @@
 #include <unistd.h>
 #include <sodium.h>
 
+#include "tools/ebpfdma-send/digest.h"
 #include "tools/ebpfdma-send/net.h"
 #include "tools/ebpfdma-send/resume.h"
 #include "tools/ebpfdma-send/send.h"
@@ -612,6 +613,31 @@ static uint64_t resume_from(void)
 	return rs.offset;
 }
 
+/*
+ * --resume: the transfer's digest covers the durable part too, which is
+ * not sent again: hash it now, before any session and its timeouts
+ * (Ctrl-C stops it).
+ */
+static void hash_durable_part(void)
+{
+	int64_t at = 0;
+
+	if (!T.resumed_at)
+		return;
+	if (!T.o.quiet)
+		fprintf(stderr,
+			"ebpfdma-send: reading the %llu durable bytes for the transfer's digest\n",
+			(unsigned long long)T.resumed_at);
+	while ((uint64_t)at < T.resumed_at) {
+		check_interrupted();
+		at = digest_fill(T.resumed_at, 64ULL << 20);
+		if (at == -ENODATA)
+			input_changed();
+		if (at < 0)
+			die(EXIT_USAGE, "%s: %s", T.o.file, strerror(-at));
+	}
+}
+
 /* Key, input, signals, socket: what the first HELLO needs. */
 static void prepare(int argc, char **argv)
 {
@@ -691,6 +717,7 @@ int main(int argc, char **argv)
 	}
 	while (!T.transfer)
 		randombytes_buf(&T.transfer, sizeof(T.transfer));
+	hash_durable_part();
 	T.progress_ms = now_ms();
 	for (;;) {
 		open_session();

@@ -190,13 +190,15 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 	fprintf(f, "ebpfdma_sessions %llu\n",
 		(unsigned long long)st->sessions_active);
 	counter(f, "ebpfdma_sessions_ended_total",
-		"Sessions ended: complete (committed), failed (a write or flush failed), expired (idle)");
+		"Sessions ended: complete (committed), failed (a write or flush failed), expired (idle), superseded (a new session holds the volume)");
 	fprintf(f, "ebpfdma_sessions_ended_total{how=\"complete\"} %llu\n",
 		(unsigned long long)st->sessions_completed);
 	fprintf(f, "ebpfdma_sessions_ended_total{how=\"failed\"} %llu\n",
 		(unsigned long long)st->sessions_failed);
 	fprintf(f, "ebpfdma_sessions_ended_total{how=\"expired\"} %llu\n",
 		(unsigned long long)st->sessions_expired);
+	fprintf(f, "ebpfdma_sessions_ended_total{how=\"superseded\"} %llu\n",
+		(unsigned long long)st->sessions_superseded);
 	counter(f, "ebpfdma_flushes_total",
 		"Device cache flushes that made writes durable, by volume");
 	for (i = 0; i < st->nr_vols; i++)

@@ -57,6 +57,7 @@ struct serve_stats {
 	uint64_t records_failed; /* commit records that could not be written */
 	uint64_t sessions_active; /* a gauge */
 	uint64_t sessions_completed, sessions_failed, sessions_expired;
+	uint64_t sessions_superseded;
 	struct serve_vol_stats vol[EBPFDMA_MAX_VOLUMES];
 	unsigned int nr_vols;
 };

@@ -72,6 +72,11 @@ static int copy_out(int in, int out, const struct commit_record *r,
 		if (ret)
 			break;
 		left -= take;
+		/* A short read is the end: the device ends before the record. */
+		if (left && n < CHUNK) {
+			ret = -ENODATA;
+			break;
+		}
 		at += n;
 		skip = 0;
 	}

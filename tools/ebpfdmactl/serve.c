@@ -68,6 +68,8 @@
 #define ACK_EVERY_MS 10 /* acknowledge new durable data this often */
 #define REACK_MS 250 /* repeat the last ACK of an active session */
 #define ACTIVE_MS 30000 /* a session heard from this recently is active */
+#define UNPROVEN_HOLD_MS 5000 /* a session holds its volume so long unheard */
+#define HOLDER_SILENT_MS 4000 /* a silent holder its own transfer replaces */
 #define CREDIT_MIN 16U
 /*
  * The longest DATA body the receiver announces: the slot size, capped so
@@ -99,6 +101,12 @@ struct vol {
 	bool flush_in_flight, want_flush;
 	uint64_t gen_issued, gen_done; /* flushes issued / completed */
 	uint64_t flush_err_ms; /* when a FLUSH error was last logged */
+	/*
+	 * A transfer between two of its sessions (a stream's chunk
+	 * committed, not its last): it holds the volume until held_ms plus
+	 * the idle timeout, or until its last COMMIT.  0: none.
+	 */
+	uint64_t held_transfer, held_ms;
 	struct serve_vol_stats *st;
 };
 
@@ -111,6 +119,9 @@ struct session {
 	uint32_t protect, block_size;
 	uint64_t lba, length;
 	uint64_t transfer; /* the HELLO's: the sender's id of its transfer */
+	uint64_t admitted_ms;
+	bool proven; /* a datagram of it verified under its data key */
+	bool superseded; /* ended: a new session holds its volume */
 	uint32_t nblocks;
 	uint8_t welcome[EDMA_WELCOME_LEN]; /* repeated to a repeated HELLO */
 	struct seqset durable; /* block indices */
@@ -222,6 +233,8 @@ static void session_end(struct session *s)
 			S.st.sessions_completed++;
 		else if (s->status)
 			S.st.sessions_failed++;
+		else if (s->superseded)
+			S.st.sessions_superseded++;
 		else
 			S.st.sessions_expired++;
 	}
@@ -360,6 +373,9 @@ static void session_fail(struct session *s)
 	s->status = EBPFDMA_WIRE2_E_IO;
 	s->dirty = true;
 	session_end(s);
+	/* Its sender stops: its transfer holds the volume no more. */
+	if (s->transfer && s->v->held_transfer == s->transfer)
+		s->v->held_transfer = 0;
 }
 
 /* @a as text: an IPv4 address unmapped. */
@@ -400,8 +416,6 @@ static int record_commit(const struct session *s)
 	return ret;
 }
 
-static void session_fail(struct session *s);
-
 /* Every block of @s durable: COMPLETE, and the session is over. */
 static void session_complete(struct session *s)
 {
@@ -410,6 +424,16 @@ static void session_complete(struct session *s)
 		S.st.records_failed++;
 		session_fail(s);
 		return;
+	}
+	/*
+	 * A stream's chunk: its transfer goes on in a new session, and
+	 * holds the volume until then (for at most the idle timeout).
+	 */
+	if (s->transfer && !s->commit.last) {
+		s->v->held_transfer = s->transfer;
+		s->v->held_ms = S.now;
+	} else if (s->v->held_transfer == s->transfer) {
+		s->v->held_transfer = 0;
 	}
 	s->complete = true;
 	s->commit_pending = false;
@@ -429,6 +453,8 @@ static void commit_done(struct vol *v)
 		    s->commit_gen > v->gen_done)
 			continue;
 		s->commit_pending = false;
+		if (s->ended_ms)
+			continue; /* superseded while it waited: nothing to say */
 		if (!s->status && s->durable.count == s->nblocks)
 			session_complete(s);
 		else
@@ -489,6 +515,7 @@ static void on_cqe(const struct ebpfdma_cqe *c, void *arg)
 	}
 	index = (c->lba - s->lba) * v->bsize / s->block_size;
 	s->last_seen_ms = S.now;
+	s->proven = true; /* the module verified it */
 	if (c->flags & EBPFDMA_CQE_CE) {
 		/* Echoed in the ACKs: the sender slows down (ECN). */
 		s->ce_count++;
@@ -629,7 +656,8 @@ static bool session_room(void)
 	for (i = 0; i < S.nr_sessions; i++) {
 		struct session *s = S.sessions[i];
 
-		if (!(s->ended_ms || session_quiet(s)) ||
+		/* Its entries in pend and flushing point at it: not before. */
+		if (!session_quiet(s) ||
 		    (!s->ended_ms && S.now - s->last_seen_ms < ACTIVE_MS))
 			continue;
 		if (old == MAX_SESSIONS ||
@@ -642,41 +670,77 @@ static bool session_room(void)
 	return true;
 }
 
-/* The session writing to @v (one not ended), or NULL. */
-static struct session *volume_holder(const struct vol *v)
+/*
+ * A session not ended holds its volume once a datagram of it verified,
+ * and for UNPROVEN_HOLD_MS after its WELCOME before that: a replayed
+ * HELLO (which anyone who saw one can send) holds it no longer.
+ */
+static bool session_holds(const struct session *s)
 {
-	unsigned int i;
-
-	for (i = 0; i < S.nr_sessions; i++)
-		if (S.sessions[i]->v == v && !S.sessions[i]->ended_ms)
-			return S.sessions[i];
-	return NULL;
+	return !s->ended_ms &&
+	       (s->proven || S.now - s->admitted_ms < UNPROVEN_HOLD_MS);
 }
 
 /*
- * One writer a volume (uapi/PROTOCOL.md): a HELLO for a volume another
- * session holds is refused, unless it is of the holder's transfer (a new
- * session of it, which starts where the durable part ends: no earlier
- * than the holder, unlike a replayed older HELLO), which takes the
- * volume over.  False: refused.
+ * One writer a volume (uapi/PROTOCOL.md).  A HELLO for a volume that a
+ * session of another transfer holds, or another transfer between two of
+ * its sessions, is refused.  One of the holder's own transfer takes the
+ * volume over if it starts no earlier than the holder (a new session
+ * starts where the durable part ends; a replayed older HELLO starts
+ * earlier) or the holder fell silent (its sender died and is resumed).
+ * On admission, the sessions in *@ends (up to MAX_SESSIONS, their ids)
+ * end: the holder taken over, or sessions whose hold lapsed.  How many
+ * in *@nr_ends; false: refused.
  */
 static bool volume_take(struct vol *v, const struct edma_hello *h,
-			const struct sockaddr_in6 *from)
+			const struct sockaddr_in6 *from, uint64_t *ends,
+			unsigned int *nr_ends)
 {
-	struct session *holder = volume_holder(v);
+	unsigned int i;
 
-	if (!holder || v->conf.shared)
+	*nr_ends = 0;
+	if (v->conf.shared)
 		return true;
-	if (!h->transfer || h->transfer != holder->transfer ||
-	    h->lba < holder->lba) {
-		welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_HELD);
-		return false;
+	if (v->held_transfer &&
+	    (S.now - v->held_ms > S.conf.idle_timeout_s * 1000ULL))
+		v->held_transfer = 0;
+	if (v->held_transfer && h->transfer != v->held_transfer)
+		goto refuse;
+	for (i = 0; i < S.nr_sessions; i++) {
+		struct session *s = S.sessions[i];
+
+		if (s->v != v || s->ended_ms)
+			continue;
+		if (session_holds(s) &&
+		    (!h->transfer || h->transfer != s->transfer ||
+		     (h->lba < s->lba &&
+		      S.now - s->last_seen_ms < HOLDER_SILENT_MS)))
+			goto refuse;
+		ends[(*nr_ends)++] = s->id;
 	}
-	logmsg("volume %u: a new session of transfer %016llx takes over from its session %016llx, which ends",
-	       v->conf.id, (unsigned long long)h->transfer,
-	       (unsigned long long)holder->id);
-	session_end(holder);
 	return true;
+refuse:
+	welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_HELD);
+	return false;
+}
+
+/* The sessions volume_take() named for @v end: a new one holds it. */
+static void volume_taken(struct vol *v, const uint64_t *ends,
+			 unsigned int nr_ends)
+{
+	struct session *s;
+	unsigned int i;
+
+	for (i = 0; i < nr_ends; i++) {
+		s = session_find(ends[i]);
+		if (!s || s->ended_ms)
+			continue;
+		logmsg("volume %u: session %016llx ends: a new session %s holds the volume",
+		       v->conf.id, (unsigned long long)s->id,
+		       s->proven ? "of its transfer" : "(it sent nothing that verified)");
+		s->superseded = true;
+		session_end(s);
+	}
 }
 
 /* The HELLO @h, verified, from @from: a new session, or a refusal. */
@@ -693,9 +757,9 @@ static void admit(struct vol *v, const struct edma_hello *h,
 		.status = EBPFDMA_WIRE2_OK, .protect = v->conf.protect,
 		.max_block = max_block_for(from), .unit = v->bsize,
 	};
-	uint64_t blocks, lbas;
+	uint64_t blocks, lbas, ends[MAX_SESSIONS];
+	unsigned int i, nr_ends;
 	struct session *s;
-	unsigned int i;
 
 	/* A repeated HELLO (its answer was lost): the same WELCOME. */
 	for (i = 0; i < S.nr_sessions; i++) {
@@ -703,7 +767,8 @@ static void admit(struct vol *v, const struct edma_hello *h,
 		if (s->v == v && !sodium_memcmp(s->nonce_c, h->nonce,
 						EDMA_NONCE_LEN)) {
 			S.st.hello[HELLO_REPEATED]++;
-			if (!s->ended_ms) {
+			/* A replay keeps no session alive that sent nothing. */
+			if (!s->ended_ms && s->proven) {
 				s->peer = *from;
 				s->last_seen_ms = S.now;
 			}
@@ -723,7 +788,7 @@ static void admit(struct vol *v, const struct edma_hello *h,
 		welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_RANGE);
 		return;
 	}
-	if (!volume_take(v, h, from))
+	if (!volume_take(v, h, from, ends, &nr_ends))
 		return;
 	if (!session_room()) {
 		welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_BUSY);
@@ -757,6 +822,7 @@ static void admit(struct vol *v, const struct edma_hello *h,
 		return;
 	}
 	sodium_memzero(&a, sizeof(a));
+	volume_taken(v, ends, nr_ends);
 	s->in_kernel = h->length != 0;
 	s->v = v;
 	s->peer = *from;
@@ -767,7 +833,7 @@ static void admit(struct vol *v, const struct edma_hello *h,
 	s->length = h->length;
 	s->transfer = h->transfer;
 	s->nblocks = blocks;
-	s->last_seen_ms = S.now;
+	s->last_seen_ms = s->admitted_ms = S.now;
 	seqset_init(&s->durable);
 	S.sessions[S.nr_sessions++] = s;
 	S.st.sessions_active++;
@@ -809,18 +875,10 @@ static void on_hello(uint8_t *buf, size_t n, const struct sockaddr_in6 *from)
 
 /* ---- the session's datagrams on the socket ------------------------------- */
 
-/*
- * The transfer a last COMMIT records ends where its session ends, starts
- * no later, and lies in the volume's window.
- */
 static bool commit_fits(const struct session *s, const struct edma_commit2 *c)
 {
-	const struct vol *v = s->v;
-	uint64_t units = c->length / v->bsize + !!(c->length % v->bsize);
-
-	return c->lba <= s->lba && c->lba <= v->conf.blocks &&
-	       units <= v->conf.blocks - c->lba &&
-	       (s->lba - c->lba) * v->bsize + s->length == c->length;
+	return edma_commit2_fits(c, s->lba, s->length, s->v->bsize,
+				 s->v->conf.blocks);
 }
 
 static void on_commit(struct session *s, uint8_t *buf, size_t n,
@@ -849,6 +907,7 @@ static void on_commit(struct session *s, uint8_t *buf, size_t n,
 	}
 	s->peer = *from;
 	s->last_seen_ms = S.now;
+	s->proven = true;
 	if (s->durable.count + s->pending < s->nblocks) {
 		send_ack(s); /* blocks missing: the sender sees which */
 		return;
@@ -910,6 +969,7 @@ static void slow_data(struct session *s, uint8_t *buf, size_t n, bool ce)
 	d.flags = w.flags & EBPFDMA_WIRE2_F_FUA ? EBPFDMA_DESC_FUA : 0;
 	if (!ioctl(S.e.fd, EBPFDMA_IOC_SESSION_SUBMIT, &sub)) {
 		s->last_seen_ms = S.now;
+		s->proven = true;
 		if (ce) { /* as the XDP path's EBPFDMA_CQE_CE */
 			s->ce_count++;
 			S.st.ce_marked++;

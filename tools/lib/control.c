@@ -102,6 +102,19 @@ int edma_ack2_parse(uint8_t *dgram, size_t len, uint64_t session,
 	return 0;
 }
 
+bool edma_commit2_fits(const struct edma_commit2 *c, uint64_t lba,
+		       uint64_t length, uint32_t unit, uint64_t blocks)
+{
+	uint64_t units = c->length / unit + !!(c->length % unit);
+
+	if (c->lba > lba || c->lba > blocks || units > blocks - c->lba ||
+	    lba - c->lba > units)
+		return false;
+	if (!length) /* its lba is the transfer's end, rounded down */
+		return lba - c->lba == c->length / unit;
+	return (lba - c->lba) * unit + length == c->length;
+}
+
 size_t edma_commit2_build(uint8_t *dgram, uint64_t session, uint64_t counter,
 			  const struct edma_commit2 *c, uint32_t protect,
 			  const uint8_t k_data[EBPFDMA_WIRE2_KEY_LEN])
@@ -137,10 +150,12 @@ int edma_commit2_parse(uint8_t *dgram, size_t len, struct edma_commit2 *c,
 			      k_data);
 	if (ret)
 		return ret;
+	/* An older sender's COMMIT is 8 bytes: blocks, and a zero. */
 	if (w.type != EBPFDMA_WIRE2_COMMIT || w.flags || w.index ||
-	    w.len != sizeof(b))
+	    (w.len != sizeof(b) && w.len != EDMA_COMMIT2_OLD_BODY))
 		return -EINVAL;
-	memcpy(&b, dgram + EBPFDMA_WIRE2_HDR_LEN, sizeof(b));
+	memset(&b, 0, sizeof(b));
+	memcpy(&b, dgram + EBPFDMA_WIRE2_HDR_LEN, w.len);
 	flags = be32toh(b.flags);
 	if (flags & ~EBPFDMA_WIRE2_COMMIT_LAST ||
 	    (!(flags & EBPFDMA_WIRE2_COMMIT_LAST) &&

@@ -58,6 +58,9 @@ int edma_ack2_parse(uint8_t *dgram, size_t len, uint64_t session,
 		    struct edma_ack2 *a, uint32_t protect,
 		    const uint8_t k_ack[EBPFDMA_WIRE2_KEY_LEN]);
 
+/* The body of a COMMIT of a sender older than its record. */
+#define EDMA_COMMIT2_OLD_BODY 8U
+
 /* What a COMMIT says, in host order. */
 struct edma_commit2 {
 	uint32_t blocks; /* the session's */
@@ -66,6 +69,14 @@ struct edma_commit2 {
 	uint8_t digest[EBPFDMA_WIRE2_DIGEST_LEN]; /* BLAKE2b-256 of its bytes */
 };
 
+/*
+ * Does the transfer a last COMMIT @c records end where its session ends
+ * (the session: @length bytes from logical block @lba of @unit bytes; an
+ * empty session at a transfer's end starts at the block its end falls
+ * in), start no later, and lie in a window of @blocks logical blocks?
+ */
+bool edma_commit2_fits(const struct edma_commit2 *c, uint64_t lba,
+		       uint64_t length, uint32_t unit, uint64_t blocks);
 /* Seal the COMMIT @c with datagram counter @counter. */
 size_t edma_commit2_build(uint8_t *dgram, uint64_t session, uint64_t counter,
 			  const struct edma_commit2 *c, uint32_t protect,

@@ -49,6 +49,8 @@ for fs in ext4 xfs; do
 done
 : >/tmp/edma-ext4/full.bin
 fallocate -l 1048576 /tmp/edma-ext4/frozen.bin
+stream_bytes=$(((16 << 20) + (1 << 20)))
+fallocate -l $stream_bytes /tmp/edma-xfs/stream.bin
 check "network namespaces edma-tx and edma-rx joined by veth" netns_up
 rm -f $key
 "$ctl" genkey $key >/dev/null
@@ -64,10 +66,11 @@ volume = 42 /tmp/edma-xfs/pre.bin start=0 blocks=$sectors
 volume = 43 /tmp/edma-xfs/grow.bin start=0 blocks=$sectors
 volume = 44 /tmp/edma-ext4/full.bin start=0 blocks=$sectors
 volume = 45 /tmp/edma-ext4/frozen.bin start=0 blocks=2048
+volume = 47 /tmp/edma-xfs/stream.bin start=0 blocks=$((stream_bytes / 512))
 EOC
 serve_start /tmp/files.conf
 started=$?
-check "serve starts with six file volumes" test $started = 0
+check "serve starts with seven file volumes" test $started = 0
 if [ $started != 0 ]; then
 	umount /tmp/edma-ext4 /tmp/edma-xfs
 	netns_down
@@ -110,6 +113,44 @@ check "the volumes' sysfs counters: $((4 * bytes)) bytes written, no error" \
 		\$(cat /sys/class/misc/ebpfdma/volume42/bytes) +
 		\$(cat /sys/class/misc/ebpfdma/volume43/bytes))) -ge $((4 * bytes)) ] &&
 		[ \$(cat /sys/class/misc/ebpfdma/volume4[0-3]/errors | sort -u) = 0 ]"
+
+# One writer a volume, between a stream's sessions: standard input is
+# sent a session per 16 MiB; while the sender waits for its next chunk
+# its transfer holds the volume, and another transfer is refused (exit
+# 3); the stream then goes on in its next session.
+head -c $stream_bytes /dev/urandom >/tmp/src-stream
+rm -f /tmp/edma-fifo
+mkfifo /tmp/edma-fifo
+m=$(scrape)
+done0=$(metric 'ebpfdma_sessions_ended_total{how="complete"}')
+ip netns exec edma-tx "$send" --key-file $key 10.11.0.2 47 - </tmp/edma-fifo \
+	>/tmp/files-stream.out 2>&1 &
+sender=$!
+exec 7>/tmp/edma-fifo
+# The first chunk, and the byte that tells the sender it is not the last.
+head -c $(((16 << 20) + 4096)) /tmp/src-stream >&7
+chunk_done() {
+	m=$(scrape)
+	[ "$(metric 'ebpfdma_sessions_ended_total{how="complete"}')" -gt "$done0" ]
+}
+for _ in $(seq 600); do chunk_done && break; sleep 0.2; done
+head -c 4096 /dev/urandom >/tmp/src-other
+ip netns exec edma-tx "$send" --quiet --key-file $key 10.11.0.2 47 /tmp/src-other \
+	>/tmp/files-other.out 2>&1
+rc=$?
+check "the stream's first 16 MiB committed, another transfer to its volume meanwhile: refused (exit $rc)" \
+	bash -c "[ $rc = 3 ] &&
+		grep -q 'another transfer is writing to this volume' /tmp/files-other.out" ||
+	sed 's/^/# /' /tmp/files-other.out
+tail -c +$(((16 << 20) + 4097)) /tmp/src-stream >&7
+exec 7>&-
+wait $sender
+rc=$?
+grep '^sent' /tmp/files-stream.out | sed 's/^/# /'
+check "... the stream goes on in its second session and commits (exit $rc, 2 sessions)" \
+	bash -c "[ $rc = 0 ] && grep -q ', 2 sessions' /tmp/files-stream.out"
+check "... volume read 47: the stream, its digest checked" \
+	bash -c "'$ctl' volume read 47 2>/dev/null | cmp - /tmp/src-stream"
 
 # A frozen file system: its writes fail at once (the engine does not
 # wait for the thaw), the sender hears it; thawed, the file takes data.
@@ -183,6 +224,7 @@ for fs in ext4 xfs; do
 	done
 done
 host_extents "ext4/frozen.bin" /tmp/edma-ext4/frozen.bin /tmp/src-frozen 11
+host_extents "xfs/stream.bin" /tmp/edma-xfs/stream.bin /tmp/src-stream 12
 if [ "${acked:-0}" -gt 0 ]; then
 	check "... and what the sender heard acknowledged of the full one ($acked bytes) reads back" \
 		cmp -n "$acked" /tmp/edma-ext4/full.bin /tmp/src-full

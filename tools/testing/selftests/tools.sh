@@ -335,6 +335,34 @@ wait $senda
 rc=$?
 check "... and the first commits too (exit $rc)" test $rc = 0
 host_check "volume 19 holds the file both sent" 54525952 4194304 "$(file_sum /tmp/f-held-a)" 5
+# A session none of whose datagrams verified holds its volume for 5 s
+# only (a replayed HELLO could otherwise lock it): every IPv4 datagram
+# of 512 bytes or more leaving edma-tx is dropped, so A's session is
+# granted and receives nothing; past 5 s, B over IPv6 is admitted (A's
+# session ends), and A, its DATA let through again, asks anew and
+# commits once B has.  Both send B's file.
+tx tc qdisc add dev veth-tx clsact
+tx tc filter add dev veth-tx egress prio 1 protocol ip u32 match u16 0 0xfe00 at 2 action ok
+tx tc filter add dev veth-tx egress prio 2 protocol ip u32 match ip protocol 17 0xff action drop
+m=$(scrape)
+granted0=$(metric 'ebpfdma_hellos_total{result="granted"}')
+sup0=$(metric 'ebpfdma_sessions_ended_total{how="superseded"}')
+ip netns exec edma-tx "$send" --quiet --timeout 60 --key-file $key 10.11.0.2 18 /tmp/f-held-b >/tmp/send-a.out 2>&1 &
+senda=$!
+granted() { m=$(scrape); [ "$(metric 'ebpfdma_hellos_total{result="granted"}')" -gt "$granted0" ]; }
+wait_for "A's session granted" granted
+sleep 6 # past the 5 s an unheard session holds its volume
+check "A is still sending: its 1 MiB cannot get through" kill -0 $senda
+check "B over IPv6, 6 s after A's session was granted and heard nothing: admitted, committed" \
+	tx "$send" --quiet --key-file $key [fd11::2] 18 /tmp/f-held-b
+m=$(scrape)
+check "... A's session ended, counted (sessions_ended_total{how=\"superseded\"} $sup0 -> $(metric 'ebpfdma_sessions_ended_total{how="superseded"}'))" \
+	test "$(metric 'ebpfdma_sessions_ended_total{how="superseded"}')" -gt "$sup0"
+tx tc qdisc del dev veth-tx clsact
+wait $senda
+rc=$?
+check "... and A, its datagrams through again, commits in a new session (exit $rc)" test $rc = 0 ||
+	sed 's/^/# /' /tmp/send-a.out
 unset EBPFDMA_STATE_DIR
 
 # 3. Metrics, validated by promtool.

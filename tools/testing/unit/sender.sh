@@ -306,6 +306,30 @@ expect_exit "--resume with nothing recorded: exit 0, the file sent whole" 0 \
 	"$send" --resume --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file"
 receiver_done
 check "... intact" cmp "$tmp/file" "$tmp/out"
+# --resume 1 MiB short of the end of a 2 GiB file: its durable part is
+# read and hashed for the digest before the first session, not counted
+# against --timeout (1 s here: hashing takes longer).
+truncate -s 2G "$tmp/big"
+python3 - "$tmp/big" "$FAKE_PORT" "$EBPFDMA_STATE_DIR" <<'EOP'
+import hashlib, os, sys
+path, port, d = os.path.realpath(sys.argv[1]), sys.argv[2], sys.argv[3]
+recv = "127.0.0.1 %s 1" % port  # the record is named as resume.c names it
+name = hashlib.blake2b(recv.encode() + b"\0" + path.encode() + b"\0",
+                       digest_size=16).hexdigest()
+st = os.stat(path)
+with open(os.path.join(d, name), "w") as f:
+    f.write("ebpfdma-send resume 1\nreceiver %s\nfile %s\nsize %d\n"
+            "mtime_ns %d\noffset %d\nblock_size 1024\nunit 512\n"
+            % (recv, path, st.st_size, st.st_mtime_ns, st.st_size - 1048576))
+EOP
+receiver sink
+expect_exit "--resume 1 MiB short of the end of a 2 GiB file, --timeout 1: exit 0" 0 \
+	"2146435072 of 2147483648 bytes are durable already" \
+	"$send" --resume --timeout 1 --block-size 1024 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/big"
+receiver_done
+check "... its digest is of the whole 2 GiB, the durable part hashed before the session" \
+	bash -c "[ \"\$(sed -n 's/^digest //p' '$tmp/out.log')\" = \"\$(b2sum -l 256 '$tmp/big' | cut -d' ' -f1)\" ]"
+rm -f "$tmp/big"
 unset EBPFDMA_STATE_DIR FAKE_PORT
 rm -f "$tmp/file8" "$tmp/out.first"
 

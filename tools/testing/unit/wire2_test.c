@@ -411,11 +411,34 @@ static void control(uint32_t protect)
 		       -EINVAL,
 	       "%s: a COMMIT with a length but not the LAST flag: EINVAL", pn);
 	raw.length = 0;
+	hw.len = EDMA_COMMIT2_OLD_BODY;
+	n = edma_wire2_seal(d, &hw, &raw, edma_control_protect(protect), k);
+	tap_ok(!edma_commit2_parse(memcpy(c, d, n), n, &cg, protect, k) &&
+		       cg.blocks == 1234 && !cg.last,
+	       "%s: an older sender's 8-byte COMMIT: parsed, no record", pn);
+	hw.len = sizeof(raw);
 	raw.flags = htobe32(2);
 	n = edma_wire2_seal(d, &hw, &raw, edma_control_protect(protect), k);
 	tap_ok(edma_commit2_parse(memcpy(c, d, n), n, &cg, protect, k) ==
 		       -EINVAL,
 	       "%s: a COMMIT with an unknown flag: EINVAL", pn);
+	if (protect == EBPFDMA_PROTECT_AEAD) {
+		struct edma_commit2 r = { .last = true, .lba = 100,
+					  .length = 786433 };
+
+		/* 786433 bytes from lba 100: 1537 units of 512, the last short. */
+		tap_ok(edma_commit2_fits(&r, 100, 786433, 512, 2048) &&
+			       edma_commit2_fits(&r, 868, 393217, 512, 2048),
+		       "COMMIT record: fits its one session, and a later one ending with it");
+		tap_ok(edma_commit2_fits(&r, 100 + 1536, 0, 512, 2048),
+		       "COMMIT record: fits the empty session at its end (lba: its end rounded down)");
+		tap_ok(!edma_commit2_fits(&r, 100 + 1537, 0, 512, 2048) &&
+			       !edma_commit2_fits(&r, 99, 786945, 512, 2048) &&
+			       !edma_commit2_fits(&r, 868, 393216, 512, 2048) &&
+			       !edma_commit2_fits(&r, 100, 786433, 512, 1636) &&
+			       edma_commit2_fits(&r, 100, 786433, 512, 1637),
+		       "COMMIT record: refused when it does not end where its session does, starts after it, or leaves the window");
+	}
 	n = edma_commit2_build(d, 42, 9, &cm, protect, k);
 	tap_ok(edma_commit2_parse(memcpy(c, d, n), n, &cg, protect,
 				  other) == -EBADMSG,
