@@ -79,7 +79,7 @@ static void send_queued(void)
 		.type = EBPFDMA_WIRE2_DATA, .session = T.session,
 		.flags = T.o.fua ? EBPFDMA_WIRE2_F_FUA : 0,
 	};
-	uint64_t now = now_us();
+	uint64_t now = now_us(), off;
 	uint32_t i;
 	int ret;
 
@@ -93,12 +93,10 @@ static void send_queued(void)
 		w.counter = ++T.counter;
 		w.index = seq - T.base;
 		w.len = data_len(seq);
-		ret = source_read(T.origin + (uint64_t)seq * T.o.block_size,
-				  T.scratch, w.len);
+		off = T.origin + (uint64_t)seq * T.o.block_size;
+		ret = source_read(off, T.scratch, w.len);
 		if (!ret)
-			ret = digest_feed(T.origin +
-						  (uint64_t)seq * T.o.block_size,
-					  T.scratch, w.len, T.end);
+			ret = digest_feed(off, T.scratch, w.len, T.end);
 		if (ret == -ENODATA)
 			input_changed();
 		if (ret)
