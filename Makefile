@@ -135,11 +135,13 @@ build/unit/cc_test: tools/testing/unit/cc_test.c tools/testing/selftests/tap.h \
 		tools/ebpfdma-send/bbr.c tools/ebpfdma-send/flight.c
 
 build/unit/lib_test: tools/testing/unit/lib_test.c tools/testing/selftests/tap.h \
-		tools/ebpfdmactl/config.c tools/ebpfdmactl/ctl.h $(RX_LIB) \
+		tools/ebpfdmactl/config.c tools/ebpfdmactl/ctl.h \
+		tools/ebpfdmactl/store.c tools/ebpfdmactl/store.h $(RX_LIB) \
 		$(RX_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< \
-		tools/ebpfdmactl/config.c $(RX_LIB) $(BPF_LIBS)
+		tools/ebpfdmactl/config.c tools/ebpfdmactl/store.c $(RX_LIB) \
+		$(BPF_LIBS)
 
 help:
 	@echo "make            build ebpfdma.ko for KDIR (default: $(KDIR))"

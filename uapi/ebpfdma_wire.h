@@ -91,6 +91,10 @@ struct ebpfdma_wire2_hdr {
  *
  * Its header has session 0, counter 0 and index 0; its trailer is
  * the "mac" trailer under the volume's handshake key (uapi/PROTOCOL.md).
+ * The body may go on with the transfer's file name: 1 to
+ * EBPFDMA_WIRE2_NAME_MAX bytes, no NUL, as many as the header's len
+ * says beyond this struct.  A file-store volume needs one; a block
+ * volume ignores it.
  */
 struct ebpfdma_wire2_hello {
 	__be32 volume;
@@ -100,6 +104,9 @@ struct ebpfdma_wire2_hello {
 	__be64 transfer;
 	__u8 nonce[32];
 };
+
+/* The longest name a HELLO carries: NAME_MAX less ".partial". */
+#define EBPFDMA_WIRE2_NAME_MAX 247U
 
 /* struct ebpfdma_wire2_welcome.status */
 #define EBPFDMA_WIRE2_OK 0 /* granted: header.session is the session's id */
@@ -112,6 +119,24 @@ struct ebpfdma_wire2_hello {
 #define EBPFDMA_WIRE2_E_IO 5
 /* another transfer is writing to the volume (one writer at a time) */
 #define EBPFDMA_WIRE2_E_HELD 6
+/* file stores: no name, or one with '/', control characters, "." or ".." */
+#define EBPFDMA_WIRE2_E_NAME 7
+/* file stores: a file of this name exists (the store keeps it) */
+#define EBPFDMA_WIRE2_E_EXISTS 8
+/* file stores: the file system has no room for the transfer */
+#define EBPFDMA_WIRE2_E_SPACE 9
+/* file stores: the transfer would take the store over its quota */
+#define EBPFDMA_WIRE2_E_QUOTA 10
+/*
+ * file stores: a session that continues a transfer (lba not 0) the
+ * receiver has no partial file of (it restarted, or the transfer was
+ * idle past its timeout): send it again from the start
+ */
+#define EBPFDMA_WIRE2_E_GONE 11
+
+/* struct ebpfdma_wire2_welcome.flags */
+/* a file store: the session writes the file the HELLO named */
+#define EBPFDMA_WIRE2_WELCOME_STORE (1U << 0)
 
 /**
  * struct ebpfdma_wire2_welcome - the body of a WELCOME: the answer
@@ -125,6 +150,8 @@ struct ebpfdma_wire2_hello {
  *	   spread the session's DATA over, so that the receiving NIC's RSS
  *	   hashes them to several receive queues and CPUs: its number of
  *	   receive queues (0 or 1: one flow)
+ * @flags: EBPFDMA_WIRE2_WELCOME_* (zero from receivers before file
+ *	   stores, whose @flows was 32 bits wide)
  * @nonce_c: the HELLO's nonce
  * @nonce_s: 32 fresh random bytes of the receiver's (zero in a refusal)
  *
@@ -138,7 +165,8 @@ struct ebpfdma_wire2_welcome {
 	__be32 credit;
 	__be32 max_block;
 	__be32 unit;
-	__be32 flows;
+	__be16 flags;
+	__be16 flows;
 	__u8 nonce_c[32];
 	__u8 nonce_s[32];
 };

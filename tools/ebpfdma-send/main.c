@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <sodium.h>
@@ -134,7 +135,21 @@ static const char *status_text(int status)
 	case EBPFDMA_WIRE2_E_IO:
 		return "the receiver's disk failed a write or a flush";
 	case EBPFDMA_WIRE2_E_HELD:
-		return "another transfer is writing to this volume (one at a time: send once it has committed, or has been silent for the receiver's idle timeout; --resume continues this file's own interrupted transfer)";
+		return T.store ?
+			       "another transfer is writing a file of this name (send once it has committed, or has been silent for the receiver's idle timeout; --resume continues this file's own interrupted transfer)" :
+			       "another transfer is writing to this volume (one at a time: send once it has committed, or has been silent for the receiver's idle timeout; --resume continues this file's own interrupted transfer)";
+	case EBPFDMA_WIRE2_E_NAME:
+		return T.name[0] ?
+			       "the file store does not allow this name (a '/', a control character, \".\", \"..\", or a name ending in \".partial\"): give another with --name" :
+			       "the volume is a file store: name the file with --name";
+	case EBPFDMA_WIRE2_E_EXISTS:
+		return "the file store has a file of this name already (and does not overwrite): give another with --name";
+	case EBPFDMA_WIRE2_E_SPACE:
+		return "the file store's file system has no room for the file";
+	case EBPFDMA_WIRE2_E_QUOTA:
+		return "the file would take the file store over its quota";
+	case EBPFDMA_WIRE2_E_GONE:
+		return "the receiver no longer has the partial file of this transfer (it restarted, or the transfer was idle past its timeout): send the file again without --resume";
 	default:
 		return "unknown error from the receiver";
 	}
@@ -252,6 +267,9 @@ static void check_interrupted(void)
 
 static void check_status(void)
 {
+	if (T.status && T.store && T.name[0])
+		die(EXIT_REFUSED, "%s:%u volume %u, %s: %s", T.o.host,
+		    T.o.port, T.o.volume, T.name, status_text(T.status));
 	if (T.status)
 		die(EXIT_REFUSED, "%s:%u volume %u: %s", T.o.host, T.o.port,
 		    T.o.volume, status_text(T.status));
@@ -366,12 +384,29 @@ static uint64_t session_start(void)
 }
 
 /*
+ * What the command line asks of the volume, against what the WELCOME says
+ * it is: several files, or an unnamed stream, need a file store; --offset
+ * places data on a block volume.  Before any data.
+ */
+static void check_volume_kind(void)
+{
+	if (!T.store && T.o.nr_files > 1)
+		die(EXIT_USAGE,
+		    "%s:%u volume %u is a block volume: it holds one transfer, and %u files would overwrite each other; send several files to a file store (store = in the receiver's configuration)",
+		    T.o.host, T.o.port, T.o.volume, T.o.nr_files);
+	if (T.store && T.o.offset)
+		die(EXIT_USAGE,
+		    "%s:%u volume %u is a file store: each file is stored whole under its name; --offset is for block volumes",
+		    T.o.host, T.o.port, T.o.volume);
+}
+
+/*
  * HELLO until a WELCOME that verifies answers it, for at most --timeout:
  * the session over blocks [base, n), with its keys.
  */
 static void open_session(void)
 {
-	uint8_t hello[EDMA_HELLO_LEN], buf[EDMA_WELCOME_LEN + 64];
+	uint8_t hello[EDMA_HELLO_MAX], buf[EDMA_WELCOME_LEN + 64];
 	uint32_t unit = T.unit; /* what the HELLO's lba is counted in */
 	struct edma_hello h = { .volume = T.o.volume };
 	unsigned int wait = 200;
@@ -386,6 +421,7 @@ hello:
 	h.length = T.end - session_start();
 	h.transfer = T.transfer;
 	randombytes_buf(h.nonce, sizeof(h.nonce));
+	snprintf(h.name, sizeof(h.name), "%s", T.name);
 	len = edma_hello_build(hello, &h, T.k_hs);
 	while (now_ms() - t0 < T.o.timeout_s * 1000ULL) {
 		struct pollfd p = { .fd = net_fd(), .events = POLLIN };
@@ -401,6 +437,8 @@ hello:
 			if (n < 0 ||
 			    edma_welcome_parse(buf, n, &w, h.nonce, T.k_hs))
 				continue; /* not the answer to this HELLO */
+			T.store = w.flags & EBPFDMA_WIRE2_WELCOME_STORE;
+			check_volume_kind();
 			if (w.status == EBPFDMA_WIRE2_E_BLOCK) {
 				uint32_t bs = fitting_block(w.unit,
 							    w.max_block);
@@ -638,15 +676,31 @@ static void hash_durable_part(void)
 	}
 }
 
+/* The file's name in a file store: --name, or the input's base name. */
+static const char *store_name(void)
+{
+	const char *slash = strrchr(T.o.file, '/');
+
+	if (T.o.name)
+		return T.o.name;
+	if (!strcmp(T.o.file, "-"))
+		return "";
+	return slash ? slash + 1 : T.o.file;
+}
+
 /* Key, input, signals, socket: what the first HELLO needs. */
-static void prepare(int argc, char **argv)
+static void prepare(void)
 {
 	struct sigaction sa = { .sa_handler = on_cont, .sa_flags = SA_RESTART };
 	char err[512];
 	int ret;
 
-	opts_parse(&T.o, argc, argv);
 	T.block_auto = !T.o.block_size;
+	T.name = store_name();
+	if (strlen(T.name) > EBPFDMA_WIRE2_NAME_MAX)
+		die(EXIT_USAGE,
+		    "%s: its name is longer than %u bytes: give the file store another with --name",
+		    T.o.file, EBPFDMA_WIRE2_NAME_MAX);
 	if (sodium_init() < 0)
 		die(1, "libsodium cannot start");
 	sigemptyset(&sa.sa_mask);
@@ -680,10 +734,11 @@ static void summary(void)
 	double secs = (now_ms() - T.t0) / 1000.0;
 
 	progress(true);
-	printf("sent %llu bytes in %llu datagrams of %u bytes to %s:%u volume %u in %.2f s: %.1f MiB/s, %llu retransmitted (%llu declared lost, %llu probes; %llu congestion events, %llu of them CE; round trip %.2f ms), %llu ACKs, %u flow%s, %llu session%s%s",
+	printf("sent %llu bytes in %llu datagrams of %u bytes to %s:%u volume %u%s%s in %.2f s: %.1f MiB/s, %llu retransmitted (%llu declared lost, %llu probes; %llu congestion events, %llu of them CE; round trip %.2f ms), %llu ACKs, %u flow%s, %llu session%s%s",
 	       (unsigned long long)T.bytes_sent,
 	       (unsigned long long)(T.sends - T.resends), T.o.block_size,
-	       T.o.host, T.o.port, T.o.volume, secs,
+	       T.o.host, T.o.port, T.o.volume, T.store ? " as " : "",
+	       T.store ? T.name : "", secs,
 	       secs > 0 ? T.bytes_sent / 1048576.0 / secs : 0,
 	       (unsigned long long)T.resends, (unsigned long long)T.lost,
 	       (unsigned long long)T.probes,
@@ -699,9 +754,67 @@ static void summary(void)
 	printf("; durable and committed\n");
 }
 
+static pid_t child;
+
+/* The files' sender forwards SIGTERM (SIGINT reaches the whole group). */
+static void on_parent_signal(int sig)
+{
+	if (child > 0)
+		kill(child, sig);
+}
+
+/*
+ * Several files: each is sent by a process of its own, one after
+ * another, as if given alone.  The first that fails stops the rest, with
+ * its exit status.
+ */
+static int send_files(void)
+{
+	struct sigaction sa = { .sa_handler = on_parent_signal };
+	unsigned int i;
+	int status;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGINT, SIG_IGN);
+	for (i = 0; i < T.o.nr_files; i++) {
+		fflush(NULL);
+		child = fork();
+		if (child < 0)
+			die(EXIT_LOCAL, "fork: %s", strerror(errno));
+		if (!child) {
+			signal(SIGINT, SIG_DFL);
+			T.o.file = T.o.files[i];
+			return -1; /* the child sends it */
+		}
+		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+			;
+		status = WIFEXITED(status) ? WEXITSTATUS(status) :
+					     128 + WTERMSIG(status);
+		if (status) {
+			fprintf(stderr,
+				"ebpfdma-send: %u of %u files sent; %s failed (exit %d): the rest not sent\n",
+				i, T.o.nr_files, T.o.files[i], status);
+			return status;
+		}
+	}
+	if (!T.o.quiet)
+		printf("%u files sent, each durable and committed\n",
+		       T.o.nr_files);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	prepare(argc, argv);
+	int ret;
+
+	opts_parse(&T.o, argc, argv);
+	if (T.o.nr_files > 1) {
+		ret = send_files();
+		if (ret >= 0)
+			return ret;
+	}
+	prepare();
 	T.t0 = T.progress_ms = now_ms();
 	T.o.block_size = choose_block_size();
 	if (T.file) {

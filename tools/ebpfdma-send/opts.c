@@ -18,13 +18,19 @@
 #endif
 
 static const char usage_text[] =
-	"usage: ebpfdma-send [options] --key-file PATH HOST[:PORT] VOLUME [FILE|-]\n"
+	"usage: ebpfdma-send [options] --key-file PATH HOST[:PORT] VOLUME [FILE...|-]\n"
 	"\n"
 	"Send FILE (default: standard input) to VOLUME of the ebpfdma receiver at\n"
 	"HOST (port 7788 unless given; [ADDR]:PORT for IPv6); exit 0 only once every\n"
 	"byte is durable on the receiver's disk and the transfer is committed.\n"
+	"A block volume holds one transfer, from --offset; a file store keeps each\n"
+	"file under its name, which appears on the receiver only once the file is\n"
+	"durable and committed.  Several files (to a file store) are sent one after\n"
+	"another, each its own transfer; the first that fails stops the rest.\n"
 	"\n"
 	"  --key-file PATH  the volume's secret (mode 0600 or 0400; ebpfdmactl genkey makes one)\n"
+	"  --name NAME      the file's name in a file store (default: FILE's base name;\n"
+	"                   needed for standard input); one FILE only\n"
 	"  --block-size N   body bytes per datagram (default: the largest multiple of 512\n"
 	"                   up to 4096 that fits the path MTU and the receiver's block size)\n"
 	"  --offset N       write from the volume's logical block N (of the size the\n"
@@ -51,7 +57,8 @@ static const char usage_text[] =
 	"of memory); 2 a usage error (a --block-size larger than the path MTU\n"
 	"carries among them), an unusable key file or input file, an input file\n"
 	"that changed while it was sent; 3 the receiver refused the transfer or\n"
-	"its disk failed; 4 no answer, no progress for --timeout, or a path MTU\n"
+	"its disk failed (a file store: a name not allowed or taken, no room, over\n"
+	"its quota); 4 no answer, no progress for --timeout, or a path MTU\n"
 	"that carries no block (at the start, or fallen mid-transfer);\n"
 	"130 interrupted (SIGINT, SIGTERM): what was durable stays, --resume\n"
 	"continues.\n";
@@ -128,6 +135,7 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		{ "source", required_argument, NULL, 's' },
 		{ "resume", no_argument, NULL, 'R' },
 		{ "offset", required_argument, NULL, 'o' },
+		{ "name", required_argument, NULL, 'N' },
 		{ "cc", required_argument, NULL, 'C' },
 		{ "fua", no_argument, NULL, 'f' },
 		{ "no-gso", no_argument, NULL, 'G' },
@@ -181,6 +189,13 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		case 'o':
 			o->offset = ranged("--offset", optarg, 0, 1ULL << 48);
 			break;
+		case 'N':
+			if (!*optarg || strlen(optarg) > EBPFDMA_WIRE2_NAME_MAX ||
+			    strchr(optarg, '/'))
+				bad("--name: '%s' is not a file name of 1..%u bytes without '/'",
+				    optarg, EBPFDMA_WIRE2_NAME_MAX);
+			o->name = optarg;
+			break;
 		case 'C':
 			if (!strcmp(optarg, "newreno"))
 				o->cc = CC_NEWRENO;
@@ -214,14 +229,20 @@ void opts_parse(struct opts *o, int argc, char **argv)
 			bad("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (argc - optind < 2 || argc - optind > 3)
-		bad("%s", argc - optind < 2 ?
-				  "HOST[:PORT] and VOLUME are needed" :
-				  "more than HOST[:PORT] VOLUME FILE given");
+	if (argc - optind < 2)
+		bad("HOST[:PORT] and VOLUME are needed");
 	if (!o->key_file)
 		bad("--key-file PATH is required: the volume's secret, as the receiver's key_file (ebpfdmactl genkey PATH makes one)");
 	host_port(o, argv[optind]);
 	o->volume = ranged("VOLUME", argv[optind + 1], 0, 63);
-	if (argc - optind == 3)
-		o->file = argv[optind + 2];
+	o->files = argv + optind + 2;
+	o->nr_files = argc - optind - 2;
+	if (o->nr_files)
+		o->file = o->files[0];
+	if (o->nr_files > 1 && o->name)
+		bad("--name names one file: %u are given (each is stored under its base name)",
+		    o->nr_files);
+	for (unsigned int i = 0; o->nr_files > 1 && i < o->nr_files; i++)
+		if (!strcmp(o->files[i], "-"))
+			bad("standard input ('-') is sent alone, with --name");
 }

@@ -23,6 +23,11 @@ enum {
 
 struct opts {
 	const char *host, *file, *source, *key_file;
+	/* The files given (FILE...), none for standard input. */
+	char **files;
+	unsigned int nr_files;
+	/* The file's name in a file store: --name, or FILE's base name. */
+	const char *name;
 	uint16_t port;
 	uint32_t volume;
 	uint32_t block_size; /* bytes per datagram body, 0: automatic */

@@ -41,6 +41,8 @@ struct send_state {
 	uint32_t base; /* the session's first block */
 	uint32_t mtu, fit; /* the path MTU; the longest body it carries */
 	bool mtu_fell; /* a datagram was refused as longer than the path MTU */
+	const char *name; /* the file's name in a file store ("": none) */
+	bool store; /* the volume is a file store (the WELCOME said so) */
 	/* The session, from its WELCOME. */
 	uint64_t session;
 	uint32_t protect, unit, max_block, credit;

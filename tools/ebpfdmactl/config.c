@@ -16,6 +16,9 @@
  *                                else /var/lib/ebpfdma)
  *   volume = ID DEVICE|FILE start=N blocks=N [key_file=PATH] [protect=P]
  *            [flags=fua,flush_on_commit] [writers=one|shared]
+ *   store = ID DIRECTORY [key_file=PATH] [protect=P] [flags=...]
+ *           [quota=BYTES[K|M|G|T]] [overwrite=no|yes]
+ *                                a file store: each transfer a named file
  */
 #include <ctype.h>
 #include <errno.h>
@@ -111,26 +114,53 @@ int ctl_split_hostport(const char *s, char *host, size_t hostlen,
 	return 0;
 }
 
-static int parse_volume(char *val, struct ctl_volume_conf *v, char *why,
-			size_t whylen)
+/* "4096", "64M", "2G": bytes, binary suffixes; -1 otherwise. */
+static int parse_size(const char *s, uint64_t *v)
 {
+	static const char units[] = "KMGT";
+	char num[32];
+	const char *u;
+	size_t n = strlen(s);
+	unsigned int shift = 0;
+
+	if (!n || n >= sizeof(num))
+		return -1;
+	strcpy(num, s);
+	u = strchr(units, num[n - 1]);
+	if (u && num[n - 1]) {
+		shift = 10 * (unsigned int)(u - units + 1);
+		num[n - 1] = 0;
+	}
+	if (!isdigit((unsigned char)num[0]) || parse_u64(num, v) ||
+	    *v > UINT64_MAX >> shift)
+		return -1;
+	*v <<= shift;
+	return 0;
+}
+
+static int parse_volume(char *val, struct ctl_volume_conf *v, bool store,
+			char *why, size_t whylen)
+{
+	const char *kind = store ? "store" : "volume";
 	char *tok, *save, *eq;
 	uint64_t id;
 	int have_blocks = 0;
 
 	memset(v, 0, sizeof(*v));
 	v->protect = CTL_PROTECT_UNSET;
+	v->store = store;
 	tok = strtok_r(val, " \t", &save);
 	if (!tok || parse_u64(tok, &id) || id >= EBPFDMA_MAX_VOLUMES) {
-		snprintf(why, whylen, "volume: an id below %u first",
+		snprintf(why, whylen, "%s: an id below %u first", kind,
 			 EBPFDMA_MAX_VOLUMES);
 		return -1;
 	}
 	v->id = id;
 	tok = strtok_r(NULL, " \t", &save);
 	if (!tok || strlen(tok) >= sizeof(v->dev) || tok[0] != '/') {
-		snprintf(why, whylen, "volume %u: a block device or file path second",
-			 v->id);
+		snprintf(why, whylen, "%s %u: %s second", kind, v->id,
+			 store ? "a directory's absolute path" :
+				 "a block device or file path");
 		return -1;
 	}
 	strcpy(v->dev, tok);
@@ -142,6 +172,21 @@ static int parse_volume(char *val, struct ctl_volume_conf *v, char *why,
 			return -1;
 		}
 		*eq++ = 0;
+		if (store && !strcmp(tok, "quota") &&
+		    !parse_size(eq, &v->quota) && v->quota)
+			continue;
+		if (store && !strcmp(tok, "overwrite") &&
+		    (!strcmp(eq, "yes") || !strcmp(eq, "no"))) {
+			v->overwrite = !strcmp(eq, "yes");
+			continue;
+		}
+		if (store && (!strcmp(tok, "start") || !strcmp(tok, "blocks") ||
+			      !strcmp(tok, "writers"))) {
+			snprintf(why, whylen,
+				 "store %u: %s= is for block volumes (a store's files are written whole, one writer a name)",
+				 v->id, tok);
+			return -1;
+		}
 		if (!strcmp(tok, "start") && !parse_u64(eq, &v->start))
 			continue;
 		if (!strcmp(tok, "blocks") && !parse_u64(eq, &v->blocks) &&
@@ -170,10 +215,10 @@ static int parse_volume(char *val, struct ctl_volume_conf *v, char *why,
 			v->shared = !strcmp(eq, "shared");
 			continue;
 		}
-		snprintf(why, whylen, "volume %u: bad %s=%s", v->id, tok, eq);
+		snprintf(why, whylen, "%s %u: bad %s=%s", kind, v->id, tok, eq);
 		return -1;
 	}
-	if (!have_blocks) {
+	if (!have_blocks && !store) {
 		snprintf(why, whylen, "volume %u: blocks= is required", v->id);
 		return -1;
 	}
@@ -288,10 +333,11 @@ int ctl_config_load(const char *path, struct ctl_config *c, char *err,
 					 "idle_timeout: 1..86400 seconds");
 			else
 				c->idle_timeout_s = u;
-		} else if (!strcmp(key, "volume")) {
+		} else if (!strcmp(key, "volume") || !strcmp(key, "store")) {
 			if (c->nr_vols == EBPFDMA_MAX_VOLUMES)
 				snprintf(why, sizeof(why), "too many volumes");
-			else if (!parse_volume(val, &c->vols[c->nr_vols], why,
+			else if (!parse_volume(val, &c->vols[c->nr_vols],
+					       !strcmp(key, "store"), why,
 					       sizeof(why))) {
 				for (i = 0; i < c->nr_vols; i++)
 					if (c->vols[i].id ==

@@ -30,6 +30,10 @@ struct ctl_volume_conf {
 	uint32_t protect; /* EBPFDMA_PROTECT_* */
 	char key_file[256]; /* the volume's secret */
 	bool shared; /* writers=shared: any number of transfers at once */
+	/* A file store ("store ="): @dev is its directory. */
+	bool store;
+	bool overwrite; /* a transfer may replace a stored file */
+	uint64_t quota; /* bytes its files may take (0: no quota) */
 };
 
 /* The serve configuration file (see tools/ebpfdma/serve.conf.example). */
@@ -84,6 +88,8 @@ int volume_read(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_genkey(int argc, char **argv);
+/* ls.c: a file store's files; 0, 1 a file failed --verify or an error. */
+int cmd_ls(int argc, char **argv);
 
 /* Read one number from a sysfs file; -1 when it cannot. */
 long long ctl_sysfs_u64(const char *path);

@@ -19,6 +19,8 @@ static void usage(FILE *f)
 		"  volume list\n"
 		"  volume read ID [--state-dir DIR] [--output FILE]\n"
 		"                      the volume's last committed transfer, checked\n"
+		"  ls [--verify] DIRECTORY | ls [--verify] --config CONFIG STORE-ID\n"
+		"                      a file store's files: name, bytes, digest, time\n"
 		"  status [--json]\n"
 		"  serve CONFIG\n"
 		"  genkey FILE         a new 256-bit volume key in FILE (mode 0600)\n");
@@ -33,6 +35,7 @@ int main(int argc, char **argv)
 		{ "attach", cmd_attach }, { "detach", cmd_detach },
 		{ "volume", cmd_volume }, { "status", cmd_status },
 		{ "serve", cmd_serve }, { "genkey", cmd_genkey },
+		{ "ls", cmd_ls },
 	};
 	unsigned int i;
 

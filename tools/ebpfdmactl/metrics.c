@@ -128,7 +128,8 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 	};
 	static const char *const hello[NR_HELLO] = {
 		"granted", "repeated", "auth", "volume", "malformed", "range",
-		"block", "busy", "held",
+		"block", "busy", "held", "name", "exists", "space", "quota",
+		"gone",
 	};
 	static const char *const kfunc[] = {
 		"placed", "malformed", "range", "no_volume",
@@ -211,6 +212,22 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 			st->vol[i].id,
 			(unsigned long long)st->vol[i].flush_errors);
 
+	counter(f, "ebpfdma_store_files_total",
+		"A file store's transfers, by what became of them: published (synced and renamed to its name), publish_failed (the session failed), abandoned (idle past the timeout or serve stopped: its partial file removed)");
+	for (i = 0; i < st->nr_vols; i++) {
+		if (!st->vol[i].store)
+			continue;
+		fprintf(f, "ebpfdma_store_files_total{volume=\"%u\",result=\"published\"} %llu\n",
+			st->vol[i].id,
+			(unsigned long long)st->vol[i].published);
+		fprintf(f, "ebpfdma_store_files_total{volume=\"%u\",result=\"publish_failed\"} %llu\n",
+			st->vol[i].id,
+			(unsigned long long)st->vol[i].publish_errors);
+		fprintf(f, "ebpfdma_store_files_total{volume=\"%u\",result=\"abandoned\"} %llu\n",
+			st->vol[i].id,
+			(unsigned long long)st->vol[i].discarded);
+	}
+
 	sysfs_gauge(f, "ebpfdma_pool_slots", "Slots in the pool",
 		    "pool_slots");
 	sysfs_gauge(f, "ebpfdma_pool_free_slots", "Slots held by nobody",
@@ -251,7 +268,8 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 	fprintf(f, "# HELP ebpfdma_write_latency_seconds Time from queuing a write to its completion, by volume\n"
 		   "# TYPE ebpfdma_write_latency_seconds histogram\n");
 	for (i = 0; i < st->nr_vols; i++)
-		latency(f, st->vol[i].id);
+		if (!st->vol[i].store) /* its files' volumes come and go */
+			latency(f, st->vol[i].id);
 }
 
 static uint64_t mono_ms(void)

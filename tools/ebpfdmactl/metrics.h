@@ -3,6 +3,7 @@
 #ifndef EBPFDMACTL_METRICS_H
 #define EBPFDMACTL_METRICS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -33,12 +34,19 @@ enum {
 	HELLO_BLOCK, /* refused: a block size the receiver cannot take */
 	HELLO_BUSY, /* refused: no room for another session */
 	HELLO_HELD, /* refused: another transfer writes to the volume */
+	HELLO_NAME, /* refused: a store's name missing or not allowed */
+	HELLO_EXISTS, /* refused: a stored file of the name exists */
+	HELLO_SPACE, /* refused: no room in the store's file system */
+	HELLO_QUOTA, /* refused: over the store's quota */
+	HELLO_GONE, /* refused: a store's transfer to continue is gone */
 	NR_HELLO
 };
 
 struct serve_vol_stats {
 	uint32_t id;
+	bool store; /* a file store: the counters of all its files */
 	uint64_t flushes, flush_errors;
+	uint64_t published, publish_errors, discarded; /* a store's files */
 };
 
 struct serve_stats {

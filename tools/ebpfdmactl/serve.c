@@ -54,6 +54,7 @@
 #include "ctl.h"
 #include "metrics.h"
 #include "record.h"
+#include "store.h"
 #include "tools/lib/control.h"
 #include "tools/lib/ebpfdma.h"
 #include "tools/lib/handshake.h"
@@ -90,9 +91,26 @@ struct pendv {
 	size_t n, cap;
 };
 
+/*
+ * A volume of the module.  S.vols[0, S.conf.nr_vols) are the configured
+ * ones, in the file's order: block devices and files (a volume of the
+ * module each, conf.id its id on the wire and in the module), and file
+ * stores (conf.store: no volume of their own).  Each file a store's
+ * transfer writes is a volume of the module too, after them: conf.id a
+ * free id of the module's, @store its store, live while it is written and
+ * until its sessions are quiet.
+ */
 struct vol {
 	struct ctl_volume_conf conf;
-	int fd; /* O_EXCL open, held by the volume too */
+	bool live; /* an entry in use */
+	int fd; /* O_EXCL open, held by the volume too; a store: -1 */
+	int dirfd; /* a store: its directory */
+	/* A store's file: its store, name, transfer, state. */
+	struct vol *store;
+	char name[EBPFDMA_WIRE2_NAME_MAX + 1];
+	uint64_t transfer; /* the transfer writing it (the HELLO's) */
+	uint64_t created_ms;
+	bool published; /* renamed to its name: the transfer is over */
 	uint32_t bsize; /* logical block size */
 	uint8_t secret[EBPFDMA_WIRE2_KEY_LEN];
 	uint8_t k_hs[EBPFDMA_WIRE2_KEY_LEN];
@@ -182,12 +200,25 @@ static void logmsg(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The volume of the module's id @id (a completion's, a flush's). */
 static struct vol *vol_find(uint32_t id)
 {
 	unsigned int i;
 
 	for (i = 0; i < S.nr_vols; i++)
-		if (S.vols[i].conf.id == id)
+		if (S.vols[i].live && !S.vols[i].conf.store &&
+		    S.vols[i].conf.id == id)
+			return &S.vols[i];
+	return NULL;
+}
+
+/* The configured volume or store a HELLO names. */
+static struct vol *vol_named(uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < S.conf.nr_vols; i++)
+		if (S.vols[i].live && S.vols[i].conf.id == id)
 			return &S.vols[i];
 	return NULL;
 }
@@ -388,6 +419,36 @@ static void addr_text(const struct sockaddr_in6 *a, char *buf, size_t len)
 }
 
 /*
+ * The last COMMIT of a store's file: the file synced, renamed to its
+ * name, the directory synced, before the COMPLETE says so.
+ */
+static int store_file_publish(const struct session *s)
+{
+	struct vol *v = s->v, *sv = v->store;
+	char peer[INET6_ADDRSTRLEN];
+	int ret;
+
+	/* A store's transfer is the whole file, from its first byte. */
+	ret = s->commit.lba ? -EINVAL :
+			      store_publish(sv->dirfd, v->fd, v->name,
+					    s->commit.length, s->commit.digest,
+					    sv->conf.overwrite);
+	addr_text(&s->peer, peer, sizeof(peer));
+	if (ret) {
+		sv->st->publish_errors++;
+		logmsg("store %u: %s: cannot publish the transfer from %s: %s: the session fails",
+		       sv->conf.id, v->name, peer, strerror(-ret));
+		return ret;
+	}
+	v->published = true;
+	sv->st->published++;
+	logmsg("store %u: %s: %llu bytes from %s, committed",
+	       sv->conf.id, v->name, (unsigned long long)s->commit.length,
+	       peer);
+	return 0;
+}
+
+/*
  * The volume's commit record of the transfer @s ends (its last COMMIT),
  * durable before the COMPLETE says so.  0 or -errno.
  */
@@ -405,6 +466,8 @@ static int record_commit(const struct session *s)
 
 	if (!s->commit.last)
 		return 0;
+	if (v->store)
+		return store_file_publish(s);
 	snprintf(r.device, sizeof(r.device), "%s", v->conf.dev);
 	memcpy(r.digest, s->commit.digest, sizeof(r.digest));
 	addr_text(&s->peer, r.peer, sizeof(r.peer));
@@ -421,7 +484,8 @@ static void session_complete(struct session *s)
 {
 	if (record_commit(s)) {
 		s->commit_pending = false;
-		S.st.records_failed++;
+		if (!s->v->store)
+			S.st.records_failed++;
 		session_fail(s);
 		return;
 	}
@@ -553,7 +617,8 @@ static void flush_volumes(void)
 			.cookie = v->conf.id,
 		};
 
-		if (v->flush_in_flight || (!v->pend.n && !v->want_flush))
+		if (!v->live || v->conf.store || v->flush_in_flight ||
+		    (!v->pend.n && !v->want_flush))
 			continue;
 		if (ioctl(S.e.fd, EBPFDMA_IOC_FLUSH, &f)) {
 			/* EAGAIN: the ring is full; the next round retries. */
@@ -638,12 +703,24 @@ static void welcome_refuse(const struct sockaddr_in6 *to, struct vol *v,
 		.unit = v->bsize,
 	};
 
+	static const uint8_t result[] = {
+		[EBPFDMA_WIRE2_E_RANGE] = HELLO_RANGE,
+		[EBPFDMA_WIRE2_E_BLOCK] = HELLO_BLOCK,
+		[EBPFDMA_WIRE2_E_BUSY] = HELLO_BUSY,
+		[EBPFDMA_WIRE2_E_HELD] = HELLO_HELD,
+		[EBPFDMA_WIRE2_E_NAME] = HELLO_NAME,
+		[EBPFDMA_WIRE2_E_EXISTS] = HELLO_EXISTS,
+		[EBPFDMA_WIRE2_E_SPACE] = HELLO_SPACE,
+		[EBPFDMA_WIRE2_E_QUOTA] = HELLO_QUOTA,
+		[EBPFDMA_WIRE2_E_GONE] = HELLO_GONE,
+	};
+
+	if (v->conf.store || v->store)
+		w.flags = EBPFDMA_WIRE2_WELCOME_STORE;
 	memcpy(w.nonce_c, h->nonce, EDMA_NONCE_LEN);
 	send_to(to, buf, edma_welcome_build(buf, &w, v->k_hs));
-	S.st.hello[status == EBPFDMA_WIRE2_E_RANGE ? HELLO_RANGE :
-		   status == EBPFDMA_WIRE2_E_BLOCK ? HELLO_BLOCK :
-		   status == EBPFDMA_WIRE2_E_HELD  ? HELLO_HELD :
-						     HELLO_BUSY]++;
+	S.st.hello[status < sizeof(result) && result[status] ? result[status] :
+							       HELLO_BUSY]++;
 }
 
 /* Room for one more session: forget the oldest ended or quiet idle one. */
@@ -743,8 +820,11 @@ static void volume_taken(struct vol *v, const uint64_t *ends,
 	}
 }
 
-/* The HELLO @h, verified, from @from: a new session, or a refusal. */
-static void admit(struct vol *v, const struct edma_hello *h,
+/*
+ * The HELLO @h, verified, from @from: a new session, or a refusal.
+ * True if @v has a session of @h's now (new, or the one it repeats).
+ */
+static bool admit(struct vol *v, const struct edma_hello *h,
 		  const struct sockaddr_in6 *from)
 {
 	struct ebpfdma_session_add a = {
@@ -756,6 +836,7 @@ static void admit(struct vol *v, const struct edma_hello *h,
 	struct edma_welcome w = {
 		.status = EBPFDMA_WIRE2_OK, .protect = v->conf.protect,
 		.max_block = max_block_for(from), .unit = v->bsize,
+		.flags = v->store ? EBPFDMA_WIRE2_WELCOME_STORE : 0,
 	};
 	uint64_t blocks, lbas, ends[MAX_SESSIONS];
 	unsigned int i, nr_ends;
@@ -773,31 +854,31 @@ static void admit(struct vol *v, const struct edma_hello *h,
 				s->last_seen_ms = S.now;
 			}
 			send_to(from, s->welcome, sizeof(s->welcome));
-			return;
+			return true;
 		}
 	}
 	if (!h->block_size || h->block_size % v->bsize ||
 	    h->block_size > w.max_block) {
 		welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_BLOCK);
-		return;
+		return false;
 	}
 	lbas = (h->length + v->bsize - 1) / v->bsize;
 	blocks = (h->length + h->block_size - 1) / h->block_size;
 	if (h->lba > v->conf.blocks || lbas > v->conf.blocks - h->lba ||
 	    blocks > UINT32_MAX) {
 		welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_RANGE);
-		return;
+		return false;
 	}
 	if (!volume_take(v, h, from, ends, &nr_ends))
-		return;
+		return false;
 	if (!session_room()) {
 		welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_BUSY);
-		return;
+		return false;
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_BUSY);
-		return;
+		return false;
 	}
 	do {
 		randombytes_buf(&s->id, sizeof(s->id));
@@ -819,7 +900,7 @@ static void admit(struct vol *v, const struct edma_hello *h,
 				       EBPFDMA_WIRE2_E_RANGE :
 			       err == EINVAL ? EBPFDMA_WIRE2_E_BLOCK :
 					       EBPFDMA_WIRE2_E_BUSY);
-		return;
+		return false;
 	}
 	sodium_memzero(&a, sizeof(a));
 	volume_taken(v, ends, nr_ends);
@@ -844,6 +925,374 @@ static void admit(struct vol *v, const struct edma_hello *h,
 	edma_welcome_build(s->welcome, &w, v->k_hs);
 	S.st.hello[HELLO_GRANTED]++;
 	send_to(from, s->welcome, sizeof(s->welcome));
+	return true;
+}
+
+/* ---- file stores --------------------------------------------------------- */
+
+/*
+ * A free volume id of the module's for a store's file: none that a
+ * configured volume or store names, none of a file being written.
+ */
+static int free_volume_id(uint32_t from)
+{
+	uint32_t id;
+	unsigned int i;
+
+	for (id = from; id < EBPFDMA_MAX_VOLUMES; id++) {
+		for (i = 0; i < EBPFDMA_MAX_VOLUMES; i++)
+			if ((i < S.conf.nr_vols || S.vols[i].live) &&
+			    S.vols[i].conf.id == id)
+				break;
+		if (i == EBPFDMA_MAX_VOLUMES)
+			return id;
+	}
+	return -1;
+}
+
+/*
+ * The module's volumes of the stores' files, kept in the state directory
+ * (state_dir/store-volumes, one id a line): a serve that was killed left
+ * them, holding their files open; the next start deletes them.  Not
+ * synced: the module's volumes do not outlive the machine.
+ */
+static void store_ids_save(void)
+{
+	char path[512], tmp[520];
+	unsigned int i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/store-volumes", S.state_dir);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return;
+	for (i = S.conf.nr_vols; i < S.nr_vols; i++)
+		if (S.vols[i].live)
+			fprintf(f, "%u\n", S.vols[i].conf.id);
+	if (fclose(f) || rename(tmp, path))
+		logmsg("%s: %s", path, strerror(errno));
+}
+
+static void store_ids_reclaim(void)
+{
+	char path[512];
+	unsigned int id;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/store-volumes", S.state_dir);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fscanf(f, "%u", &id) == 1)
+		if (id < EBPFDMA_MAX_VOLUMES)
+			ctl_volume_del(S.e.fd, id);
+	fclose(f);
+	unlink(path);
+}
+
+/*
+ * Add @fd, a store's file, as a volume of the module: the window as large
+ * as its file system lets a file be (up to 16 TiB), at least @need
+ * blocks of the store's.  The id in @conf->id, the window in
+ * @conf->blocks, the unit in *@bsize.  0 or -errno.
+ */
+static int file_volume_add(int fd, struct ctl_volume_conf *conf,
+			   uint32_t unit, uint64_t need, uint32_t *bsize)
+{
+	struct ebpfdma_volume_add a = { .fd = fd, .flags = conf->flags };
+	int id;
+
+	for (id = free_volume_id(0); id >= 0; id = free_volume_id(id + 1)) {
+		a.id = id;
+		a.blocks = (16ULL << 40) / unit;
+		while (ioctl(S.e.fd, EBPFDMA_IOC_VOLUME_ADD, &a)) {
+			if (errno != ERANGE || a.blocks / 2 < need)
+				break;
+			a.blocks /= 2;
+		}
+		if (!a.block_size && errno == EEXIST)
+			continue; /* someone else's (ebpfdmactl volume add) */
+		if (!a.block_size)
+			return -errno;
+		conf->id = id;
+		conf->blocks = a.blocks;
+		*bsize = a.block_size;
+		return 0;
+	}
+	return -EBUSY;
+}
+
+/*
+ * Start the file @h names in the store @sv: NAME.partial created and
+ * preallocated to the transfer's length, a volume of the module.  The
+ * entry, or NULL with the refusal's status in *@status.
+ */
+static struct vol *store_file_open(struct vol *sv, const struct edma_hello *h,
+				   uint32_t *status)
+{
+	struct vol *v = NULL;
+	unsigned int i;
+	int fd, ret;
+
+	ret = store_admit(sv->dirfd, h->name, h->length, sv->conf.quota,
+			  sv->conf.overwrite);
+	if (ret) {
+		*status = ret == -EEXIST ? EBPFDMA_WIRE2_E_EXISTS :
+			  ret == -EDQUOT ? EBPFDMA_WIRE2_E_QUOTA :
+			  ret == -ENOSPC ? EBPFDMA_WIRE2_E_SPACE :
+					   EBPFDMA_WIRE2_E_BUSY;
+		if (*status == EBPFDMA_WIRE2_E_BUSY)
+			logmsg("store %u: %s: %s", sv->conf.id, sv->conf.dev,
+			       strerror(-ret));
+		return NULL;
+	}
+	for (i = S.conf.nr_vols; i < EBPFDMA_MAX_VOLUMES; i++)
+		if (!S.vols[i].live) {
+			v = &S.vols[i];
+			break;
+		}
+	*status = EBPFDMA_WIRE2_E_BUSY; /* no entry, no id: too many files */
+	if (!v)
+		return NULL;
+	fd = store_create(sv->dirfd, h->name);
+	if (fd < 0) {
+		logmsg("store %u: %s%s: %s", sv->conf.id, h->name,
+		       STORE_PARTIAL, strerror(-fd));
+		return NULL;
+	}
+	ret = store_reserve(fd, 0, h->length);
+	if (!ret) {
+		v->conf = sv->conf;
+		v->conf.store = false;
+		v->conf.shared = false;
+		ret = file_volume_add(fd, &v->conf, sv->bsize,
+				      (h->length + sv->bsize - 1) / sv->bsize,
+				      &v->bsize);
+	}
+	if (ret) {
+		*status = ret == -ENOSPC || ret == -EDQUOT ?
+				  EBPFDMA_WIRE2_E_SPACE :
+			  ret == -ERANGE ? EBPFDMA_WIRE2_E_RANGE :
+					   EBPFDMA_WIRE2_E_BUSY;
+		if (*status == EBPFDMA_WIRE2_E_BUSY)
+			logmsg("store %u: %s: %s", sv->conf.id, h->name,
+			       strerror(-ret));
+		close(fd);
+		store_discard(sv->dirfd, h->name);
+		return NULL;
+	}
+	v->live = true;
+	v->fd = fd;
+	v->store = sv;
+	snprintf(v->name, sizeof(v->name), "%s", h->name);
+	v->transfer = h->transfer;
+	v->created_ms = S.now;
+	v->published = false;
+	v->held_transfer = 0;
+	v->flush_in_flight = v->want_flush = false;
+	v->pend.n = v->flushing.n = 0;
+	v->gen_issued = v->gen_done = 0;
+	memcpy(v->secret, sv->secret, sizeof(v->secret));
+	memcpy(v->k_hs, sv->k_hs, sizeof(v->k_hs));
+	v->st = sv->st;
+	if (v - S.vols >= S.nr_vols)
+		S.nr_vols = v - S.vols + 1;
+	store_ids_save();
+	return v;
+}
+
+/*
+ * The store's file @v is done with: published, or abandoned (@discard:
+ * its partial file removed).  Its sessions, ended and quiet, stay with
+ * the store for their repeats; its volume is deleted.
+ */
+static void store_file_close(struct vol *v, bool discard)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < S.nr_sessions; i++)
+		if (S.sessions[i]->v == v)
+			S.sessions[i]->v = v->store;
+	ret = ctl_volume_del(S.e.fd, v->conf.id);
+	if (ret)
+		logmsg("store %u: %s: VOLUME_DEL %u: %s", v->store->conf.id,
+		       v->name, v->conf.id, strerror(-ret));
+	close(v->fd);
+	v->fd = -1;
+	if (discard) {
+		ret = store_discard(v->store->dirfd, v->name);
+		v->store->st->discarded++;
+		logmsg("store %u: %s: its transfer ended without committing: %s%s %s",
+		       v->store->conf.id, v->name, v->name, STORE_PARTIAL,
+		       ret ? strerror(-ret) : "removed");
+	}
+	sodium_memzero(v->secret, sizeof(v->secret));
+	v->live = false;
+	store_ids_save();
+}
+
+/*
+ * Once a second: a store's file whose sessions are quiet is closed if it
+ * was published, or if its transfer has been silent for the idle timeout
+ * (no session alive, no stream waiting between two of its sessions).
+ */
+static void store_tick(void)
+{
+	static uint64_t last;
+	uint64_t idle = S.conf.idle_timeout_s * 1000ULL;
+	unsigned int i, j;
+
+	if (S.now - last < 1000)
+		return;
+	last = S.now;
+	for (i = S.conf.nr_vols; i < S.nr_vols; i++) {
+		struct vol *v = &S.vols[i];
+		uint64_t heard = v->created_ms;
+		bool alive = false, busy = false;
+
+		if (!v->live)
+			continue;
+		for (j = 0; j < S.nr_sessions; j++) {
+			struct session *s = S.sessions[j];
+
+			if (s->v != v)
+				continue;
+			busy |= !session_quiet(s);
+			alive |= !s->ended_ms;
+			if (s->last_seen_ms > heard)
+				heard = s->last_seen_ms;
+		}
+		if (v->held_transfer && v->held_ms > heard)
+			heard = v->held_ms;
+		if (busy || v->flush_in_flight || v->pend.n)
+			continue;
+		if (v->published)
+			store_file_close(v, false);
+		else if (!alive && S.now - heard > idle)
+			store_file_close(v, true);
+	}
+}
+
+/* The store's file of @name being written, if any. */
+static struct vol *store_file_find(const struct vol *sv, const char *name)
+{
+	unsigned int i;
+
+	for (i = S.conf.nr_vols; i < S.nr_vols; i++)
+		if (S.vols[i].live && S.vols[i].store == sv &&
+		    !S.vols[i].published && !strcmp(S.vols[i].name, name))
+			return &S.vols[i];
+	return NULL;
+}
+
+/*
+ * A HELLO for the store @sv: a new file's first session, or a new session
+ * of a file's transfer (a stream's next chunk, --resume, a fallen MTU).
+ * Every refusal comes before any data: a bad name, one that exists, no
+ * room, another transfer writing the name.
+ */
+static void store_hello(struct vol *sv, const struct edma_hello *h,
+			const struct sockaddr_in6 *from)
+{
+	uint32_t status;
+	struct vol *v;
+	int ret;
+
+	if (store_name_ok(h->name)) {
+		welcome_refuse(from, sv, h, EBPFDMA_WIRE2_E_NAME);
+		return;
+	}
+	if (!h->block_size || h->block_size % sv->bsize ||
+	    h->block_size > max_block_for(from)) {
+		welcome_refuse(from, sv, h, EBPFDMA_WIRE2_E_BLOCK);
+		return;
+	}
+	v = store_file_find(sv, h->name);
+	if (v) {
+		uint64_t lbas = (h->length + v->bsize - 1) / v->bsize;
+
+		if (!h->transfer || h->transfer != v->transfer) {
+			welcome_refuse(from, sv, h, EBPFDMA_WIRE2_E_HELD);
+			return;
+		}
+		if (h->lba > v->conf.blocks || lbas > v->conf.blocks - h->lba) {
+			welcome_refuse(from, sv, h, EBPFDMA_WIRE2_E_RANGE);
+			return;
+		}
+		ret = store_reserve(v->fd, h->lba * v->bsize, h->length);
+		if (ret) {
+			welcome_refuse(from, sv, h,
+				       ret == -ENOSPC || ret == -EDQUOT ?
+					       EBPFDMA_WIRE2_E_SPACE :
+					       EBPFDMA_WIRE2_E_BUSY);
+			return;
+		}
+		admit(v, h, from);
+		return;
+	}
+	if (h->lba) {
+		/* Its partial file is gone: nothing to continue. */
+		welcome_refuse(from, sv, h, EBPFDMA_WIRE2_E_GONE);
+		return;
+	}
+	v = store_file_open(sv, h, &status);
+	if (!v) {
+		welcome_refuse(from, sv, h, status);
+		return;
+	}
+	if (!admit(v, h, from))
+		store_file_close(v, true);
+}
+
+/* Each store's partial files, left by a serve that stopped, go. */
+static int store_start(struct vol *sv)
+{
+	struct ctl_volume_conf probe = sv->conf;
+	unsigned int removed;
+	int fd, ret;
+
+	sv->fd = -1;
+	sv->dirfd = open(sv->conf.dev, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sv->dirfd < 0) {
+		logmsg("store %u: %s: %s", sv->conf.id, sv->conf.dev,
+		       strerror(errno));
+		return -1;
+	}
+	ret = store_clean(sv->dirfd, &removed);
+	if (ret) {
+		logmsg("store %u: %s: removing partial files: %s", sv->conf.id,
+		       sv->conf.dev, strerror(-ret));
+		return -1;
+	}
+	if (removed)
+		logmsg("store %u: %u partial file%s of transfers that never committed removed",
+		       sv->conf.id, removed, removed == 1 ? "" : "s");
+	/* Its unit, and whether the module can write its files at all. */
+	fd = open(sv->conf.dev, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		logmsg("store %u: %s: cannot create a file: %s", sv->conf.id,
+		       sv->conf.dev, strerror(errno));
+		return -1;
+	}
+	ret = file_volume_add(fd, &probe, 512, 1, &sv->bsize);
+	if (!ret)
+		ctl_volume_del(S.e.fd, probe.id);
+	close(fd);
+	if (ret) {
+		logmsg("store %u: %s: the module cannot write its files: %s",
+		       sv->conf.id, sv->conf.dev,
+		       ret == -EOPNOTSUPP ?
+			       "its file system has no direct I/O (tmpfs, 9p): use ext4 or xfs" :
+			       strerror(-ret));
+		return -1;
+	}
+	logmsg("store %u: %s, files of %u-byte blocks%s%s", sv->conf.id,
+	       sv->conf.dev, sv->bsize,
+	       sv->conf.overwrite ? ", overwrite = yes" : "",
+	       sv->conf.quota ? ", with a quota" : "");
+	return 0;
 }
 
 static void on_hello(uint8_t *buf, size_t n, const struct sockaddr_in6 *from)
@@ -853,13 +1302,13 @@ static void on_hello(uint8_t *buf, size_t n, const struct sockaddr_in6 *from)
 	struct vol *v;
 	int ret;
 
-	if (n != EDMA_HELLO_LEN) {
+	if (n < EDMA_HELLO_LEN || n > EDMA_HELLO_MAX) {
 		S.st.hello[HELLO_MALFORMED]++;
 		return;
 	}
 	/* The volume names the key to verify under: read before believed. */
 	memcpy(&b, buf + EBPFDMA_WIRE2_HDR_LEN, sizeof(b));
-	v = vol_find(be32toh(b.volume));
+	v = vol_named(be32toh(b.volume));
 	if (!v) {
 		/* No key to answer under: unanswered, as a forgery is. */
 		S.st.hello[HELLO_VOLUME]++;
@@ -870,7 +1319,10 @@ static void on_hello(uint8_t *buf, size_t n, const struct sockaddr_in6 *from)
 		S.st.hello[ret == -EBADMSG ? HELLO_AUTH : HELLO_MALFORMED]++;
 		return;
 	}
-	admit(v, &h, from);
+	if (v->conf.store)
+		store_hello(v, &h, from);
+	else
+		admit(v, &h, from); /* a block volume: no name needed */
 }
 
 /* ---- the session's datagrams on the socket ------------------------------- */
@@ -895,16 +1347,23 @@ static void on_commit(struct session *s, uint8_t *buf, size_t n,
 		return;
 	}
 	S.st.commits++;
-	if (c.blocks != s->nblocks || (c.last && !commit_fits(s, &c))) {
+	if (c.blocks != s->nblocks) {
 		S.st.slow_refused[REFUSED_INVAL]++;
 		return;
 	}
-	if (!s->ended_ms)
-		s->commit = c;
+	/*
+	 * Ended, complete or failed: its answer again (a store's file may
+	 * be closed by now: its window is not the session's to check).
+	 */
 	if (s->ended_ms) {
-		send_ack(s); /* ended, complete or failed: its answer again */
+		send_ack(s);
 		return;
 	}
+	if (c.last && !commit_fits(s, &c)) {
+		S.st.slow_refused[REFUSED_INVAL]++;
+		return;
+	}
+	s->commit = c;
 	s->peer = *from;
 	s->last_seen_ms = S.now;
 	s->proven = true;
@@ -1159,7 +1618,8 @@ static int load_keys(void)
 		v->conf = S.conf.vols[i];
 		if (edma_key_load(v->conf.key_file, v->secret, err,
 				  sizeof(err))) {
-			logmsg("volume %u: %s", v->conf.id, err);
+			logmsg("%s %u: %s", v->conf.store ? "store" : "volume",
+			       v->conf.id, err);
 			return -1;
 		}
 		edma_hs_key(v->k_hs, v->secret);
@@ -1183,14 +1643,27 @@ static int add_volumes(void)
 	 * hold their devices open exclusively.
 	 */
 	for (i = 0; i < S.conf.nr_vols; i++)
-		ctl_volume_del(S.e.fd, S.conf.vols[i].id);
+		if (!S.conf.vols[i].store)
+			ctl_volume_del(S.e.fd, S.conf.vols[i].id);
+	store_ids_reclaim();
 	for (i = 0; i < S.conf.nr_vols; i++) {
 		struct vol *v = &S.vols[i];
 		int shared = -1;
 		unsigned int j;
 
+		if (v->conf.store) {
+			if (store_start(v))
+				return -1;
+			v->live = true;
+			S.nr_vols++;
+			v->st = &S.st.vol[S.st.nr_vols++];
+			v->st->id = v->conf.id;
+			v->st->store = true;
+			continue;
+		}
 		for (j = 0; j < i; j++)
-			if (!strcmp(S.vols[j].conf.dev, v->conf.dev))
+			if (!S.vols[j].conf.store &&
+			    !strcmp(S.vols[j].conf.dev, v->conf.dev))
 				shared = S.vols[j].fd;
 		ret = ctl_volume_add(S.e.fd, &v->conf, shared, &v->fd,
 				     &v->bsize);
@@ -1199,6 +1672,7 @@ static int add_volumes(void)
 			       strerror(-ret));
 			return -1;
 		}
+		v->live = true;
 		S.nr_vols++;
 		v->st = &S.st.vol[S.st.nr_vols++];
 		v->st->id = v->conf.id;
@@ -1228,8 +1702,9 @@ static bool busy(void)
 	unsigned int i;
 
 	for (i = 0; i < S.nr_vols; i++)
-		if (S.vols[i].flush_in_flight || S.vols[i].pend.n ||
-		    S.vols[i].want_flush)
+		if (S.vols[i].live &&
+		    (S.vols[i].flush_in_flight || S.vols[i].pend.n ||
+		     S.vols[i].want_flush))
 			return true;
 	return in_flight() > 0;
 }
@@ -1281,6 +1756,7 @@ static void loop_once(int timeout_ms, bool rx)
 		metrics_answer(S.metrics_fd, &S.st);
 	flush_volumes();
 	ack_due();
+	store_tick();
 }
 
 static void teardown(void)
@@ -1293,8 +1769,21 @@ static void teardown(void)
 	S.attached = false;
 	while (S.nr_sessions)
 		session_forget(0);
-	for (i = 0; i < S.nr_vols; i++)
-		ctl_volume_del(S.e.fd, S.vols[i].conf.id);
+	/*
+	 * A store's files not published now never will be (a sender starts
+	 * over): their partial files go, as at the next start.
+	 */
+	for (i = S.conf.nr_vols; i < S.nr_vols; i++)
+		if (S.vols[i].live)
+			store_file_close(&S.vols[i], !S.vols[i].published);
+	for (i = 0; i < S.nr_vols; i++) {
+		if (!S.vols[i].live)
+			continue;
+		if (S.vols[i].conf.store)
+			close(S.vols[i].dirfd);
+		else
+			ctl_volume_del(S.e.fd, S.vols[i].conf.id);
+	}
 	for (i = 0; i < EBPFDMA_MAX_VOLUMES; i++)
 		sodium_memzero(S.vols[i].secret, sizeof(S.vols[i].secret));
 	edma_close(&S.e);

@@ -68,25 +68,34 @@ size_t edma_hello_build(uint8_t *dgram, const struct edma_hello *h,
 		.length = htobe64(h->length),
 		.transfer = htobe64(h->transfer),
 	};
+	size_t name_len = strlen(h->name);
+	uint8_t body[sizeof(b) + EBPFDMA_WIRE2_NAME_MAX];
 	struct edma_wire2 w = {
-		.type = EBPFDMA_WIRE2_HELLO, .len = sizeof(b),
+		.type = EBPFDMA_WIRE2_HELLO, .len = sizeof(b) + name_len,
 	};
 
+	if (name_len > EBPFDMA_WIRE2_NAME_MAX)
+		return 0;
 	memcpy(b.nonce, h->nonce, sizeof(b.nonce));
-	return edma_wire2_seal(dgram, &w, &b, EBPFDMA_PROTECT_MAC, k_hs);
+	memcpy(body, &b, sizeof(b));
+	memcpy(body + sizeof(b), h->name, name_len);
+	return edma_wire2_seal(dgram, &w, body, EBPFDMA_PROTECT_MAC, k_hs);
 }
 
 /*
- * Open a handshake datagram of @type whose body is @body_len bytes into
- * @buf (the datagram's copy); its header's fields in *w.
+ * Open a handshake datagram of @type whose body is @body_len bytes, and
+ * up to @extra more, into @buf (the datagram's copy); its header's fields
+ * in *w.
  */
 static int hs_open(uint8_t *buf, const uint8_t *dgram, size_t len,
-		   uint8_t type, size_t body_len, struct edma_wire2 *w,
-		   const uint8_t *k_hs)
+		   uint8_t type, size_t body_len, size_t extra,
+		   struct edma_wire2 *w, const uint8_t *k_hs)
 {
+	size_t least = EBPFDMA_WIRE2_HDR_LEN + body_len +
+		       EBPFDMA_WIRE2_TRAILER_LEN;
 	int ret;
 
-	if (len != EBPFDMA_WIRE2_HDR_LEN + body_len + EBPFDMA_WIRE2_TRAILER_LEN)
+	if (len < least || len > least + extra)
 		return -EINVAL;
 	memcpy(buf, dgram, len);
 	ret = edma_wire2_open(buf, len, w, EBPFDMA_PROTECT_MAC, k_hs);
@@ -101,17 +110,20 @@ static int hs_open(uint8_t *buf, const uint8_t *dgram, size_t len,
 int edma_hello_parse(const uint8_t *dgram, size_t len, struct edma_hello *h,
 		     const uint8_t k_hs[EBPFDMA_WIRE2_KEY_LEN])
 {
-	uint8_t buf[EDMA_HELLO_LEN];
+	uint8_t buf[EDMA_HELLO_MAX];
 	struct ebpfdma_wire2_hello b;
 	struct edma_wire2 w;
+	size_t name_len;
 	int ret;
 
-	ret = hs_open(buf, dgram, len, EBPFDMA_WIRE2_HELLO, sizeof(b), &w,
-		      k_hs);
+	ret = hs_open(buf, dgram, len, EBPFDMA_WIRE2_HELLO, sizeof(b),
+		      EBPFDMA_WIRE2_NAME_MAX, &w, k_hs);
 	if (ret)
 		return ret;
 	memcpy(&b, buf + EBPFDMA_WIRE2_HDR_LEN, sizeof(b));
-	if (w.session)
+	name_len = w.len - sizeof(b);
+	if (w.session ||
+	    memchr(buf + EBPFDMA_WIRE2_HDR_LEN + sizeof(b), 0, name_len))
 		return -EINVAL;
 	*h = (struct edma_hello){
 		.volume = be32toh(b.volume),
@@ -121,6 +133,8 @@ int edma_hello_parse(const uint8_t *dgram, size_t len, struct edma_hello *h,
 		.transfer = be64toh(b.transfer),
 	};
 	memcpy(h->nonce, b.nonce, sizeof(h->nonce));
+	memcpy(h->name, buf + EBPFDMA_WIRE2_HDR_LEN + sizeof(b), name_len);
+	h->name[name_len] = 0;
 	return 0;
 }
 
@@ -133,7 +147,8 @@ size_t edma_welcome_build(uint8_t *dgram, const struct edma_welcome *w,
 		.credit = htobe32(w->credit),
 		.max_block = htobe32(w->max_block),
 		.unit = htobe32(w->unit),
-		.flows = htobe32(w->flows),
+		.flags = htobe16(w->flags),
+		.flows = htobe16(w->flows),
 	};
 	struct edma_wire2 h = {
 		.type = EBPFDMA_WIRE2_WELCOME, .session = w->session,
@@ -157,7 +172,7 @@ int edma_welcome_parse(const uint8_t *dgram, size_t len,
 	bool granted;
 	int ret;
 
-	ret = hs_open(buf, dgram, len, EBPFDMA_WIRE2_WELCOME, sizeof(b), &h,
+	ret = hs_open(buf, dgram, len, EBPFDMA_WIRE2_WELCOME, sizeof(b), 0, &h,
 		      k_hs);
 	if (ret)
 		return ret;
@@ -171,7 +186,8 @@ int edma_welcome_parse(const uint8_t *dgram, size_t len,
 		.credit = be32toh(b.credit),
 		.max_block = be32toh(b.max_block),
 		.unit = be32toh(b.unit),
-		.flows = be32toh(b.flows),
+		.flows = be16toh(b.flows),
+		.flags = be16toh(b.flags),
 	};
 	memcpy(w->nonce_c, b.nonce_c, EDMA_NONCE_LEN);
 	memcpy(w->nonce_s, b.nonce_s, EDMA_NONCE_LEN);

@@ -22,6 +22,8 @@ struct edma_hello {
 	uint64_t length;
 	uint64_t transfer; /* the sender's id of the transfer (0: none) */
 	uint8_t nonce[EDMA_NONCE_LEN];
+	/* The file's name, NUL-terminated ("": none); not checked here. */
+	char name[EBPFDMA_WIRE2_NAME_MAX + 1];
 };
 
 struct edma_welcome {
@@ -32,6 +34,7 @@ struct edma_welcome {
 	uint32_t max_block;
 	uint32_t unit; /* the volume's logical block size */
 	uint32_t flows; /* flows the receiver asks for: its receive queues */
+	uint32_t flags; /* EBPFDMA_WIRE2_WELCOME_* */
 	uint8_t nonce_c[EDMA_NONCE_LEN];
 	uint8_t nonce_s[EDMA_NONCE_LEN];
 };
@@ -52,20 +55,25 @@ void edma_session_keys(struct edma_keys *k,
 		       const uint8_t nonce_c[EDMA_NONCE_LEN],
 		       const uint8_t nonce_s[EDMA_NONCE_LEN], uint64_t session);
 
-/* Sizes of the datagrams. */
+/* Sizes of the datagrams: a HELLO without a name, and with the longest. */
 #define EDMA_HELLO_LEN                                        \
 	(EBPFDMA_WIRE2_HDR_LEN + sizeof(struct ebpfdma_wire2_hello) + \
 	 EBPFDMA_WIRE2_TRAILER_LEN)
+#define EDMA_HELLO_MAX (EDMA_HELLO_LEN + EBPFDMA_WIRE2_NAME_MAX)
 #define EDMA_WELCOME_LEN                                        \
 	(EBPFDMA_WIRE2_HDR_LEN + sizeof(struct ebpfdma_wire2_welcome) + \
 	 EBPFDMA_WIRE2_TRAILER_LEN)
 
-/* Build a HELLO in @dgram (EDMA_HELLO_LEN bytes); returns its length. */
+/*
+ * Build a HELLO in @dgram (EDMA_HELLO_MAX bytes), with @h->name unless it
+ * is empty; returns its length (0: a name longer than
+ * EBPFDMA_WIRE2_NAME_MAX).
+ */
 size_t edma_hello_build(uint8_t *dgram, const struct edma_hello *h,
 			const uint8_t k_hs[EBPFDMA_WIRE2_KEY_LEN]);
 /*
  * Check a datagram that says it is a HELLO: 0; -EINVAL: not a well-formed
- * HELLO; -EBADMSG: not authenticated under @k_hs (a sender without the
+ * HELLO (a name with a NUL, or longer than EBPFDMA_WIRE2_NAME_MAX); -EBADMSG: not authenticated under @k_hs (a sender without the
  * volume's secret, or a changed bit).
  */
 int edma_hello_parse(const uint8_t *dgram, size_t len, struct edma_hello *h,

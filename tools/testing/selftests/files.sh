@@ -15,6 +15,13 @@
 # on the disk.  A frozen file system fails its writes at once (exit 3),
 # and takes them again once thawed; immutable, append-only and tmpfs
 # files, and a window over another volume's blocks, are refused.
+# File stores (a directory on each): files sent by name appear only once
+# committed, byte for byte (checked on the host too), listed and verified
+# by `ebpfdmactl ls`; bad names, an existing name, a quota and a full
+# file system are refused before any data; a transfer killed midway
+# leaves no file, --resume continues it, and one left is removed after
+# the idle timeout (and at serve's start); 100 small files in one call;
+# a named stream.
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/netns.sh"
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -26,7 +33,12 @@ xfs=/dev/vdm
 key=/tmp/files.key
 file_sum() { sha256sum "$1" | cut -d' ' -f1; }
 # The debug kernel is several times slower: fewer bytes, as good a test.
-case $(uname -r) in *debug*) mib=2 ;; *) mib=8 ;; esac
+# (The stock kernel sends 100 small files to a store and a named stream
+# of two sessions; the debug kernel 25, and a stream of one.)
+case $(uname -r) in
+*debug*) mib=2 many=25 named_stream=$((1 << 20)) ;;
+*) mib=8 many=100 named_stream=$(((16 << 20) + (1 << 20))) ;;
+esac
 bytes=$((mib << 20))
 sectors=$((bytes / 512))
 
@@ -67,10 +79,16 @@ volume = 43 /tmp/edma-xfs/grow.bin start=0 blocks=$sectors
 volume = 44 /tmp/edma-ext4/full.bin start=0 blocks=$sectors
 volume = 45 /tmp/edma-ext4/frozen.bin start=0 blocks=2048
 volume = 47 /tmp/edma-xfs/stream.bin start=0 blocks=$((stream_bytes / 512))
+store = 50 /tmp/edma-ext4/store quota=6M
+store = 51 /tmp/edma-xfs/store overwrite=yes
+idle_timeout = 10
 EOC
+mkdir -p /tmp/edma-ext4/store /tmp/edma-xfs/store
+# A transfer a killed serve left behind: removed when serve starts.
+echo stale >/tmp/edma-xfs/store/left.bin.partial
 serve_start /tmp/files.conf
 started=$?
-check "serve starts with seven file volumes" test $started = 0
+check "serve starts with seven file volumes and two file stores" test $started = 0
 if [ $started != 0 ]; then
 	umount /tmp/edma-ext4 /tmp/edma-xfs
 	netns_down
@@ -152,6 +170,197 @@ check "... the stream goes on in its second session and commits (exit $rc, 2 ses
 check "... volume read 47: the stream, its digest checked" \
 	bash -c "'$ctl' volume read 47 2>/dev/null | cmp - /tmp/src-stream"
 
+# ---- file stores: a directory of named files ----------------------------
+store_ext4=/tmp/edma-ext4/store
+store_xfs=/tmp/edma-xfs/store
+# sendq [OPTION...] VOLUME FILE: ebpfdma-send --quiet to the receiver.
+sendq() {
+	local n=$#
+	ip netns exec edma-tx "$send" --quiet --key-file $key "${@:1:n-2}" \
+		10.11.0.2 "${@:n-1}"
+}
+check "a partial file left by an earlier serve is removed at start, and said" \
+	bash -c "[ ! -e $store_xfs/left.bin.partial ] &&
+		grep -q 'store 51: 1 partial file of transfers that never committed removed' /tmp/serve.log"
+rm -rf /tmp/src-store && mkdir -p /tmp/src-store
+head -c $(((1 << 20) + 123)) /dev/urandom >/tmp/src-store/one.bin
+head -c 3000 /dev/urandom >/tmp/src-store/two.bin
+: >/tmp/src-store/empty.bin
+check "three files (one empty) sent to the ext4 store in one call: durable and committed" \
+	bash -c "ip netns exec edma-tx '$send' --key-file $key 10.11.0.2 50 \
+		/tmp/src-store/one.bin /tmp/src-store/two.bin /tmp/src-store/empty.bin \
+		>/tmp/files-store.out 2>&1"
+sed 's/^/# /' /tmp/files-store.out | tail -n 2
+for f in one.bin two.bin empty.bin; do
+	check "... $f is stored under its name, byte for byte" \
+		cmp $store_ext4/$f /tmp/src-store/$f
+done
+check "... no partial file is left" \
+	bash -c "! ls $store_ext4 | grep -q partial"
+"$ctl" ls --verify $store_ext4 >/tmp/files-ls.out 2>&1
+rc=$?
+sed 's/^/# /' /tmp/files-ls.out
+check "ebpfdmactl ls --verify: the three files, bytes, the committed BLAKE2b-256 (as b2sum's), verified (exit $rc)" \
+	bash -c "[ $rc = 0 ] && [ \$(grep -c '	ok$' /tmp/files-ls.out) = 3 ] &&
+		grep -q \"^one.bin	$(((1 << 20) + 123))	\$(b2sum -l 256 /tmp/src-store/one.bin | cut -d' ' -f1)	\" /tmp/files-ls.out &&
+		grep -q '^empty.bin	0	' /tmp/files-ls.out"
+cut -f1-4 /tmp/files-ls.out >/tmp/files-ls4.out
+check "ebpfdmactl ls --config: the same store by its id" \
+	bash -c "'$ctl' ls --config /tmp/files.conf 50 | cmp - /tmp/files-ls4.out"
+printf 'x' | dd of=$store_ext4/two.bin bs=1 seek=100 conv=notrunc 2>/dev/null
+check_fails "... a byte changed on the node since: ls --verify says MISMATCH, exit 1" \
+	"MISMATCH" "$ctl" ls --verify $store_ext4
+cp /tmp/src-store/two.bin $store_ext4/two.bin.tmp && mv $store_ext4/two.bin.tmp $store_ext4/two.bin
+
+# Refusals, each before any data, each counted.
+m=$(scrape)
+name0=$(metric 'ebpfdma_hellos_total{result="name"}')
+i=0
+for bad in .. $'tab\there' 'x.partial'; do
+	sendq --name "$bad" 50 /tmp/src-store/two.bin >/tmp/files-bad.out 2>&1
+	rc=$?
+	check "a name the store refuses ($(printf '%q' "$bad")): exit 3, saying so" \
+		bash -c "[ $rc = 3 ] && grep -q 'does not allow this name' /tmp/files-bad.out" ||
+		sed 's/^/# /' /tmp/files-bad.out
+	i=$((i + 1))
+done
+sendq 50 - </tmp/src-store/two.bin >/tmp/files-bad.out 2>&1
+rc=$?
+check "standard input without --name to a store: exit 3, asking for --name" \
+	bash -c "[ $rc = 3 ] && grep -q 'name the file with --name' /tmp/files-bad.out"
+m=$(scrape)
+check "... counted: hellos_total{result=\"name\"} $name0 -> $(metric 'ebpfdma_hellos_total{result="name"}')" \
+	test "$(metric 'ebpfdma_hellos_total{result="name"}')" = $((name0 + i + 1))
+sendq 50 /tmp/src-store/two.bin >/tmp/files-bad.out 2>&1
+rc=$?
+check "a name the store holds already: exit 3 (the store does not overwrite)" \
+	bash -c "[ $rc = 3 ] && grep -q 'has a file of this name already' /tmp/files-bad.out"
+head -c $((7 << 20)) /dev/urandom >/tmp/src-store/seven.bin
+sendq 50 /tmp/src-store/seven.bin >/tmp/files-bad.out 2>&1
+rc=$?
+check "7 MiB to the ext4 store of a 6 MiB quota: exit 3, over its quota" \
+	bash -c "[ $rc = 3 ] && grep -q 'over its quota' /tmp/files-bad.out"
+truncate -s 1G /tmp/src-store/huge.bin
+sendq 51 /tmp/src-store/huge.bin >/tmp/files-bad.out 2>&1
+rc=$?
+check "1 GiB to the 320 MiB xfs store: exit 3, no room" \
+	bash -c "[ $rc = 3 ] && grep -q 'has no room for the file' /tmp/files-bad.out"
+m=$(scrape)
+check "... counted (exists, quota, space), and nothing of them written: no new file, no partial" \
+	bash -c "[ '$(metric 'ebpfdma_hellos_total{result="exists"}')' = 1 ] &&
+		[ '$(metric 'ebpfdma_hellos_total{result="quota"}')' = 1 ] &&
+		[ '$(metric 'ebpfdma_hellos_total{result="space"}')' = 1 ] &&
+		[ \$(ls $store_ext4 | wc -l) = 3 ] && [ -z \"\$(ls $store_xfs)\" ]"
+rm -f /tmp/src-store/huge.bin /tmp/src-store/seven.bin
+
+# A file appears under its name only once committed: while it is sent
+# (slowly), only NAME.partial is there.
+head -c $((3 << 20)) /dev/urandom >/tmp/src-store/slow.bin
+ip netns exec edma-tx "$send" --quiet --key-file $key --rate 1 10.11.0.2 51 \
+	/tmp/src-store/slow.bin >/tmp/files-slow.out 2>&1 &
+sender=$!
+wait_for "slow.bin.partial" test -e $store_xfs/slow.bin.partial
+check "while it is sent: slow.bin.partial, no slow.bin" \
+	bash -c "kill -0 $sender && [ ! -e $store_xfs/slow.bin ]"
+wait $sender
+rc=$?
+check "... committed (exit $rc): slow.bin, as sent, and no partial" \
+	bash -c "[ $rc = 0 ] && cmp $store_xfs/slow.bin /tmp/src-store/slow.bin &&
+		[ ! -e $store_xfs/slow.bin.partial ]"
+# overwrite = yes on the xfs store: the same name, new bytes, replaced
+# whole at the commit.
+head -c $((1 << 20)) /dev/urandom >/tmp/src-store/slow2.bin
+check "the xfs store overwrites: slow.bin sent again with other bytes, exit 0" \
+	sendq --name slow.bin 51 /tmp/src-store/slow2.bin
+check "... slow.bin is the new file" cmp $store_xfs/slow.bin /tmp/src-store/slow2.bin
+
+# A transfer killed midway leaves no file; --resume continues it (the
+# receiver keeps its partial file for its idle timeout); killed again
+# and left, its partial file is removed after the idle timeout.
+head -c $((4 << 20)) /dev/urandom >/tmp/src-store/killed.bin
+rm -rf /tmp/edma-resume
+export EBPFDMA_STATE_DIR=/tmp/edma-resume
+ip netns exec edma-tx "$send" --quiet --key-file $key --rate 1 10.11.0.2 51 \
+	/tmp/src-store/killed.bin >/dev/null 2>&1 &
+sender=$!
+wait_for "a --resume record of durable bytes" \
+	bash -c "grep -qs '^offset [1-9]' /tmp/edma-resume/*"
+kill -9 $sender
+wait $sender 2>/dev/null
+check "killed midway: killed.bin.partial, no killed.bin" \
+	bash -c "[ -e $store_xfs/killed.bin.partial ] && [ ! -e $store_xfs/killed.bin ]"
+ip netns exec edma-tx "$send" --resume --key-file $key 10.11.0.2 51 \
+	/tmp/src-store/killed.bin >/tmp/files-resume.out 2>&1
+rc=$?
+check "--resume: the rest sent into the same partial file, committed (exit $rc)" \
+	bash -c "[ $rc = 0 ] && grep -q 'resumed at byte [1-9]' /tmp/files-resume.out &&
+		cmp $store_xfs/killed.bin /tmp/src-store/killed.bin" ||
+	sed 's/^/# /' /tmp/files-resume.out
+m=$(scrape)
+abandoned0=$(metric 'ebpfdma_store_files_total{volume="51",result="abandoned"}')
+ip netns exec edma-tx "$send" --quiet --key-file $key --rate 1 --name left.bin \
+	10.11.0.2 51 /tmp/src-store/killed.bin >/dev/null 2>&1 &
+sender=$!
+wait_for "left.bin.partial" test -e $store_xfs/left.bin.partial
+kill -9 $sender
+wait $sender 2>/dev/null
+abandoned() {
+	m=$(scrape)
+	[ "$(metric 'ebpfdma_store_files_total{volume="51",result="abandoned"}')" -gt "$abandoned0" ]
+}
+unset EBPFDMA_STATE_DIR
+wait_for "the transfer abandoned" abandoned
+check "killed and left: after the idle timeout its partial file is removed, counted, no left.bin" \
+	bash -c "[ ! -e $store_xfs/left.bin.partial ] && [ ! -e $store_xfs/left.bin ]" ||
+	tail -n 5 /tmp/serve.log | sed 's/^/# /'
+
+
+# 100 small files in one call.
+rm -rf /tmp/src-many && mkdir -p /tmp/src-many
+for n in $(seq $many); do
+	head -c $((RANDOM % 20000 + 1)) /dev/urandom >/tmp/src-many/f$n
+done
+check "$many small files to the xfs store in one call: exit 0" \
+	bash -c "ip netns exec edma-tx '$send' --quiet --key-file $key 10.11.0.2 51 /tmp/src-many/* >/tmp/files-many.out 2>&1"
+check "... each is there under its name, byte for byte" \
+	bash -c "cd /tmp/src-many && for f in *; do cmp -s \$f $store_xfs/\$f || exit 1; done"
+m=$(scrape)
+check "... ebpfdma_store_files_total{volume=\"51\",result=\"published\"}: $((many + 3))" \
+	test "$(metric 'ebpfdma_store_files_total{volume="51",result="published"}')" = $((many + 3))
+
+# A stream with --name: two sessions (16 MiB each at most), one file.
+head -c $named_stream /dev/urandom >/tmp/src-store/stream.bin
+sessions=$((named_stream > (16 << 20) ? 2 : 1))
+ip netns exec edma-tx "$send" --key-file $key --name stream.bin 10.11.0.2 51 - \
+	</tmp/src-store/stream.bin >/tmp/files-sstream.out 2>&1
+rc=$?
+check "a stream with --name to the xfs store: exit $rc, $sessions session(s), one file as sent" \
+	bash -c "[ $rc = 0 ] && grep -q ', $sessions sessions*;' /tmp/files-sstream.out &&
+		cmp $store_xfs/stream.bin /tmp/src-store/stream.bin"
+
+# serve killed (SIGKILL) while a file is sent: the next serve deletes
+# the module's volume of the file (it held the file open) and removes
+# its partial file.
+ip netns exec edma-tx "$send" --quiet --key-file $key --rate 1 --name crash.bin \
+	10.11.0.2 51 /tmp/src-store/killed.bin >/dev/null 2>&1 &
+sender=$!
+wait_for "crash.bin.partial" test -e $store_xfs/crash.bin.partial
+kill -9 $serve_pid
+wait $serve_pid 2>/dev/null
+kill $sender 2>/dev/null
+wait $sender 2>/dev/null
+check "serve killed mid-transfer: crash.bin.partial is left, its volume in the module too" \
+	bash -c "[ -e $store_xfs/crash.bin.partial ] &&
+		[ \$('$ctl' volume list | grep -c '^[0-9]') = 8 ]"
+: >/tmp/serve.log
+serve_start /tmp/files.conf
+check "serve started again: the volume deleted, crash.bin.partial removed, no crash.bin" \
+	bash -c "[ $? = 0 ] && [ ! -e $store_xfs/crash.bin.partial ] &&
+		[ ! -e $store_xfs/crash.bin ] &&
+		grep -q 'store 51: 1 partial file of transfers that never committed removed' /tmp/serve.log &&
+		[ \$('$ctl' volume list | grep -c '^4[0-7] ') = 7 ] &&
+		[ \$('$ctl' volume list | grep -c '^[0-9]') = 7 ]"
+
 # A frozen file system: its writes fail at once (the engine does not
 # wait for the thaw), the sender hears it; thawed, the file takes data.
 head -c 1048576 /dev/urandom >/tmp/src-frozen
@@ -225,6 +434,9 @@ for fs in ext4 xfs; do
 done
 host_extents "ext4/frozen.bin" /tmp/edma-ext4/frozen.bin /tmp/src-frozen 11
 host_extents "xfs/stream.bin" /tmp/edma-xfs/stream.bin /tmp/src-stream 12
+host_extents "ext4 store: one.bin" $store_ext4/one.bin /tmp/src-store/one.bin 11
+host_extents "xfs store: slow.bin" $store_xfs/slow.bin /tmp/src-store/slow2.bin 12
+host_extents "xfs store: stream.bin" $store_xfs/stream.bin /tmp/src-store/stream.bin 12
 if [ "${acked:-0}" -gt 0 ]; then
 	check "... and what the sender heard acknowledged of the full one ($acked bytes) reads back" \
 		cmp -n "$acked" /tmp/edma-ext4/full.bin /tmp/src-full
@@ -245,7 +457,11 @@ for fs in ext4 xfs; do
 			cmp /tmp/edma-$fs/$f.bin /tmp/src-$fs-$f
 	done
 done
+check "the stores' files, remounted read-only, read back as sent" \
+	bash -c "cmp $store_ext4/one.bin /tmp/src-store/one.bin &&
+		cmp $store_xfs/killed.bin /tmp/src-store/killed.bin &&
+		cd /tmp/src-many && for f in *; do cmp -s \$f $store_xfs/\$f || exit 1; done"
 umount /tmp/edma-ext4 /tmp/edma-xfs
-rm -f /tmp/src-*
+rm -rf /tmp/src-*
 check "rmmod" rmmod ebpfdma
 tap_done

@@ -42,6 +42,12 @@ tap_ok(int cond, const char *fmt, ...)
 			       r_, e_, strerror(e_), #want);              \
 	} while (0)
 
+static inline void tap_skip(const char *desc, const char *why)
+{
+	printf("ok %d %s # SKIP %s\n", ++tap_n, desc, why);
+	fflush(stdout);
+}
+
 static inline int tap_done(void)
 {
 	printf("1..%d\n", tap_n);

@@ -44,6 +44,9 @@ With FAKE_CHANGE="PATH SIZE AT" it changes the sender's input file once
 it holds AT blocks of a session: truncates PATH to SIZE bytes if that is
 shorter, else rewrites its first byte in place (the same length, a new
 modification time).
+With FAKE_STORE set it is a file store: its WELCOME says so, each
+session's blocks go to OUTFILE.NAME (NAME the HELLO's name, "-" for
+none), and the "hello" log line ends with "name=NAME".
 A HELLO whose block size is not a multiple of the logical block size
 (FAKE_UNIT in the environment, default 512) or larger than its slots
 (FAKE_MAX_BLOCK, default 8192) is refused with E_BLOCK, as serve does.
@@ -137,6 +140,7 @@ def main():
     restart_at = os.environ.get("FAKE_RESTART_AT")
     restarted = False
     change = os.environ.get("FAKE_CHANGE", "").split()
+    store = bool(os.environ.get("FAKE_STORE"))
     sess = None
     while True:
         pkt, anc, _, peer = sock.recvmsg(65536, socket.CMSG_SPACE(4))
@@ -150,13 +154,18 @@ def main():
                 continue
             _, bsize, lba, length, _ = struct.unpack_from(">IIQQQ", got[1])
             nonce_c = got[1][32:64]
+            name = got[1][64:].decode(errors="replace") or "-"
+            if store and (not sess or sess["name"] != name):
+                # (the "-" OUTFILE, when written to, is OUTFILE.-)
+                out = open(outfile + "." + name, "wb", buffering=0)
             if mode == "stale":
                 nonce_c = os.urandom(32)
             refuse = E_BLOCK if bsize % UNIT or bsize > MAX_BLOCK else 0
             if mode == "range":
                 refuse = E_RANGE
             if refuse:
-                body = struct.pack(">IIIIII", refuse, 0, 0, MAX_BLOCK, UNIT, 0)
+                body = struct.pack(">IIIIIHH", refuse, 0, 0, MAX_BLOCK, UNIT,
+                                   int(store), 0)
                 sock.sendto(seal(k_hs, WELCOME, 0, 0,
                                  body + nonce_c + bytes(32)), peer)
                 continue
@@ -171,10 +180,13 @@ def main():
                 "k_ack": os.urandom(32) if mode == "forged"
                 else kdf(secret, ids, "ebpfdma2 ack"),
                 "counter": 0, "done": set(), "seen": set(), "cum": 0,
+                "name": name,
+                "path": outfile + "." + name if store else outfile,
             }
-            body = struct.pack(">IIIIII", 0, PROTECT_MAC, CREDIT, MAX_BLOCK,
-                               UNIT, flows)
-            log.write("hello lba=%d length=%d block=%d\n" % (lba, length, bsize))
+            body = struct.pack(">IIIIIHH", 0, PROTECT_MAC, CREDIT, MAX_BLOCK,
+                               UNIT, int(store), flows)
+            log.write("hello lba=%d length=%d block=%d name=%s\n"
+                      % (lba, length, bsize, name))
             log.flush()
             sock.sendto(seal(k_hs, WELCOME, sid, 0,
                              body + nonce_c + nonce_s), peer)
@@ -229,7 +241,7 @@ def main():
             out.flush()
             log.write("complete data=%d ports=%d ect=%d record=%s\n"
                       % (s["data"], len(s["ports"]), s["ect"],
-                         record(got[1], outfile)))
+                         record(got[1], s["path"])))
             if struct.unpack_from(">I", got[1], 4)[0] & 1:
                 log.write("digest %s\n" % got[1][24:56].hex())
             log.flush()

@@ -4,13 +4,19 @@
  * addresses, sequence sets, serve's configuration (wire version 2 itself:
  * wire2_test.c).
  */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <endian.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "tools/ebpfdmactl/ctl.h"
+#include "tools/ebpfdmactl/store.h"
 #include "tools/lib/crc32c.h"
 #include "tools/lib/seqset.h"
 #include "tools/lib/rx.h"
@@ -222,6 +228,34 @@ static void test_config(void)
 	conf_refused("interface = eth0\nxdp = fast\n", "xdp: native, generic or off");
 	conf_refused("interface = eth0\nmetrics = 9788\n", "metrics: host:port or off");
 	conf_refused("interface = eth0\nbogus\n", ":2: expected key = value");
+	write_conf("interface = eth0\nkey_file = /k\n"
+		   "store = 5 /srv/files quota=64M overwrite=yes protect=mac\n"
+		   "store = 6 /srv/other quota=4096\n");
+	tap_ok(!ctl_config_load("/tmp/ebpfdma-unit.conf", &c, err, sizeof(err)) &&
+		       c.nr_vols == 2 && c.vols[0].store && c.vols[0].id == 5 &&
+		       !strcmp(c.vols[0].dev, "/srv/files") &&
+		       c.vols[0].quota == 64ULL << 20 && c.vols[0].overwrite &&
+		       c.vols[0].protect == EBPFDMA_PROTECT_MAC &&
+		       c.vols[1].quota == 4096 && !c.vols[1].overwrite &&
+		       !strcmp(c.vols[1].key_file, "/k"),
+	       "config: file stores: quota with a binary suffix, overwrite, protect (%s)",
+	       err);
+	conf_refused("interface = eth0\nstore = 5 /srv/f blocks=8 key_file=/k\n",
+		     "store 5: blocks= is for block volumes");
+	conf_refused("interface = eth0\nstore = 5 /srv/f writers=shared key_file=/k\n",
+		     "store 5: writers= is for block volumes");
+	conf_refused("interface = eth0\nstore = 5 /srv/f quota=12X key_file=/k\n",
+		     "store 5: bad quota=12X");
+	conf_refused("interface = eth0\nstore = 5 /srv/f quota=0 key_file=/k\n",
+		     "store 5: bad quota=0");
+	conf_refused("interface = eth0\nstore = 5 /srv/f quota=99999999999T key_file=/k\n",
+		     "store 5: bad quota=99999999999T");
+	conf_refused("interface = eth0\nstore = 5 /srv/f overwrite=maybe key_file=/k\n",
+		     "store 5: bad overwrite=maybe");
+	conf_refused("interface = eth0\nstore = 5 srv key_file=/k\n",
+		     "store 5: a directory's absolute path second");
+	conf_refused("interface = eth0\nvolume = 5 /dev/sda blocks=8 key_file=/k quota=1M\n",
+		     "volume 5: bad quota=1M");
 	conf_refused("interface = eth0\n", "no volume");
 	conf_refused("volume = 1 /dev/sda blocks=8 key_file=/k\n", "no interface");
 	conf_refused("", "no interface");
@@ -242,6 +276,100 @@ static void test_config(void)
 	unlink("/tmp/ebpfdma-unit.conf");
 }
 
+static int count_entry(const struct store_entry *e, void *arg)
+{
+	(void)e;
+	++*(unsigned int *)arg;
+	return 0;
+}
+
+/* store.c on the host's file system: names, admission, publishing. */
+static void test_store(void)
+{
+	static const char *const bad[] = {
+		"", ".", "..", "a/b", "/", "tab\there", "nl\n", "del\x7f",
+		"x.partial", ".partial",
+	};
+	static const uint8_t digest[STORE_DIGEST_LEN] = { 1, 2, 3 };
+	char dir[] = "/tmp/ebpfdma-store-XXXXXX", longest[256], buf[64];
+	unsigned int i, refused = 0, removed = 99, n = 0;
+	struct stat st;
+	int dfd, fd, ret;
+	ssize_t len;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		refused += store_name_ok(bad[i]) == -EINVAL;
+	memset(longest, 'a', sizeof(longest));
+	longest[EBPFDMA_WIRE2_NAME_MAX] = 0;
+	tap_ok(refused == sizeof(bad) / sizeof(bad[0]) &&
+		       !store_name_ok("a.bin") && !store_name_ok(".hidden") &&
+		       !store_name_ok("x.partial.bin") &&
+		       !store_name_ok("\xc3\xa9t\xc3\xa9 2026.tar") &&
+		       !store_name_ok(longest),
+	       "store: names: %u bad ones refused ('/', control characters, . and .., .partial), UTF-8 and %u bytes taken",
+	       refused, EBPFDMA_WIRE2_NAME_MAX);
+	longest[EBPFDMA_WIRE2_NAME_MAX] = 'a';
+	longest[EBPFDMA_WIRE2_NAME_MAX + 1] = 0;
+	tap_ok(store_name_ok(longest) == -EINVAL, "store: a name of %u bytes refused",
+	       EBPFDMA_WIRE2_NAME_MAX + 1);
+	if (!mkdtemp(dir)) {
+		tap_ok(0, "store: a temporary directory: %s", strerror(errno));
+		return;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	fd = store_create(dfd, "f.bin");
+	ret = fd < 0 ? fd : store_reserve(fd, 0, 8192);
+	tap_ok(!ret && !fstatat(dfd, "f.bin.partial", &st, 0) &&
+		       st.st_size == 8192 && fstatat(dfd, "f.bin", &st, 0),
+	       "store: created as f.bin.partial, preallocated, no f.bin (%s)",
+	       strerror(-ret));
+	ret = store_publish(dfd, fd, "f.bin", 5000, digest, false);
+	len = getxattr(strcat(strcpy(buf, dir), "/f.bin"), STORE_XATTR_LENGTH,
+		       buf, sizeof(buf) - 1);
+	buf[len > 0 ? len : 0] = 0;
+	/* tmpfs has no user.* xattrs: then publishing fails, and says so. */
+	if (ret == -EOPNOTSUPP) {
+		tap_skip("store: publish", "the host's /tmp has no user extended attributes");
+	} else {
+		tap_ok(!ret && !fstatat(dfd, "f.bin", &st, 0) &&
+			       st.st_size == 5000 &&
+			       fstatat(dfd, "f.bin.partial", &st, 0) &&
+			       !strcmp(buf, "5000"),
+		       "store: published: cut to 5000 bytes, renamed, its length recorded (%s)",
+		       strerror(-ret));
+		tap_ok(store_admit(dfd, "f.bin", 1, 0, false) == -EEXIST &&
+			       !store_admit(dfd, "f.bin", 1, 0, true) &&
+			       !store_admit(dfd, "g.bin", 1, 0, false),
+		       "store: an existing name refused unless overwrite");
+		fd = store_create(dfd, "f.bin");
+		tap_ok(fd >= 0 &&
+			       store_publish(dfd, fd, "f.bin", 0, digest,
+					     false) == -EEXIST &&
+			       !fstatat(dfd, "f.bin", &st, 0) &&
+			       st.st_size == 5000,
+		       "store: publishing over an existing name without overwrite: EEXIST, the old file kept");
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+		store_list(dfd, count_entry, &n);
+		tap_ok(n == 1, "store: ls lists the stored file, not the partial (%u)",
+		       n);
+	}
+	if (fd >= 0)
+		close(fd);
+	tap_ok(store_admit(dfd, "h.bin", 1 << 20, 4096, false) == -EDQUOT &&
+		       store_admit(dfd, "h.bin", 1ULL << 62, 0, false) == -ENOSPC,
+	       "store: over the quota: EDQUOT; more than the file system has: ENOSPC");
+	fd = store_create(dfd, "z.bin");
+	close(fd);
+	ret = store_clean(dfd, &removed);
+	tap_ok(!ret && removed >= 1 && fstatat(dfd, "z.bin.partial", &st, 0),
+	       "store: partial files removed at start (%u)", removed);
+	unlinkat(dfd, "f.bin", 0);
+	close(dfd);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	tap_begin();
@@ -249,5 +377,6 @@ int main(void)
 	test_peer();
 	test_seqset();
 	test_config();
+	test_store();
 	return tap_done();
 }

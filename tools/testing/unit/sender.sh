@@ -491,12 +491,64 @@ expect_exit "--resume of standard input: refused, exit 2" 2 "--resume needs a re
 rc=$?
 check "--help: the usage on standard output, exit 0 ($rc), every option and exit status in it" \
 	bash -c "[ $rc = 0 ] && [ ! -s '$tmp/stderr' ] &&
-		for o in key-file block-size offset resume flows window cc rate fua no-gso no-ecn timeout source quiet version; do
+		for o in key-file name block-size offset resume flows window cc rate fua no-gso no-ecn timeout source quiet version; do
 			grep -q -- \"--\$o\" '$tmp/stdout' || exit 1; done &&
 		grep -q '; 1 an unexpected local error' '$tmp/stdout' &&
 		grep -q '^130 interrupted' '$tmp/stdout'"
 check "--version: exit 0, the version" \
 	bash -c "'$send' --version | grep -q '^ebpfdma-send [0-9]'"
+# File stores: the HELLO carries the file's name (its base name, or
+# --name); several files go one after another, each its own transfer,
+# to a receiver whose WELCOME says it is a file store, and are refused
+# (exit 2, before any data) by a block volume.
+head -c 5000 /dev/urandom >"$tmp/small-a"
+head -c 70000 /dev/urandom >"$tmp/small-b"
+: >"$tmp/small-c"
+receiver clean
+expect_exit "a file to a block volume: exit 0, its base name in the HELLO" 0 "" \
+	"$send" --quiet --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/small-a"
+receiver_done
+check "... the HELLO named it small-a; the volume holds it" \
+	bash -c "grep -q 'name=small-a$' '$tmp/out.log' && cmp -s -n 5000 '$tmp/small-a' '$tmp/out'"
+receiver clean
+expect_exit "three files to a block volume: exit 2, before any data" 2 "is a block volume" \
+	"$send" --quiet --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/small-a" "$tmp/small-b" "$tmp/small-c"
+stop_receiver
+check "... no DATA reached the receiver, nothing committed" \
+	bash -c "! grep -q complete '$tmp/out.log' && [ ! -s '$tmp/out' ]"
+FAKE_STORE=1 FAKE_KEEP=1 receiver clean
+expect_exit "three files (one empty) to a file store: exit 0" 0 "" \
+	"$send" --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/small-a" "$tmp/small-b" "$tmp/small-c"
+stop_receiver
+check "... each in a transfer of its own, under its name, its digest recorded" \
+	bash -c "[ \$(grep -c 'record=ok lba=0' '$tmp/out.log') = 3 ] &&
+		grep -q 'name=small-b$' '$tmp/out.log' &&
+		cmp -s -n 5000 '$tmp/small-a' '$tmp/out.small-a' &&
+		cmp -s -n 70000 '$tmp/small-b' '$tmp/out.small-b' &&
+		grep -q ' as small-c in ' '$tmp/stdout' &&
+		grep -q '^3 files sent' '$tmp/stdout'"
+FAKE_STORE=1 receiver clean
+expect_exit "standard input with --name to a file store: exit 0" 0 "" \
+	"$send" --quiet --name from-stdin.bin --key-file "$key" 127.0.0.1:"$port" 1 - <"$tmp/small-b"
+receiver_done
+check "... stored under that name" \
+	cmp -s -n 70000 "$tmp/small-b" "$tmp/out.from-stdin.bin"
+FAKE_STORE=1 receiver clean
+expect_exit "--offset to a file store: exit 2, before any data" 2 "--offset is for block volumes" \
+	"$send" --quiet --offset 8 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/small-a"
+stop_receiver
+expect_exit "--name with several files: exit 2" 2 "--name names one file" \
+	"$send" --name x --key-file "$key" 127.0.0.1:9 1 "$tmp/small-a" "$tmp/small-b"
+expect_exit "--name with a '/': exit 2" 2 "--name: 'a/b' is not a file name" \
+	"$send" --name a/b --key-file "$key" 127.0.0.1:9 1 "$tmp/small-a"
+expect_exit "standard input among several files: exit 2" 2 "standard input ('-') is sent alone" \
+	"$send" --key-file "$key" 127.0.0.1:9 1 "$tmp/small-a" -
+expect_exit "several files, the second missing: exit 2, the first sent, the rest not" 2 "1 of 3 files sent" \
+	bash -c "FAKE_STORE=1 FAKE_KEEP=1 python3 '$here/fake_receiver.py' clean '$key' '$tmp/out' >'$tmp/port' &
+		for _ in \$(seq 50); do [ -s '$tmp/port' ] && break; sleep 0.1; done
+		'$send' --quiet --key-file '$key' 127.0.0.1:\$(cat '$tmp/port') 1 '$tmp/small-a' '$tmp/none' '$tmp/small-b'
+		rc=\$?; kill %1; exit \$rc"
+
 chmod 644 "$key"
 expect_exit "a key file others may read: exit 2, saying how to fix it" 2 \
 	"chmod 600" "$send" --quiet --key-file "$key" 127.0.0.1:9 1 "$tmp/file"

@@ -250,7 +250,7 @@ static void key_schedule(void)
 
 static void handshake(void)
 {
-	uint8_t secret[32], other[32], k_hs[32], k_other[32], d[256], c[256];
+	uint8_t secret[32], other[32], k_hs[32], k_other[32], d[512], c[512];
 	struct edma_hello h = { .volume = 3, .block_size = 4096, .lba = 64,
 				.length = 1 << 20,
 				.transfer = 0x0123456789abcdefULL }, hg;
@@ -284,6 +284,39 @@ static void handshake(void)
 	tap_ok(!accepted, "HELLO: none of %zu one-bit flips is accepted", n * 8);
 	tap_ok(edma_hello_parse(d, n - 1, &hg, k_hs) == -EINVAL,
 	       "HELLO one byte short: EINVAL");
+	tap_ok(!edma_hello_parse(d, n, &hg, k_hs) && !hg.name[0],
+	       "HELLO without a name: parsed with an empty one");
+	strcpy(h.name, "report 2026.tar");
+	n = edma_hello_build(d, &h, k_hs);
+	tap_ok(n == EDMA_HELLO_LEN + 15 && !edma_hello_parse(d, n, &hg, k_hs) &&
+		       !strcmp(hg.name, "report 2026.tar") && hg.lba == 64,
+	       "HELLO with a file name: built and parsed back (%zu bytes)", n);
+	memset(h.name, 'n', EBPFDMA_WIRE2_NAME_MAX);
+	h.name[EBPFDMA_WIRE2_NAME_MAX] = 0;
+	n = edma_hello_build(d, &h, k_hs);
+	tap_ok(n == EDMA_HELLO_MAX && !edma_hello_parse(d, n, &hg, k_hs) &&
+		       strlen(hg.name) == EBPFDMA_WIRE2_NAME_MAX,
+	       "HELLO with a name of %u bytes, the longest", EBPFDMA_WIRE2_NAME_MAX);
+	{
+		uint8_t body[sizeof(struct ebpfdma_wire2_hello) +
+			     EBPFDMA_WIRE2_NAME_MAX + 1];
+		struct edma_wire2 wh = { .type = EBPFDMA_WIRE2_HELLO };
+
+		/* Sealed by hand: what edma_hello_build never makes. */
+		memcpy(body, d + EBPFDMA_WIRE2_HDR_LEN, sizeof(body) - 1);
+		body[sizeof(body) - 1] = 'n';
+		wh.len = sizeof(body);
+		n = edma_wire2_seal(c, &wh, body, EBPFDMA_PROTECT_MAC, k_hs);
+		tap_ok(edma_hello_parse(c, n, &hg, k_hs) == -EINVAL,
+		       "HELLO whose name is %u bytes (authentic): EINVAL",
+		       EBPFDMA_WIRE2_NAME_MAX + 1);
+		wh.len = sizeof(struct ebpfdma_wire2_hello) + 4;
+		memcpy(body + sizeof(struct ebpfdma_wire2_hello), "a\0b", 4);
+		n = edma_wire2_seal(c, &wh, body, EBPFDMA_PROTECT_MAC, k_hs);
+		tap_ok(edma_hello_parse(c, n, &hg, k_hs) == -EINVAL,
+		       "HELLO whose name holds a NUL (authentic): EINVAL");
+	}
+	h.name[0] = 0;
 
 	memcpy(w.nonce_c, h.nonce, 32);
 	randombytes_buf(w.nonce_s, sizeof(w.nonce_s));
@@ -297,6 +330,18 @@ static void handshake(void)
 	       "WELCOME: built and parsed back (%zu bytes)", n);
 	tap_ok(edma_welcome_parse(d, n, &wg, h.nonce, k_other) == -EBADMSG,
 	       "WELCOME under another volume secret (a forged receiver): EBADMSG");
+	w.flags = EBPFDMA_WIRE2_WELCOME_STORE;
+	w.flows = 8;
+	n = edma_welcome_build(d, &w, k_hs);
+	tap_ok(!edma_welcome_parse(d, n, &wg, h.nonce, k_hs) &&
+		       wg.flags == EBPFDMA_WIRE2_WELCOME_STORE && wg.flows == 8 &&
+		       d[EBPFDMA_WIRE2_HDR_LEN + 20] == 0 &&
+		       d[EBPFDMA_WIRE2_HDR_LEN + 21] == 1 &&
+		       d[EBPFDMA_WIRE2_HDR_LEN + 23] == 8,
+	       "WELCOME of a file store: its flag in the high half of the former 32-bit flows, flows in the low");
+	w.flags = 0;
+	w.flows = 0;
+	n = edma_welcome_build(d, &w, k_hs);
 	{
 		uint8_t stale[32];
 
