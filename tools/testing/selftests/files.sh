@@ -344,7 +344,10 @@ check "a stream with --name to the xfs store: exit $rc, $sessions session(s), on
 ip netns exec edma-tx "$send" --quiet --key-file $key --rate 1 --name crash.bin \
 	10.11.0.2 51 /tmp/src-store/killed.bin >/dev/null 2>&1 &
 sender=$!
-wait_for "crash.bin.partial" test -e $store_xfs/crash.bin.partial
+# (The partial file is created before its volume is added: both.)
+wait_for "crash.bin.partial and its volume" \
+	bash -c "[ -e $store_xfs/crash.bin.partial ] &&
+		[ \$('$ctl' volume list | grep -c '^[0-9]') = 8 ]"
 kill -9 $serve_pid
 wait $serve_pid 2>/dev/null
 kill $sender 2>/dev/null
