@@ -754,11 +754,16 @@ static void summary(void)
 	printf("; durable and committed\n");
 }
 
-static pid_t child;
+static volatile pid_t child;
+static volatile sig_atomic_t stop_files;
 
-/* The files' sender forwards SIGTERM (SIGINT reaches the whole group). */
+/*
+ * The files' sender forwards SIGTERM to the file's sender (SIGINT
+ * reaches the whole group) and sends no further file.
+ */
 static void on_parent_signal(int sig)
 {
+	stop_files = sig;
 	if (child > 0)
 		kill(child, sig);
 }
@@ -777,18 +782,37 @@ static int send_files(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGINT, SIG_IGN);
+	sigset_t term, old;
+	pid_t pid;
+
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
 	for (i = 0; i < T.o.nr_files; i++) {
 		fflush(NULL);
-		child = fork();
-		if (child < 0)
+		/* No SIGTERM between the fork and child's being set. */
+		sigprocmask(SIG_BLOCK, &term, &old);
+		if (stop_files) {
+			fprintf(stderr,
+				"ebpfdma-send: %u of %u files sent; stopped by a signal: the rest not sent\n",
+				i, T.o.nr_files);
+			return EXIT_INTERRUPTED;
+		}
+		pid = fork();
+		if (pid < 0)
 			die(EXIT_LOCAL, "fork: %s", strerror(errno));
-		if (!child) {
+		if (!pid) {
+			/* Its own handlers come in prepare(); till then, die. */
+			signal(SIGTERM, SIG_DFL);
 			signal(SIGINT, SIG_DFL);
+			sigprocmask(SIG_SETMASK, &old, NULL);
 			T.o.file = T.o.files[i];
 			return -1; /* the child sends it */
 		}
-		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		child = pid;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
+		child = 0;
 		status = WIFEXITED(status) ? WEXITSTATUS(status) :
 					     128 + WTERMSIG(status);
 		if (status) {

@@ -46,6 +46,8 @@
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 #include <endian.h>
@@ -109,7 +111,7 @@ struct vol {
 	struct vol *store;
 	char name[EBPFDMA_WIRE2_NAME_MAX + 1];
 	uint64_t transfer; /* the transfer writing it (the HELLO's) */
-	uint64_t created_ms;
+	uint64_t heard_ms; /* created, or a session of it last heard */
 	bool published; /* renamed to its name: the transfer is over */
 	uint32_t bsize; /* logical block size */
 	uint8_t secret[EBPFDMA_WIRE2_KEY_LEN];
@@ -426,14 +428,17 @@ static int store_file_publish(const struct session *s)
 {
 	struct vol *v = s->v, *sv = v->store;
 	char peer[INET6_ADDRSTRLEN];
+	bool renamed = false;
 	int ret;
 
 	/* A store's transfer is the whole file, from its first byte. */
 	ret = s->commit.lba ? -EINVAL :
 			      store_publish(sv->dirfd, v->fd, v->name,
 					    s->commit.length, s->commit.digest,
-					    sv->conf.overwrite);
+					    sv->conf.overwrite, &renamed);
 	addr_text(&s->peer, peer, sizeof(peer));
+	/* Renamed, the directory's sync failed: no session writes it again. */
+	v->published = renamed;
 	if (ret) {
 		sv->st->publish_errors++;
 		logmsg("store %u: %s: cannot publish the transfer from %s: %s: the session fails",
@@ -715,7 +720,11 @@ static void welcome_refuse(const struct sockaddr_in6 *to, struct vol *v,
 		[EBPFDMA_WIRE2_E_GONE] = HELLO_GONE,
 	};
 
-	if (v->conf.store || v->store)
+	/*
+	 * Said only to a sender that names its files: an older one reads
+	 * the flags as part of its 32-bit flows, and would drop the answer.
+	 */
+	if ((v->conf.store || v->store) && h->name[0])
 		w.flags = EBPFDMA_WIRE2_WELCOME_STORE;
 	memcpy(w.nonce_c, h->nonce, EDMA_NONCE_LEN);
 	send_to(to, buf, edma_welcome_build(buf, &w, v->k_hs));
@@ -950,6 +959,24 @@ static int free_volume_id(uint32_t from)
 	return -1;
 }
 
+/* A refusal's status for a file-system error @err (-errno). */
+static uint32_t store_status(int err)
+{
+	switch (err) {
+	case -EEXIST:
+		return EBPFDMA_WIRE2_E_EXISTS;
+	case -EDQUOT:
+		return EBPFDMA_WIRE2_E_QUOTA;
+	case -ENOSPC:
+		return EBPFDMA_WIRE2_E_SPACE;
+	case -EFBIG:
+	case -ERANGE:
+		return EBPFDMA_WIRE2_E_RANGE;
+	default:
+		return EBPFDMA_WIRE2_E_BUSY;
+	}
+}
+
 /*
  * The module's volumes of the stores' files, kept in the state directory
  * (state_dir/store-volumes, one id a line): a serve that was killed left
@@ -1038,10 +1065,7 @@ static struct vol *store_file_open(struct vol *sv, const struct edma_hello *h,
 	ret = store_admit(sv->dirfd, h->name, h->length, sv->conf.quota,
 			  sv->conf.overwrite);
 	if (ret) {
-		*status = ret == -EEXIST ? EBPFDMA_WIRE2_E_EXISTS :
-			  ret == -EDQUOT ? EBPFDMA_WIRE2_E_QUOTA :
-			  ret == -ENOSPC ? EBPFDMA_WIRE2_E_SPACE :
-					   EBPFDMA_WIRE2_E_BUSY;
+		*status = store_status(ret);
 		if (*status == EBPFDMA_WIRE2_E_BUSY)
 			logmsg("store %u: %s: %s", sv->conf.id, sv->conf.dev,
 			       strerror(-ret));
@@ -1071,10 +1095,8 @@ static struct vol *store_file_open(struct vol *sv, const struct edma_hello *h,
 				      &v->bsize);
 	}
 	if (ret) {
-		*status = ret == -ENOSPC || ret == -EDQUOT ?
-				  EBPFDMA_WIRE2_E_SPACE :
-			  ret == -ERANGE ? EBPFDMA_WIRE2_E_RANGE :
-					   EBPFDMA_WIRE2_E_BUSY;
+		*status = ret == -EDQUOT ? EBPFDMA_WIRE2_E_SPACE :
+					   store_status(ret);
 		if (*status == EBPFDMA_WIRE2_E_BUSY)
 			logmsg("store %u: %s: %s", sv->conf.id, h->name,
 			       strerror(-ret));
@@ -1087,7 +1109,7 @@ static struct vol *store_file_open(struct vol *sv, const struct edma_hello *h,
 	v->store = sv;
 	snprintf(v->name, sizeof(v->name), "%s", h->name);
 	v->transfer = h->transfer;
-	v->created_ms = S.now;
+	v->heard_ms = S.now;
 	v->published = false;
 	v->held_transfer = 0;
 	v->flush_in_flight = v->want_flush = false;
@@ -1102,27 +1124,41 @@ static struct vol *store_file_open(struct vol *sv, const struct edma_hello *h,
 	return v;
 }
 
-/*
- * The store's file @v is done with: published, or abandoned (@discard:
- * its partial file removed).  Its sessions, ended and quiet, stay with
- * the store for their repeats; its volume is deleted.
- */
-static void store_file_close(struct vol *v, bool discard)
-{
-	unsigned int i;
-	int ret;
+enum { CLOSE_PUBLISHED, CLOSE_ABANDONED, CLOSE_REFUSED };
 
-	for (i = 0; i < S.nr_sessions; i++)
-		if (S.sessions[i]->v == v)
-			S.sessions[i]->v = v->store;
+/*
+ * The store's file @v is done with (@how): published; abandoned, or
+ * refused at its first HELLO (its partial file removed).  Its sessions,
+ * ended and quiet, stay with the store for their repeats; its volume is
+ * deleted.
+ */
+static void store_file_close(struct vol *v, int how)
+{
+	bool discard = how != CLOSE_PUBLISHED;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < S.nr_sessions; i++) {
+		struct session *s = S.sessions[i];
+
+		if (s->v != v)
+			continue;
+		if (!s->ended_ms) {
+			/* An unproven session another transfer replaces. */
+			s->superseded = true;
+			session_end(s);
+		}
+		s->v = v->store;
+	}
 	ret = ctl_volume_del(S.e.fd, v->conf.id);
 	if (ret)
 		logmsg("store %u: %s: VOLUME_DEL %u: %s", v->store->conf.id,
 		       v->name, v->conf.id, strerror(-ret));
 	close(v->fd);
 	v->fd = -1;
-	if (discard) {
+	if (discard)
 		ret = store_discard(v->store->dirfd, v->name);
+	if (how == CLOSE_ABANDONED) {
 		v->store->st->discarded++;
 		logmsg("store %u: %s: its transfer ended without committing: %s%s %s",
 		       v->store->conf.id, v->name, v->name, STORE_PARTIAL,
@@ -1149,7 +1185,7 @@ static void store_tick(void)
 	last = S.now;
 	for (i = S.conf.nr_vols; i < S.nr_vols; i++) {
 		struct vol *v = &S.vols[i];
-		uint64_t heard = v->created_ms;
+		uint64_t heard = v->heard_ms;
 		bool alive = false, busy = false;
 
 		if (!v->live)
@@ -1166,13 +1202,33 @@ static void store_tick(void)
 		}
 		if (v->held_transfer && v->held_ms > heard)
 			heard = v->held_ms;
+		v->heard_ms = heard; /* its sessions are forgotten in time */
 		if (busy || v->flush_in_flight || v->pend.n)
 			continue;
 		if (v->published)
-			store_file_close(v, false);
+			store_file_close(v, CLOSE_PUBLISHED);
 		else if (!alive && S.now - heard > idle)
-			store_file_close(v, true);
+			store_file_close(v, CLOSE_ABANDONED);
 	}
+}
+
+/*
+ * Is the store's file @v held by its transfer: a session of it holding
+ * (session_holds()), one not quiet, or a stream between two sessions?
+ */
+static bool store_file_held(const struct vol *v)
+{
+	unsigned int i;
+
+	if (v->held_transfer &&
+	    S.now - v->held_ms <= S.conf.idle_timeout_s * 1000ULL)
+		return true;
+	for (i = 0; i < S.nr_sessions; i++)
+		if (S.sessions[i]->v == v &&
+		    (session_holds(S.sessions[i]) ||
+		     !session_quiet(S.sessions[i])))
+			return true;
+	return false;
 }
 
 /* The store's file of @name being written, if any. */
@@ -1210,8 +1266,19 @@ static void store_hello(struct vol *sv, const struct edma_hello *h,
 		return;
 	}
 	v = store_file_find(sv, h->name);
+	/*
+	 * Another transfer's file that nothing holds (a replayed HELLO's,
+	 * whose session never proved itself, or one silent past its hold)
+	 * gives way at once rather than after the idle timeout.
+	 */
+	if (v && (!h->transfer || h->transfer != v->transfer) &&
+	    !store_file_held(v)) {
+		store_file_close(v, CLOSE_ABANDONED);
+		v = NULL;
+	}
 	if (v) {
-		uint64_t lbas = (h->length + v->bsize - 1) / v->bsize;
+		uint64_t lbas = (h->length + v->bsize - 1) / v->bsize, end;
+		struct stat st;
 
 		if (!h->transfer || h->transfer != v->transfer) {
 			welcome_refuse(from, sv, h, EBPFDMA_WIRE2_E_HELD);
@@ -1221,12 +1288,19 @@ static void store_hello(struct vol *sv, const struct edma_hello *h,
 			welcome_refuse(from, sv, h, EBPFDMA_WIRE2_E_RANGE);
 			return;
 		}
-		ret = store_reserve(v->fd, h->lba * v->bsize, h->length);
+		/* What the file grows by counts against the quota too. */
+		end = h->lba * v->bsize + h->length;
+		ret = fstat(v->fd, &st) ? -errno :
+		      end <= (uint64_t)st.st_size ?
+					  0 :
+					  store_admit(sv->dirfd, h->name,
+						      end - st.st_size,
+						      sv->conf.quota, true);
+		if (!ret)
+			ret = store_reserve(v->fd, h->lba * v->bsize,
+					    h->length);
 		if (ret) {
-			welcome_refuse(from, sv, h,
-				       ret == -ENOSPC || ret == -EDQUOT ?
-					       EBPFDMA_WIRE2_E_SPACE :
-					       EBPFDMA_WIRE2_E_BUSY);
+			welcome_refuse(from, sv, h, store_status(ret));
 			return;
 		}
 		admit(v, h, from);
@@ -1243,7 +1317,22 @@ static void store_hello(struct vol *sv, const struct edma_hello *h,
 		return;
 	}
 	if (!admit(v, h, from))
-		store_file_close(v, true);
+		store_file_close(v, CLOSE_REFUSED);
+}
+
+/* Is @sv's directory one a store started before it has? */
+static bool store_twin(const struct vol *sv)
+{
+	struct stat a, b;
+	const struct vol *o;
+
+	if (fstat(sv->dirfd, &a))
+		return false;
+	for (o = S.vols; o < sv; o++)
+		if (o->conf.store && o->live && !fstat(o->dirfd, &b) &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return true;
+	return false;
 }
 
 /* Each store's partial files, left by a serve that stopped, go. */
@@ -1260,6 +1349,11 @@ static int store_start(struct vol *sv)
 		       strerror(errno));
 		return -1;
 	}
+	if (store_twin(sv)) {
+		logmsg("store %u: %s is the directory of another store too: two stores would write one file",
+		       sv->conf.id, sv->conf.dev);
+		return -1;
+	}
 	ret = store_clean(sv->dirfd, &removed);
 	if (ret) {
 		logmsg("store %u: %s: removing partial files: %s", sv->conf.id,
@@ -1274,6 +1368,13 @@ static int store_start(struct vol *sv)
 	if (fd < 0) {
 		logmsg("store %u: %s: cannot create a file: %s", sv->conf.id,
 		       sv->conf.dev, strerror(errno));
+		return -1;
+	}
+	/* Each published file's digest is an extended attribute. */
+	if (fsetxattr(fd, STORE_XATTR_LENGTH, "0", 1, 0)) {
+		logmsg("store %u: %s: its file system takes no user extended attributes (%s): a store needs them for its files' digests",
+		       sv->conf.id, sv->conf.dev, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	ret = file_volume_add(fd, &probe, 512, 1, &sv->bsize);
@@ -1775,7 +1876,9 @@ static void teardown(void)
 	 */
 	for (i = S.conf.nr_vols; i < S.nr_vols; i++)
 		if (S.vols[i].live)
-			store_file_close(&S.vols[i], !S.vols[i].published);
+			store_file_close(&S.vols[i],
+					 S.vols[i].published ? CLOSE_PUBLISHED :
+							       CLOSE_ABANDONED);
 	for (i = 0; i < S.nr_vols; i++) {
 		if (!S.vols[i].live)
 			continue;

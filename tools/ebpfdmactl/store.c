@@ -163,10 +163,12 @@ int store_reserve(int fd, uint64_t off, uint64_t len)
 }
 
 int store_publish(int dirfd, int fd, const char *name, uint64_t length,
-		  const uint8_t digest[STORE_DIGEST_LEN], bool overwrite)
+		  const uint8_t digest[STORE_DIGEST_LEN], bool overwrite,
+		  bool *renamed)
 {
 	char partial[512], len_text[24];
 
+	*renamed = false;
 	if (partial_name(partial, sizeof(partial), name))
 		return -ENAMETOOLONG;
 	snprintf(len_text, sizeof(len_text), "%" PRIu64, length);
@@ -178,6 +180,7 @@ int store_publish(int dirfd, int fd, const char *name, uint64_t length,
 	if (renameat2(dirfd, partial, dirfd, name,
 		      overwrite ? 0 : RENAME_NOREPLACE))
 		return -errno;
+	*renamed = true;
 	return fsync(dirfd) ? -errno : 0;
 }
 

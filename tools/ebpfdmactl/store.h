@@ -47,10 +47,12 @@ int store_reserve(int fd, uint64_t off, uint64_t len);
  * Publish: the partial file @fd cut to @length bytes, its digest and
  * length recorded as extended attributes, synced, renamed to @name
  * (replacing one only if @overwrite: -EEXIST otherwise), and the
- * directory synced.
+ * directory synced.  *@renamed: @name is the file now (also when only
+ * the directory's sync failed).
  */
 int store_publish(int dirfd, int fd, const char *name, uint64_t length,
-		  const uint8_t digest[STORE_DIGEST_LEN], bool overwrite);
+		  const uint8_t digest[STORE_DIGEST_LEN], bool overwrite,
+		  bool *renamed);
 
 /* Remove NAME.partial (a transfer abandoned). */
 int store_discard(int dirfd, const char *name);

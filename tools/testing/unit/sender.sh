@@ -549,6 +549,21 @@ expect_exit "several files, the second missing: exit 2, the first sent, the rest
 		'$send' --quiet --key-file '$key' 127.0.0.1:\$(cat '$tmp/port') 1 '$tmp/small-a' '$tmp/none' '$tmp/small-b'
 		rc=\$?; kill %1; exit \$rc"
 
+# SIGTERM to a sender of several files: the file being sent stops (exit
+# 130, as alone), and no further file is sent.
+FAKE_STORE=1 FAKE_KEEP=1 receiver stall
+"$send" --quiet --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/small-a" "$tmp/small-b" \
+	>"$tmp/stdout" 2>"$tmp/stderr" &
+spid=$!
+for _ in $(seq 100); do grep -q '^hello' "$tmp/out.log" 2>/dev/null && break; sleep 0.1; done
+kill -TERM $spid
+wait $spid
+rc=$?
+stop_receiver
+check "SIGTERM while the first of two files is sent: exit 130 ($rc), the second never asked for" \
+	bash -c "[ $rc = 130 ] && [ \$(grep -c '^hello' '$tmp/out.log') = 1 ] &&
+		grep -q '0 of 2 files sent' '$tmp/stderr'"
+
 chmod 644 "$key"
 expect_exit "a key file others may read: exit 2, saying how to fix it" 2 \
 	"chmod 600" "$send" --quiet --key-file "$key" 127.0.0.1:9 1 "$tmp/file"
