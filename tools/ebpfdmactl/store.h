@@ -12,11 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "uapi/ebpfdma_wire.h"
+
 #define STORE_PARTIAL ".partial"
 /* The extended attributes of a stored file: its digest and length. */
 #define STORE_XATTR_DIGEST "user.ebpfdma.blake2b-256"
 #define STORE_XATTR_LENGTH "user.ebpfdma.length"
-#define STORE_DIGEST_LEN 32
+/* The sender's digest of the transfer, as its last COMMIT carries it. */
+#define STORE_DIGEST_LEN EBPFDMA_WIRE2_DIGEST_LEN
 
 /*
  * A name a transfer may have: 1 to EBPFDMA_WIRE2_NAME_MAX bytes, no '/',
