@@ -4,6 +4,7 @@
 the PNG plots and BENCHMARKS.md.
 
     report.py RUNS.jsonl SUBMIT.jsonl OUTDIR BENCHMARKS.md CONTEXT.json [AEAD.jsonl]
+    report.py --files RUNS.jsonl OUTDIR BENCHMARKS.md CONTEXT.json
 
 RUNS.jsonl: one line per run of tools/testing/bench-guest.sh; SUBMIT.jsonl:
 tools/bench/submit_vs_pwrite's lines; AEAD.jsonl: tools/bench/aead_bw's,
@@ -72,6 +73,9 @@ def percentile(hist, p):
     return 2 ** (len(hist) - 1)
 
 
+# The file-store rows (bench-guest.sh, EBPFDMA_BENCH_FILESYSTEMS).
+FILESYSTEMS = ["ext4", "xfs"]
+
 NETS = {
     "veth": "a veth pair (veth hands XDP a copy of every packet, in a new "
             "page: an XDP receiver pays one copy more than on a NIC)",
@@ -82,12 +86,13 @@ NETS = {
 }
 
 
-def summarise(runs):
+def summarise(runs, fs=None):
     """Per (net, receiver/protection, payload, streams): medians and
-    ranges."""
+    ranges, of the block rows or of the file system fs's."""
     groups = {}
     for r in runs:
-        if "memcpy" in r or "unsupported" in r or "scale" in r:
+        if ("memcpy" in r or "unsupported" in r or "scale" in r
+                or r.get("fs") != fs):
             continue
         groups.setdefault((r.get("net", "veth"),
                            key(r["receiver"], r.get("protect", "aead")),
@@ -98,7 +103,8 @@ def summarise(runs):
         tput = [r["bytes"] / r["seconds"] / 2 ** 20 for r in good
                 if r["seconds"] > 0]
         cpu = [r["rx_cpu_s"] / (r["bytes"] / GIB) for r in good]
-        hist = [0] * 16
+        hist = [0] * max([len(r["detail"].get("latency_us_log2", []))
+                          for r in good] + [1])
         for r in good:
             for i, n in enumerate(r["detail"].get("latency_us_log2", [])):
                 hist[i] += n
@@ -154,11 +160,160 @@ def plot_panel(ax, table, bounds, net, st, metric):
     ax.grid(True, which="both", alpha=0.3)
 
 
+def kib(pl):
+    return f"{pl / 1024:g} KiB"
+
+
+def file_store_section(runs, table, note=""):
+    """The file stores: each receiver's CPU per GiB on each file system,
+    beside its block rows of the same network, payload, streams and
+    protection (table), and ebpfdma against each baseline on the same
+    file system.  Returns the rows, the ratios and the Markdown section
+    (note: a paragraph of its own after the heading)."""
+    fss = [f for f in FILESYSTEMS if any(r.get("fs") == f for r in runs)]
+    fs_tables = {f: summarise(runs, f) for f in fss}
+    file_stores, file_summary = [], []
+    for f in fss:
+        for (net, rcv, pl, st), e in sorted(fs_tables[f].items()):
+            blk = table.get((net, rcv, pl, st), {})
+            file_stores.append(dict(
+                fs=f, net=net, receiver=rcv, payload=pl, streams=st,
+                block_cpu_s_per_gib=blk.get("cpu_s_per_gib"),
+                block_mib_s=blk.get("mib_s"), **e))
+            name, protect = rcv.split("/")
+            if name != EBPFDMA or not e["cpu_s_per_gib"]:
+                continue
+            for b in BASELINES:
+                o = fs_tables[f].get((net, key(b, protect), pl, st))
+                if not o or o["cpu_s_per_gib"] is None:
+                    continue
+                ob = table.get((net, key(b, protect), pl, st), {})
+                file_summary.append({
+                    "fs": f, "net": net, "protect": protect, "baseline": b,
+                    "payload": pl, "streams": st,
+                    "cpu_per_gib_ratio": o["cpu_s_per_gib"] / e["cpu_s_per_gib"],
+                    "block_cpu_per_gib_ratio": (
+                        ob["cpu_s_per_gib"] / blk["cpu_s_per_gib"]
+                        if ob.get("cpu_s_per_gib") and blk.get("cpu_s_per_gib")
+                        else None),
+                })
+
+    md = []
+    w = md.append
+    if file_stores:
+        w("## File stores on ext4 and xfs\n")
+        if note:
+            w(note + "\n")
+        w("The same transfers into files, on veth, after the block rows: the "
+          "RAM-backed disk formatted with each file system. ebpfdma writes "
+          "each stream as a named file of a store (`store =`): serve creates "
+          "`NAME.partial`, preallocates it, the module writes it with direct "
+          "I/O from the pool, and at COMMIT serve fsyncs it, records its "
+          "checksum, renames it and fsyncs the directory; every run's cost "
+          "includes that. The baselines write the same streams into one file "
+          "preallocated before the run (unwritten extents, as serve's), "
+          "with O_DIRECT (udp-pwrite: buffered, and an fsync at COMMIT); "
+          "nvmet-tcp exports that file through its file backend (direct "
+          "I/O). Every file is checked (sha256) after the run. Receiver "
+          "CPU-s per GiB (CPU 1's busy time in /proc/stat during the "
+          "transfer, as in the block tables), median (min..max) of the "
+          "repetitions; the block column is the same "
+          "receiver's block-device row, measured in the same run.\n")
+        w("| receiver | payload | streams | block CPU-s/GiB | " + " | ".join(
+            f"{f} CPU-s/GiB | {f} MiB/s" for f in fss) + " | verified |")
+        w("|---|---|---|---|" + "---|---|" * len(fss) + "---|")
+        rows = sorted({(e["receiver"], e["payload"], e["streams"])
+                       for e in file_stores},
+                      key=lambda t: (t[1], t[2], RECEIVERS.index(
+                          t[0].split("/")[0]) if t[0].split("/")[0] in
+                          RECEIVERS else 99, t[0]))
+        for rcv, pl, st in rows:
+            cells, ver, blk = [], [], None
+            for f in fss:
+                e = next((x for x in file_stores if x["fs"] == f and
+                          x["receiver"] == rcv and x["payload"] == pl and
+                          x["streams"] == st), None)
+                if not e:
+                    cells += ["n/a", "n/a"]
+                    continue
+                blk = e["block_cpu_s_per_gib"]
+                cells += [f"{fmt(e['cpu_s_per_gib'], 2)} "
+                          f"({fmt(e['cpu_min'], 2)}..{fmt(e['cpu_max'], 2)})",
+                          fmt(e["mib_s"])]
+                ver.append(f"{f} {e['verified']}/{e['runs']}")
+            label = f"**{rcv}**" if rcv.startswith(EBPFDMA + "/") else rcv
+            w(f"| {label} | {kib(pl)} | {st} | {fmt(blk, 2)} | "
+              + " | ".join(cells) + f" | {', '.join(ver)} |")
+        w("")
+        why = sorted({(u["fs"], u["receiver"], u["payload"], u["unsupported"])
+                      for u in runs if "unsupported" in u and u.get("fs")})
+        for f, rcv, pl, reason in why:
+            w(f"- Not run: {rcv} at {kib(pl)} on {f}: {reason}.")
+        if why:
+            w("")
+        if file_summary:
+            w("ebpfdma against each baseline on the same file system: the "
+              "baseline's CPU per GiB over ebpfdma's (above 1 ebpfdma wins), "
+              "and the same ratio of their block rows.\n")
+            w("| file system | protection | baseline | payload | streams | CPU/GiB ratio | on the block device |")
+            w("|---|---|---|---|---|---|---|")
+            for s in file_summary:
+                w(f"| {s['fs']} | {s['protect']} | {s['baseline']} | "
+                  f"{kib(s['payload'])} | {s['streams']} | "
+                  f"{fmt(s['cpu_per_gib_ratio'], 2)} | "
+                  f"{fmt(s['block_cpu_per_gib_ratio'], 2)} |")
+            w("")
+        analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "bench", "analysis-files.md")
+        if os.path.exists(analysis):
+            w(open(analysis).read().strip() + "\n")
+
+    return file_stores, file_summary, md
+
+
 def fmt(v, digits=1):
     return "n/a" if v is None else f"{v:.{digits}f}"
 
 
+def files_only(runs_path, outdir, md_path, ctx_path):
+    """EBPFDMA_BENCH_PARTS=files: the file-store section alone, its runs
+    in OUTDIR/files.json and its section of BENCHMARKS.md replaced (or
+    inserted before the scale tables), dated, the rest left as it was."""
+    runs, ctx = load(runs_path), json.load(open(ctx_path))
+    table = summarise(runs)
+    file_stores, file_summary, md = file_store_section(
+        runs, table,
+        f"Written by `make bench` with `EBPFDMA_BENCH_PARTS=files` on "
+        f"{ctx['date']}, a run of its own ({ctx['kernel']}, {ctx['accel']}, "
+        f"{ctx['mib']} MiB per run, {ctx['reps']} repetitions, receivers "
+        f"interleaved): its block-device column comes from that run, not "
+        f"from the tables above. Raw figures: "
+        f"[bench/results/files.json](bench/results/files.json).")
+    if not md:
+        sys.exit("report.py: no file-store runs")
+    os.makedirs(outdir, exist_ok=True)
+    with open(os.path.join(outdir, "files.json"), "w") as f:
+        json.dump({"context": ctx, "runs": runs,
+                   "file_stores": file_stores,
+                   "file_store_summary": file_summary}, f, indent=1)
+    text = open(md_path).read().split("\n")
+    head = "## File stores on ext4 and xfs"
+    if head in text:
+        a = text.index(head)
+        b = next((i for i in range(a + 1, len(text))
+                  if text[i].startswith("## ")), len(text))
+    else:
+        a = b = next((i for i, t in enumerate(text)
+                      if t.startswith("## Scale")), len(text))
+    text[a:b] = md
+    with open(md_path, "w") as f:
+        f.write("\n".join(text))
+
+
 def main():
+    if sys.argv[1] == "--files":
+        files_only(*sys.argv[2:6])
+        return
     runs_path, submit_path, outdir, md_path, ctx_path = sys.argv[1:6]
     runs, submit = load(runs_path), load(submit_path)
     aead = load(sys.argv[6]) if len(sys.argv) > 6 else []
@@ -169,7 +324,7 @@ def main():
     ctx = json.load(open(ctx_path))
     table = summarise(runs)
     bounds = memcpy_bounds(runs)
-    unsupported = [r for r in runs if "unsupported" in r]
+    unsupported = [r for r in runs if "unsupported" in r and "fs" not in r]
     nets = [n for n in NETS if any(k[0] == n for k in table)]
     streams = sorted({k[3] for k in table})
 
@@ -230,6 +385,8 @@ def main():
             row["over_crc"][p] = o["cpu_s_per_gib"] / e["cpu_s_per_gib"]
         protection.append(row)
 
+    file_stores, file_summary, file_md = file_store_section(runs, table)
+
     os.makedirs(outdir, exist_ok=True)
     latest = {
         "context": ctx, "runs": runs, "submit_vs_pwrite": submit,
@@ -240,6 +397,7 @@ def main():
         "before_after": before_after, "protection": protection,
         "aead_host": aead,
         "unsupported": unsupported,
+        "file_stores": file_stores, "file_store_summary": file_summary,
         "transport": tsum, "transport_runs": trows,
     }
     with open(os.path.join(outdir, "latest.json"), "w") as f:
@@ -280,9 +438,6 @@ def main():
     analysis = os.path.join(os.path.dirname(md_path), "bench", "analysis.md")
     if os.path.exists(analysis):
         w(open(analysis).read().strip() + "\n")
-
-    def kib(pl):
-        return f"{pl / 1024:g} KiB"
 
     w("## Results\n")
     for net in nets:
@@ -427,13 +582,16 @@ def main():
           f"{fmt(f, 4)} | {met} |")
     w("")
 
+    md.extend(file_md)
+
     if tsum:
         md.extend(transport.markdown(tsum))
 
     mine = {}
     for r in runs:
         if (r.get("receiver") == "ebpfdma" and r.get("verified")
-                and r.get("protect", "aead") == "aead" and "scale" not in r):
+                and r.get("protect", "aead") == "aead" and "scale" not in r
+                and "fs" not in r):
             mine.setdefault((r.get("net", "veth"), r["payload"],
                              r["streams"]), []).append(r)
     if mine:

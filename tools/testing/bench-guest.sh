@@ -15,6 +15,13 @@
 # EBPFDMA_BENCH_PROTECTS (aead mac crc), EBPFDMA_BENCH_PERF (a
 # directory: profile the receiving CPU during each run with perf, software
 # clock sampling, and write each run's report there).
+# EBPFDMA_BENCH_FILESYSTEMS (ext4 xfs; empty: none): the file-store rows,
+# on veth, after the block rows: the disk formatted with each file system,
+# ebpfdma writing each stream as a named file of a store (serve creates,
+# preallocates, writes with direct I/O and publishes it), the baselines
+# writing the same streams into one preallocated file with O_DIRECT
+# (nvmet-tcp: its file backend, direct I/O too).  EBPFDMA_BENCH_FILE_PAYLOADS
+# (1024 4096) and the streams and protections of the block rows.
 #
 # Two CPUs, one a side: CPU 0 runs the sending side (the senders, the
 # client's NAPI thread, the NVMe/TCP initiator's work), CPU 1 the receiving
@@ -51,6 +58,12 @@ window=${EBPFDMA_BENCH_WINDOW:-256}
 streams_list=${EBPFDMA_BENCH_STREAMS:-1 2 4}
 receivers=${EBPFDMA_BENCH_RECEIVERS:-ebpfdma${EBPFDMA_BENCH_BASELINE_KO:+ ebpfdma-before} udp-pwrite udp-direct af-xdp nvmet-tcp}
 scale=${EBPFDMA_BENCH_SCALE:-1}
+filesystems=${EBPFDMA_BENCH_FILESYSTEMS-ext4 xfs}
+file_payloads=${EBPFDMA_BENCH_FILE_PAYLOADS:-1024 4096}
+# The file-store rows: fs is the file system the disk holds (empty: the
+# block rows), mounted on $mnt; target is what the baselines write (the
+# disk, or one preallocated file on it).
+fs= target=$disk mnt=/tmp/bench-fs
 rx_cpu=1 tx_cpu=0
 rx() { ip netns exec edma-rx "$@"; }
 tx() { ip netns exec edma-tx "$@"; }
@@ -197,9 +210,15 @@ start_receiver() { # NAME PAYLOAD STREAMS
 			echo "peer = 10.11.0.1"
 			echo "key_file = $key"
 			echo "protect = $protect"
-			for ((i = 1; i <= streams; i++)); do
-				echo "volume = $i $disk start=$(((i - 1) * blocks)) blocks=$blocks"
-			done
+			if [ -n "$fs" ]; then
+				# One store; each stream a named file in it.
+				echo "state_dir = /tmp/bench-state"
+				echo "store = 1 $mnt/store"
+			else
+				for ((i = 1; i <= streams; i++)); do
+					echo "volume = $i $disk start=$(((i - 1) * blocks)) blocks=$blocks"
+				done
+			fi
 		} >/tmp/serve.conf
 		nsenter --net=/run/netns/edma-rx taskset -c $rx_cpu \
 			"$tools/ebpfdmactl" serve /tmp/serve.conf \
@@ -207,13 +226,13 @@ start_receiver() { # NAME PAYLOAD STREAMS
 		;;
 	udp-pwrite | udp-direct)
 		nsenter --net=/run/netns/edma-rx \
-			"$bench/${name/-/_}" --disk $disk --volumes "$streams" \
+			"$bench/${name/-/_}" --disk "$target" --volumes "$streams" \
 			--blocks $blocks --key-file $key --protect $protect --max-len 8192 \
 			--cpu $rx_cpu >/tmp/rx.out 2>/tmp/rx.err &
 		;;
 	af-xdp)
 		nsenter --net=/run/netns/edma-rx \
-			"$bench/af_xdp" --iface $rx_if --disk $disk \
+			"$bench/af_xdp" --iface $rx_if --disk "$target" \
 			--queues "$(rx ls /sys/class/net/$rx_if/queues | grep -c '^rx-')" \
 			--volumes "$streams" --blocks $blocks --key-file $key --protect $protect \
 			--max-len "$payload" --cpu $rx_cpu \
@@ -248,8 +267,9 @@ ebpfdma_latency() {
 	local i
 	for ((i = 1; i <= $1; i++)); do
 		awk '{ print $2 }' /sys/class/misc/ebpfdma/volume$i/latency_us
-	done | awk '{ s[(NR - 1) % 16] += $1 } END {
-		for (i = 0; i < 16; i++) printf "%s%d", i ? "," : "", s[i] }'
+	done | awk -v n="$(wc -l </sys/class/misc/ebpfdma/volume1/latency_us)" '
+		{ s[(NR - 1) % n] += $1 } END {
+		for (i = 0; i < n; i++) printf "%s%d", i ? "," : "", s[i] }'
 }
 
 nvmet_up() { # PAYLOAD
@@ -259,7 +279,7 @@ nvmet_up() { # PAYLOAD
 	[ -d $c ] || mount -t configfs configfs /sys/kernel/config || return 1
 	mkdir -p $c/subsystems/edma/namespaces/1 $c/ports/1 &&
 		echo 1 >$c/subsystems/edma/attr_allow_any_host &&
-		echo -n $disk >$c/subsystems/edma/namespaces/1/device_path &&
+		echo -n "$target" >$c/subsystems/edma/namespaces/1/device_path &&
 		echo 1 >$c/subsystems/edma/namespaces/1/enable &&
 		echo tcp >$c/ports/1/addr_trtype &&
 		echo ipv4 >$c/ports/1/addr_adrfam &&
@@ -307,11 +327,22 @@ new_data() {
 run() {
 	local name=$1 payload=$2 streams=$3 rep=$4 extra=${5:-} i
 	local bytes=$((mib * 1048576 / streams)) pids=() rc=0 lat="" rxj="{}" bios merges mem slot
-	local c0 c1 t0 t1 d0 d1 sent retx s ok=true secs perf_pid
+	local c0 c1 t0 t1 d0 d1 sent retx s ok=true secs perf_pid got
 	blocks=$((mib * 2048 / streams))
-	# Zeros where the streams go: only what this run writes can match.
-	dd if=/dev/zero of=$disk bs=1M count=$mib oflag=direct status=none ||
-		return 1
+	if [ -n "$fs" ]; then
+		# An empty file system but for what this run writes: an empty
+		# store, or the baselines' file, preallocated (unwritten
+		# extents, as serve preallocates a store's file).
+		rm -rf "$mnt/store" "$mnt/baseline.img" /tmp/bench-state &&
+			mkdir "$mnt/store" /tmp/bench-state || return 1
+		[ "${name%-before}" = ebpfdma ] ||
+			fallocate -l $((mib * 1048576)) "$mnt/baseline.img" || return 1
+		sync
+	else
+		# Zeros where the streams go: only what this run writes can match.
+		dd if=/dev/zero of=$disk bs=1M count=$mib oflag=direct status=none ||
+			return 1
+	fi
 	if [ "$name" = nvmet-tcp ]; then
 		nvmet_up || { log "nvmet-tcp setup failed"; nvmet_down; return 1; }
 	else
@@ -341,9 +372,13 @@ run() {
 				--file /tmp/s$i.bin --offset $(((i - 1) * bytes)) \
 				--size "$payload" --qd 64 >/tmp/tx$i.out 2>&1 &
 		else
+			local vol=$i named=()
+			# A store (ebpfdma): one volume, a named file a stream.
+			[ -z "$fs" ] || [ "${name%-before}" != ebpfdma ] ||
+				vol=1 named=(--name "s$i.bin")
 			txn taskset -c $tx_cpu "$tools/ebpfdma-send" --quiet \
 				--block-size "$payload" --window $((window / streams)) \
-				--timeout 60 --key-file $key 10.11.0.2 "$i" \
+				--timeout 60 --key-file $key "${named[@]}" 10.11.0.2 "$vol" \
 				/tmp/s$i.bin >/tmp/tx$i.out 2>&1 &
 		fi
 		pids+=($!)
@@ -363,7 +398,12 @@ run() {
 			--sort sym -g none --percent-limit 2 2>/dev/null \
 			>"$EBPFDMA_BENCH_PERF/$net-$name-$payload-$streams-$rep.children.txt"
 	fi
-	if [ "${name%-before}" = ebpfdma ]; then
+	if [ "${name%-before}" = ebpfdma ] && [ -n "$fs" ]; then
+		# A store's volumes come and go with its files: no totals.
+		slot=$(cat /sys/module/ebpfdma/parameters/slot_size)
+		stop_receiver
+		rxj="{\"receiver\":\"$name\",\"slot_size\":$slot}"
+	elif [ "${name%-before}" = ebpfdma ]; then
 		lat=$(ebpfdma_latency "$streams")
 		# Writes = bios + merges (writes that rode in another's bio).
 		bios=$(ebpfdma_sum "$streams" bios)
@@ -384,9 +424,14 @@ run() {
 	[ $rc = 0 ] || { ok=false; log "$name: a sender failed: $(cat /tmp/tx*.out | tail -n3)"; }
 	retx=0 secs=0
 	for ((i = 1; i <= streams; i++)); do
-		if [ "$(dd if=$disk bs=1M skip=$(((i - 1) * bytes)) count=$bytes \
-			iflag=direct,skip_bytes,count_bytes status=none |
-			sha256sum | cut -d' ' -f1)" != "${sha[$i]}" ]; then
+		if [ -n "$fs" ] && [ "${name%-before}" = ebpfdma ]; then
+			got=$(sha256sum <"$mnt/store/s$i.bin" | cut -d' ' -f1)
+		else
+			got=$(dd if="$target" bs=1M skip=$(((i - 1) * bytes)) count=$bytes \
+				iflag=direct,skip_bytes,count_bytes status=none |
+				sha256sum | cut -d' ' -f1)
+		fi
+		if [ "$got" != "${sha[$i]}" ]; then
 			ok=false
 			log "$name payload $payload streams $streams: stream $i's data on disk differs"
 		fi
@@ -401,12 +446,13 @@ run() {
 		secs=$(echo "if ($s > $secs) $s else $secs" | bc -l)
 	done
 	[ "$(echo "$secs > 0" | bc)" = 1 ] || secs=$(echo "$t1 - $t0" | bc -l)
+	[ -z "$fs" ] || extra=",\"fs\":\"$fs\"$extra"
 	printf '{"net":"%s","receiver":"%s","protect":"%s","payload":%d,"streams":%d,"rep":%d,"bytes":%d,"seconds":%.3f,"wall_seconds":%.3f,"rx_cpu_s":%.2f,"tx_cpu_s":%.2f,"retransmitted":%d,"verified":%s,"detail":%s%s}\n' \
 		"$net" "$name" "$protect" "$payload" "$streams" "$rep" $((bytes * streams)) "$secs" \
 		"$(echo "$t1 - $t0" | bc -l)" \
 		"$(echo "($d1 - $c1) / 100" | bc -l)" "$(echo "($d0 - $c0) / 100" | bc -l)" \
 		"$retx" "$ok" "$rxj" "$extra"
-	log "$net $name ($protect) payload $payload streams $streams rep $rep: $(echo "$bytes * $streams / 1048576 / $secs" | bc -l | cut -c1-6) MiB/s, verified $ok"
+	log "$net${fs:+ $fs} $name ($protect) payload $payload streams $streams rep $rep: $(echo "$bytes * $streams / 1048576 / $secs" | bc -l | cut -c1-6) MiB/s, verified $ok"
 }
 
 # protects_of NAME: the protections NAME runs with ("none" for nvmet-tcp:
@@ -424,7 +470,38 @@ unsupported() {
 		# Seen with and without a data digest: kernel BUG at
 		# mm/usercopy.c:101 from tcp_recvmsg in nvmet_tcp_io_work.
 		echo "writes larger than a page crash Debian 12's nvmet-tcp (hardened usercopy BUG in nvmet_tcp_io_work)"
+	elif [ "$1" = nvmet-tcp ] && [ -n "$fs" ] &&
+		[ "$2" -lt "$(stat -f -c %S $mnt)" ]; then
+		# nvmet_file_ns_enable(): blksize_shift from the inode's i_blkbits.
+		echo "nvmet's file backend gives its namespace the file system's block size ($(stat -f -c %S $mnt) bytes on this $fs): smaller writes fail with EINVAL"
 	fi
+}
+
+# matrix PAYLOADS: every receiver under each protection, each payload and
+# stream count, for the repetition $rep, on $net (and $fs).
+matrix() {
+	local payload streams name why
+	for payload in $1; do
+		[ -n "$fs" ] ||
+			taskset -c $rx_cpu "$bench/memcpy_bw" --size "$payload" --ms 1000 |
+			sed "s/^{/{\"memcpy\":true,\"rep\":$rep,/" >>"$out"
+		for streams in $streams_list; do
+			new_data "$streams"
+			for name in $receivers; do
+				why=$(unsupported "$name" "$payload")
+				if [ -n "$why" ]; then
+					[ $rep = 1 ] && printf '{"net":"%s","receiver":"%s","payload":%d,"streams":%d,"unsupported":"%s"%s}\n' \
+						"$net" "$name" "$payload" "$streams" "$why" \
+						"${fs:+,\"fs\":\"$fs\"}" >>"$out"
+					continue
+				fi
+				for protect in $(protects_of "$name"); do
+					run "$name" "$payload" "$streams" "$rep" >>"$out" ||
+						log "$net${fs:+ $fs} $name ($protect) payload $payload streams $streams: run failed"
+				done
+			done
+		done
+	done
 }
 
 # One network after the other; receivers interleaved within each
@@ -437,25 +514,7 @@ for net in $nets; do
 	virtio) pls=$virtio_payloads ;;
 	esac
 	for ((rep = 1; rep <= reps; rep++)); do
-		for payload in $pls; do
-			taskset -c $rx_cpu "$bench/memcpy_bw" --size "$payload" --ms 1000 |
-				sed "s/^{/{\"memcpy\":true,\"rep\":$rep,/" >>"$out"
-			for streams in $streams_list; do
-				new_data "$streams"
-				for name in $receivers; do
-					why=$(unsupported "$name" "$payload")
-					if [ -n "$why" ]; then
-						[ $rep = 1 ] && printf '{"net":"%s","receiver":"%s","payload":%d,"streams":%d,"unsupported":"%s"}\n' \
-							"$net" "$name" "$payload" "$streams" "$why" >>"$out"
-						continue
-					fi
-					for protect in $(protects_of "$name"); do
-						run "$name" "$payload" "$streams" "$rep" >>"$out" ||
-							log "$net $name ($protect) payload $payload streams $streams: run failed"
-					done
-				done
-			done
-		done
+		matrix "$pls"
 	done
 
 	# Scale (veth): ebpfdma alone, 4 KiB payloads, 2 streams, pool size
@@ -476,6 +535,28 @@ for net in $nets; do
 	fi
 	netns_down
 done
+
+# The file-store rows: veth, the disk formatted with each file system.
+if [ -n "$filesystems" ]; then
+	net=veth
+	set_net veth || log "veth: network setup failed"
+	mkdir -p $mnt
+	for fs in $filesystems; do
+		umount $mnt 2>/dev/null
+		"mkfs.$fs" -q $([ "$fs" = xfs ] && echo -f || echo -F) "$disk" >/dev/null &&
+			mount -t "$fs" "$disk" $mnt || {
+			log "$fs: cannot make or mount the file system on $disk"
+			continue
+		}
+		target=$mnt/baseline.img
+		for ((rep = 1; rep <= reps; rep++)); do
+			matrix "$file_payloads"
+		done
+		umount $mnt || log "$fs: cannot unmount"
+	done
+	fs= target=$disk
+	netns_down
+fi
 use_module ebpfdma
 echo "$wq0" >$wq
 echo "$cache0" >"$cache"

@@ -9,6 +9,8 @@
 #     ebpfdmactl serve) against udp-pwrite, udp-direct, af-xdp and
 #     nvmet-tcp, with the same sender, the same RAM-backed disk, payloads of
 #     1, 4 and 8 KiB, 1, 2 and 4 streams, and the one-copy bound (memcpy);
+#     then on ext4 and xfs: ebpfdma's file stores against the baselines
+#     writing into a preallocated file (EBPFDMA_BENCH_FILESYSTEMS);
 #   - user-space SUBMIT from the mapped pool against pwrite() with O_DIRECT;
 #   - each protection's cryptography on the host (tools/bench/aead_bw);
 #   - the transport (tools/testing/bench-transport.sh): retransmissions on
@@ -19,10 +21,14 @@
 # Writes bench/results/latest.json, bench/results/*.png and BENCHMARKS.md.
 # EBPFDMA_BENCH_MIB (data per run, default 32), EBPFDMA_BENCH_REPS (3),
 # EBPFDMA_BENCH_PAYLOADS, _STREAMS, _RECEIVERS, _PROTECTS (aead mac crc),
-# _SCALE narrow it down.
+# _SCALE, _FILESYSTEMS (ext4 xfs; empty: no file-store rows),
+# _FILE_PAYLOADS (1024 4096) narrow it down.
 # EBPFDMA_BENCH_PARTS ("receivers transport") runs only some parts; a run
 # without "receivers" writes its transport figures to build/bench-run/
-# and prints them, leaving BENCHMARKS.md alone.  EBPFDMA_BENCH_CCS,
+# and prints them, leaving BENCHMARKS.md alone.  EBPFDMA_BENCH_PARTS=files
+# runs the file-store rows alone (with the block rows of the same
+# settings, on veth, beside them) and replaces only their section of
+# BENCHMARKS.md, with bench/results/files.json.  EBPFDMA_BENCH_CCS,
 # _TRANSPORT_MIB, _SENDERS_MIB, _NECK_MIB narrow the transport part.
 # EBPFDMA_BENCH_BASELINE=<git revision> adds the receiver "ebpfdma-before":
 # the module of that revision (with today's tools), run beside today's.
@@ -70,21 +76,32 @@ trap 'rm -f "$disk"' EXIT
 size=$((mib > submit_mib ? mib : submit_mib))
 tmib=${EBPFDMA_BENCH_TRANSPORT_MIB:-256}
 ! want transport || [ "$tmib" -le "$size" ] || size=$tmib
+# The file-store rows format the disk: xfs needs 300 MiB at least.
+! { want receivers || want files; } || [ -z "${EBPFDMA_BENCH_FILESYSTEMS-ext4 xfs}" ] ||
+	[ "$size" -ge 320 ] || size=320
 truncate -s $((size + 16))M "$disk"
 
 # The guest's environment is its own: pass the settings on.
 envs=(EBPFDMA_BENCH_MIB="$mib" EBPFDMA_BENCH_REPS="$reps")
 for v in PAYLOADS VIRTIO_PAYLOADS STREAMS RECEIVERS PROTECTS SCALE NETS PERF \
-	CCS TRANSPORT_MIB SENDERS_MIB NECK_MIB NECK_SECONDS TRANSPORT_RUNS; do
+	CCS TRANSPORT_MIB SENDERS_MIB NECK_MIB NECK_SECONDS TRANSPORT_RUNS \
+	FILE_PAYLOADS; do
 	n=EBPFDMA_BENCH_$v
 	[ -z "${!n:-}" ] || envs+=("$n=${!n}")
 done
+[ -z "${EBPFDMA_BENCH_FILESYSTEMS+set}" ] ||
+	envs+=(EBPFDMA_BENCH_FILESYSTEMS="$EBPFDMA_BENCH_FILESYSTEMS")
 [ -z "$baseline_ko" ] || envs+=(EBPFDMA_BENCH_BASELINE_KO="$baseline_ko")
 note "benchmark: $mib MiB per run x $reps repetitions (tens of minutes under emulation)"
 "$here/vm-run.sh" --kernel stock --modules "$out/modroot" --work "$work/vm" --nics 2 \
 	--mem 2048 --disk "$disk" --timeout 7200 -- bash -c "
 	set -e
 	touch '$work/vm/runs.jsonl' '$work/vm/submit.jsonl' '$work/vm/transport.jsonl'
+	if $(want files && echo true || echo false); then
+		env $(printf '%q ' "${envs[@]}") EBPFDMA_BENCH_NETS=veth EBPFDMA_BENCH_SCALE=0 \
+			EBPFDMA_BENCH_PAYLOADS='${EBPFDMA_BENCH_FILE_PAYLOADS:-1024 4096}' \
+			tools/testing/bench-guest.sh '$work/vm/files.jsonl'
+	fi
 	if $(want receivers && echo true || echo false); then
 		env $(printf '%q ' "${envs[@]}") tools/testing/bench-guest.sh '$work/vm/runs.jsonl'
 		for size in 4096 65536; do
@@ -119,7 +136,21 @@ print(json.dumps({"file_bytes": 4 << 30, "block_size": 32768, "exit": rc,
 	rm -f "$work/big"
 fi
 
+accel=$("$here/kvm-probe.sh" | sed 's/-accel \([a-z]*\).*/\1/')
+context() {
+	printf '{"date":"%s","kernel":"%s","accel":"%s","mib":%d,"reps":%d,"baseline":"%s"}\n' \
+		"$(date -u +%Y-%m-%d)" "$release" "$accel" "$mib" "$reps" "$baseline_rev"
+}
+if want files; then
+	context >"$work/context.json"
+	mkdir -p bench/results
+	/usr/bin/python3 tools/bench/report.py --files "$work/vm/files.jsonl" bench/results \
+		BENCHMARKS.md "$work/context.json"
+	note "wrote the file-store section of BENCHMARKS.md and bench/results/files.json"
+fi
+
 if ! want receivers; then
+	want transport || exit 0
 	/usr/bin/python3 -c '
 import json, os, sys
 sys.path.insert(0, "tools/bench")
@@ -147,10 +178,7 @@ for size in 1024 4096 8192; do
 	done
 done >"$work/aead.jsonl"
 
-accel=$("$here/kvm-probe.sh" | sed 's/-accel \([a-z]*\).*/\1/')
-printf '{"date":"%s","kernel":"%s","accel":"%s","mib":%d,"reps":%d,"baseline":"%s"}\n' \
-	"$(date -u +%Y-%m-%d)" "$release" "$accel" "$mib" "$reps" "$baseline_rev" \
-	>"$work/context.json"
+context >"$work/context.json"
 mkdir -p bench/results
 rm -f bench/results/submit-vs-pwrite.json
 /usr/bin/python3 tools/bench/report.py "$work/vm/runs.jsonl" "$work/vm/submit.jsonl" \
