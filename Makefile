@@ -42,7 +42,7 @@ RX_LIB := tools/lib/rx.c $(WIRE_LIB)
 RX_LIB_HDRS := tools/lib/rx.h $(WIRE_LIB_HDRS) $(RX_SKEL)
 BPF_LIBS := -lbpf -lelf -lz -lpthread
 
-.PHONY: all module tools selftests bench bench-progs deps check style demo vm debug-kernel dkms-install \
+.PHONY: all module tools man install deb selftests bench bench-progs deps check style demo vm debug-kernel dkms-install \
 	dkms-remove clean help
 
 all: module tools selftests
@@ -98,6 +98,14 @@ TOOL_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -I. \
 	-DEBPFDMA_VERSION='"$(VERSION)"'
 
 tools: $(TOOLS)
+
+# The man pages, from their scdoc sources.
+MAN_PAGES := build/man/ebpfdma-send.1 build/man/ebpfdmactl.8 \
+	build/man/ebpfdma-serve.conf.5
+man: $(MAN_PAGES)
+build/man/%: docs/man/%.scd
+	@mkdir -p $(@D)
+	scdoc <$< >$@
 
 build/tools/ebpfdmactl: $(CTL_SRCS) $(wildcard tools/ebpfdmactl/*.h) \
 		tools/lib/ebpfdma.c tools/lib/ebpfdma.h uapi/ebpfdma.h \
@@ -222,6 +230,31 @@ dkms-install:
 dkms-remove:
 	-dkms remove -m ebpfdma -v $(VERSION) --all
 	rm -rf /usr/src/ebpfdma-$(VERSION)
+
+# The tools, their man pages, the unit and the configuration, under
+# $(DESTDIR) (the packages' layout; DESTDIR empty: this machine).  The
+# configuration is installed once, mode 0600, never over an edited one.
+install: tools man
+	install -D -m 755 build/tools/ebpfdmactl $(DESTDIR)/usr/sbin/ebpfdmactl
+	install -D -m 755 build/tools/ebpfdma-send $(DESTDIR)/usr/bin/ebpfdma-send
+	install -D -m 644 build/man/ebpfdmactl.8 $(DESTDIR)/usr/share/man/man8/ebpfdmactl.8
+	install -D -m 644 build/man/ebpfdma-send.1 $(DESTDIR)/usr/share/man/man1/ebpfdma-send.1
+	install -D -m 644 build/man/ebpfdma-serve.conf.5 \
+		$(DESTDIR)/usr/share/man/man5/ebpfdma-serve.conf.5
+	install -D -m 644 tools/deploy/ebpfdma-serve.service \
+		$(DESTDIR)/lib/systemd/system/ebpfdma-serve.service
+	install -d -m 700 $(DESTDIR)/etc/ebpfdma
+	[ -e $(DESTDIR)/etc/ebpfdma/serve.conf ] || install -m 600 \
+		tools/deploy/serve.conf.example $(DESTDIR)/etc/ebpfdma/serve.conf
+
+# The Debian packages, ebpfdma-dkms and ebpfdma-tools, built from a copy
+# of the tracked sources, into build/deb/ (and checked with lintian).
+deb:
+	rm -rf build/deb && mkdir -p build/deb/ebpfdma-$(VERSION)
+	git ls-files -z -co --exclude-standard | xargs -0 tar -cf - | tar -xf - -C build/deb/ebpfdma-$(VERSION)
+	cd build/deb/ebpfdma-$(VERSION) && dpkg-buildpackage -b -us -uc
+	lintian --fail-on error build/deb/*.changes
+	@ls build/deb/*.deb
 
 clean:
 	rm -rf build

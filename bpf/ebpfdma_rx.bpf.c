@@ -42,8 +42,9 @@ struct {
 } edma_counters SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, EBPFDMA_RX_PEERS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* a trie must not preallocate */
 	__type(key, struct ebpfdma_rx_peer);
 	__type(value, __u8);
 } edma_peers SEC(".maps");
@@ -116,7 +117,7 @@ int ebpfdma_rx(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
-	struct ebpfdma_rx_peer peer = {};
+	struct ebpfdma_rx_peer peer = { .prefixlen = 128 };
 	struct ebpfdma_rx_counters *c;
 	struct ebpfdma_wire2_hdr *h;
 	__u32 zero = 0, ip_payload, rx_flags = 0;

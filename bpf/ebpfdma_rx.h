@@ -13,15 +13,18 @@
 #define EBPFDMA_RX_FULL_PASS \
 	1 /* pass it to the stack: a user-space slow path */
 
-/* Most peers in the allow-list. */
+/* Most entries (addresses or networks) in the allow-list. */
 #define EBPFDMA_RX_PEERS_MAX 1024
 
 /*
- * A key of the peer allow-list map "edma_peers": an IPv6 address, or an
- * IPv4 address mapped into IPv6 (::ffff:a.b.c.d).
+ * A key of the peer allow-list map "edma_peers", a longest-prefix-match
+ * trie: a network of IPv6 addresses, or of IPv4 addresses mapped into IPv6
+ * (::ffff:a.b.c.d/(96 + n)).  A single address is a /128; the program looks
+ * a source up as a /128.
  */
 struct ebpfdma_rx_peer {
-	__u8 addr[16];
+	__u32 prefixlen; /* leading bits of @addr that must match, 0..128 */
+	__u8 addr[16]; /* bits past prefixlen are zero */
 };
 
 /*

@@ -257,7 +257,12 @@ unsigned int ebpfdma_plan_run(const struct ebpfdma_extent *const *e,
 			      unsigned int max_segs);
 blk_opf_t ebpfdma_write_opf(u32 desc_flags, u32 vol_flags, bool fua_all);
 
-#define EBPFDMA_LAT_BUCKETS 16
+/*
+ * The write latency histogram's buckets: finite upper bounds 1 us to
+ * 2^24 us (16.8 s: a disk that stalls for seconds shows as such), then one
+ * for anything longer.
+ */
+#define EBPFDMA_LAT_BUCKETS 26
 
 /* A volume's counters, per CPU (summed when read). */
 struct ebpfdma_vol_stats {

@@ -626,5 +626,10 @@ MODULE_DESCRIPTION(
 	"DMA-coherent buffer pool fed from XDP and written to block devices");
 MODULE_AUTHOR("The ebpfdma authors");
 MODULE_LICENSE("GPL");
+#ifndef EBPFDMA_VERSION
+#define EBPFDMA_VERSION "unknown"
+#endif
+/* The package's version, dkms.conf's (modinfo, /sys/module/ebpfdma/version). */
+MODULE_VERSION(EBPFDMA_VERSION);
 /* crc32c() comes from libcrc32c, which needs a crc32c transform. */
 MODULE_SOFTDEP("pre: crc32c");

@@ -32,7 +32,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 # Mirror the sources as links; drop links whose source file went away.
 find "$out" -type l ! -exec test -e {} \; -delete
-cp -rsf "$top/Kbuild" "$top/kmod" "$top/uapi" "$top/bpf" "$top/kunit" "$out/"
+cp -rsf "$top/Kbuild" "$top/dkms.conf" "$top/kmod" "$top/uapi" "$top/bpf" "$top/kunit" "$out/"
 
 make -C "$kdir" M="$out" ${EBPFDMA_WERROR:+KCFLAGS=-Werror} \
 	${EBPFDMA_FAULT:+EBPFDMA_FAULT=$EBPFDMA_FAULT} \

@@ -7,7 +7,8 @@
 # without it).  A kernel build tree that has vmlinux and resolve_btfids
 # already did this in scripts/Makefile.modfinal; Debian's linux-headers
 # packages have neither, so for them:
-#   - resolve_btfids is built once from Debian's linux-source-6.1 and cached;
+#   - resolve_btfids is built once from Debian's linux-source-6.1 and cached,
+#     or is the ebpfdma-dkms package's (btf-helpers.sh, $EBPFDMA_HELPERS);
 #   - the base BTF is /sys/kernel/btf/vmlinux when KDIR is the running
 #     kernel's, else the vmlinux extracted from /boot/vmlinuz-<release>;
 #   - pahole -J --btf_base (with the kernel's own pahole-flags.sh) and
@@ -47,9 +48,13 @@ else
 		die "no base BTF for $release: $vmlinuz is missing (install linux-image-$release)"
 	base=$EBPFDMA_CACHE/vmlinux/$release
 	if [ ! -s "$base" ] || [ "$base" -ot "$vmlinuz" ]; then
-		src=$(linux_source_tree)
+		if [ -x "$EBPFDMA_HELPERS/extract-vmlinux" ]; then
+			extract=$EBPFDMA_HELPERS/extract-vmlinux
+		else
+			extract=$(linux_source_tree)/scripts/extract-vmlinux
+		fi
 		mkdir -p "$(dirname "$base")"
-		"$src/scripts/extract-vmlinux" "$vmlinuz" >"$base.tmp" ||
+		"$extract" "$vmlinuz" >"$base.tmp" ||
 			die "cannot extract vmlinux from $vmlinuz (needs xz-utils)"
 		mv "$base.tmp" "$base"
 	fi

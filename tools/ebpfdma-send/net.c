@@ -94,9 +94,17 @@ void net_connect(const char *host, uint16_t port, const char *source,
 	snprintf(p, sizeof(p), "%u", port);
 	ret = getaddrinfo(host, p, &hints, &ai);
 	if (ret) {
-		fprintf(stderr, "ebpfdma-send: %s: %s\n", host,
-			gai_strerror(ret));
-		exit(EXIT_NETWORK);
+		/*
+		 * A name that does not exist is the command line's error; a
+		 * resolver that cannot answer now is the network's.
+		 */
+		bool unknown = ret == EAI_NONAME || ret == EAI_NODATA ||
+			       ret == EAI_FAMILY;
+
+		fprintf(stderr, "ebpfdma-send: %s: %s%s\n", host,
+			gai_strerror(ret),
+			unknown ? " (no such host)" : "");
+		exit(unknown ? EXIT_USAGE : EXIT_NETWORK);
 	}
 	memcpy(&N.peer, ai->ai_addr, ai->ai_addrlen);
 	N.peer_len = ai->ai_addrlen;

@@ -26,33 +26,83 @@ static const char *why_attach(int err)
 	}
 }
 
+static const char attach_usage[] =
+	"usage: ebpfdmactl attach IFACE [--generic] [--port N] [--full-policy drop|pass]\n"
+	"                         [--peer ADDR|NETWORK]...\n"
+	"Load the XDP receive program and attach it to IFACE (serve does this\n"
+	"itself; this is for a receiver of one's own).\n"
+	"  --generic            generic (skb) mode, for a driver without native XDP\n"
+	"  --port N             the protocol's UDP port, 1..65535 (default 7788)\n"
+	"  --full-policy P      pool full: drop (senders retransmit; the default) or\n"
+	"                       pass (to the stack: a user-space slow path)\n"
+	"  --peer ADDR|NETWORK  an allowed sender, 10.0.0.1, fd00::1, 10.0.0.0/24\n"
+	"                       (repeatable; none: every sender is refused)\n";
+
+static const char detach_usage[] =
+	"usage: ebpfdmactl detach IFACE [--generic]\n"
+	"Detach the XDP program from IFACE (--generic: the one attached in\n"
+	"generic mode).\n";
+
 int cmd_attach(int argc, char **argv)
 {
+	static const struct option lo[] = {
+		{ "generic", no_argument, NULL, 'g' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "full-policy", required_argument, NULL, 'f' },
+		{ "peer", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
 	struct edma_rx_config cfg = {
 		.port = EBPFDMA_WIRE_PORT, .full_policy = EBPFDMA_RX_FULL_DROP,
 	};
 	const char *peers[CTL_MAX_PEERS];
 	unsigned int nr_peers = 0, i;
+	struct ebpfdma_rx_peer p;
 	struct ebpfdma_rx *skel;
-	int generic = 0, a, ret;
+	int generic = 0, o, ret;
+	uint64_t u;
 
-	if (argc < 1)
-		goto usage;
-	for (a = 1; a < argc; a++) {
-		if (!strcmp(argv[a], "--generic"))
+	while ((o = ctl_getopt(argc, argv, "attach", lo)) != -1) {
+		switch (o) {
+		case 'g':
 			generic = 1;
-		else if (!strcmp(argv[a], "--port") && a + 1 < argc)
-			cfg.port = atoi(argv[++a]);
-		else if (!strcmp(argv[a], "--full-policy") && a + 1 < argc)
-			cfg.full_policy = !strcmp(argv[++a], "pass") ?
-						  EBPFDMA_RX_FULL_PASS :
-						  EBPFDMA_RX_FULL_DROP;
-		else if (!strcmp(argv[a], "--peer") && a + 1 < argc &&
-			 nr_peers < CTL_MAX_PEERS)
-			peers[nr_peers++] = argv[++a];
-		else
-			goto usage;
+			break;
+		case 'p':
+			if (ctl_number("attach", "--port", optarg, 1, 65535, &u))
+				return CTL_EXIT_USAGE;
+			cfg.port = u;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "drop"))
+				cfg.full_policy = EBPFDMA_RX_FULL_DROP;
+			else if (!strcmp(optarg, "pass"))
+				cfg.full_policy = EBPFDMA_RX_FULL_PASS;
+			else
+				return ctl_usage_error("attach",
+						       "--full-policy: drop or pass, not '%s'",
+						       optarg);
+			break;
+		case 'P':
+			if (edma_rx_peer_parse(optarg, &p))
+				return ctl_usage_error("attach",
+						       "--peer: '%s' is not a numeric address or network (10.0.0.1, 10.0.0.0/24, fd00::/64)",
+						       optarg);
+			if (nr_peers == CTL_MAX_PEERS)
+				return ctl_usage_error("attach",
+						       "--peer: at most %u",
+						       CTL_MAX_PEERS);
+			peers[nr_peers++] = optarg;
+			break;
+		case 'h':
+			return ctl_help(attach_usage);
+		default:
+			return CTL_EXIT_USAGE;
+		}
 	}
+	ret = ctl_operands("attach", argc - optind, 1, 1);
+	if (ret)
+		return ret;
 	if (!nr_peers)
 		fprintf(stderr, "ebpfdmactl: no --peer: every sender is refused\n");
 	ret = edma_rx_load(&cfg, &skel);
@@ -61,44 +111,55 @@ int cmd_attach(int argc, char **argv)
 			strerror(-ret),
 			ret == -ENOENT || ret == -ESRCH ?
 				" (is ebpfdma loaded, with its BTF?)" : "");
-		return 1;
+		return CTL_EXIT_FAILED;
 	}
-	for (i = 0; i < nr_peers; i++)
-		if (edma_rx_peer_add(edma_rx_peers_fd(skel), peers[i])) {
-			fprintf(stderr, "ebpfdmactl: bad peer address '%s'\n",
-				peers[i]);
+	for (i = 0; i < nr_peers; i++) {
+		ret = edma_rx_peer_add(edma_rx_peers_fd(skel), peers[i]);
+		if (ret) {
+			fprintf(stderr, "ebpfdmactl: peer '%s': %s\n",
+				peers[i], strerror(-ret));
 			edma_rx_destroy(skel);
-			return 2;
+			return CTL_EXIT_FAILED;
 		}
-	ret = edma_rx_attach(skel, argv[0], generic);
+	}
+	ret = edma_rx_attach(skel, argv[optind], generic);
 	edma_rx_destroy(skel);
 	if (ret) {
-		fprintf(stderr, "ebpfdmactl: attach to %s: %s\n", argv[0],
+		fprintf(stderr, "ebpfdmactl: attach to %s: %s\n", argv[optind],
 			why_attach(-ret));
-		return 1;
+		return CTL_EXIT_FAILED;
 	}
 	printf("ebpfdma_rx attached to %s (%s mode), UDP port %u, %u peer(s)\n",
-	       argv[0], generic ? "generic" : "native", cfg.port, nr_peers);
-	return 0;
-usage:
-	fprintf(stderr,
-		"usage: ebpfdmactl attach IFACE [--generic] [--port N] [--full-policy drop|pass] [--peer ADDR]...\n");
-	return 2;
+	       argv[optind], generic ? "generic" : "native", cfg.port,
+	       nr_peers);
+	return CTL_EXIT_OK;
 }
 
 int cmd_detach(int argc, char **argv)
 {
-	int generic = argc == 2 && !strcmp(argv[1], "--generic"), ret;
+	static const struct option lo[] = {
+		{ "generic", no_argument, NULL, 'g' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int generic = 0, o, ret;
 
-	if (argc < 1 || argc > 2 || (argc == 2 && !generic)) {
-		fprintf(stderr, "usage: ebpfdmactl detach IFACE [--generic]\n");
-		return 2;
+	while ((o = ctl_getopt(argc, argv, "detach", lo)) != -1) {
+		if (o == 'g')
+			generic = 1;
+		else if (o == 'h')
+			return ctl_help(detach_usage);
+		else
+			return CTL_EXIT_USAGE;
 	}
-	ret = edma_rx_detach(argv[0], generic);
+	ret = ctl_operands("detach", argc - optind, 1, 1);
+	if (ret)
+		return ret;
+	ret = edma_rx_detach(argv[optind], generic);
 	if (ret) {
-		fprintf(stderr, "ebpfdmactl: detach from %s: %s\n", argv[0],
-			strerror(-ret));
-		return 1;
+		fprintf(stderr, "ebpfdmactl: detach from %s: %s\n",
+			argv[optind], strerror(-ret));
+		return CTL_EXIT_FAILED;
 	}
-	return 0;
+	return CTL_EXIT_OK;
 }

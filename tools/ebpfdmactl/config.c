@@ -8,7 +8,7 @@
  *   metrics = 127.0.0.1:9788     Prometheus endpoint (default; "off")
  *   xdp = native | generic | off (default native)
  *   full_policy = drop | pass    pool full: drop, or slow path (default drop)
- *   peer = 10.0.0.1              allowed sender (repeatable)
+ *   peer = 10.0.0.1 | 10.0.0.0/24  allowed sender or network (repeatable)
  *   key_file = PATH              volumes' secret (default of key_file=)
  *   protect = aead | mac | crc   volumes' protection (default aead)
  *   idle_timeout = SECONDS       a silent session ends (default 120)
@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "tools/lib/rx.h"
 #include "bpf/ebpfdma_rx.h"
 #include "uapi/ebpfdma_wire.h"
 
@@ -225,11 +226,27 @@ static int parse_volume(char *val, struct ctl_volume_conf *v, bool store,
 	return 0;
 }
 
+/* A numeric address (no name to resolve), a single one (no /prefix). */
+static bool address_ok(const char *host)
+{
+	struct ebpfdma_rx_peer p;
+
+	return !edma_rx_peer_parse(host, &p) && p.prefixlen == 128;
+}
+
+/* The keys that take one value: a second is an error naming both lines. */
+static const char *const single_keys[] = {
+	"interface", "port",	     "listen",	  "metrics",	  "xdp",
+	"full_policy", "key_file", "protect", "state_dir", "idle_timeout",
+};
+#define NR_SINGLE_KEYS (sizeof(single_keys) / sizeof(single_keys[0]))
+
 int ctl_config_load(const char *path, struct ctl_config *c, char *err,
 		    size_t errlen)
 {
-	char line[1024], why[256], *key, *val, *eq, *hash;
-	unsigned int lineno = 0, i;
+	char line[1024], why[320], *key, *val, *eq, *hash;
+	unsigned int lineno = 0, i, first[NR_SINGLE_KEYS] = { 0 };
+	unsigned int vol_line[EBPFDMA_MAX_VOLUMES];
 	uint64_t u;
 	FILE *f;
 
@@ -260,6 +277,17 @@ int ctl_config_load(const char *path, struct ctl_config *c, char *err,
 		*eq = 0;
 		key = trim(key);
 		val = trim(eq + 1);
+		for (i = 0; i < NR_SINGLE_KEYS; i++) {
+			if (strcmp(key, single_keys[i]))
+				continue;
+			if (first[i]) {
+				snprintf(why, sizeof(why),
+					 "%s given again (first on line %u): one value only",
+					 key, first[i]);
+				goto bad;
+			}
+			first[i] = lineno;
+		}
 		if (!strcmp(key, "interface")) {
 			if (!*val || strlen(val) >= sizeof(c->ifname))
 				snprintf(why, sizeof(why), "bad interface name");
@@ -271,8 +299,10 @@ int ctl_config_load(const char *path, struct ctl_config *c, char *err,
 			else
 				c->port = u;
 		} else if (!strcmp(key, "listen")) {
-			if (strlen(val) >= sizeof(c->listen))
-				snprintf(why, sizeof(why), "listen: too long");
+			if (strlen(val) >= sizeof(c->listen) ||
+			    !address_ok(val))
+				snprintf(why, sizeof(why),
+					 "listen: a numeric address (10.0.0.2, fd00::2)");
 			else
 				strcpy(c->listen, val);
 		} else if (!strcmp(key, "metrics")) {
@@ -281,9 +311,11 @@ int ctl_config_load(const char *path, struct ctl_config *c, char *err,
 
 			if (strlen(val) >= sizeof(c->metrics) ||
 			    (strcmp(val, "off") &&
-			     ctl_split_hostport(val, host, sizeof(host), &p)))
+			     (ctl_split_hostport(val, host, sizeof(host), &p) ||
+			      !address_ok(host))))
 				snprintf(why, sizeof(why),
-					 "metrics: host:port or off");
+					 "metrics: a numeric address and port (127.0.0.1:9788, [::1]:9788) or off, not '%.64s'",
+					 val);
 			else
 				strcpy(c->metrics, val);
 		} else if (!strcmp(key, "xdp")) {
@@ -305,11 +337,16 @@ int ctl_config_load(const char *path, struct ctl_config *c, char *err,
 				snprintf(why, sizeof(why),
 					 "full_policy: drop or pass");
 		} else if (!strcmp(key, "peer")) {
-			if (c->nr_peers == CTL_MAX_PEERS ||
-			    strlen(val) >= CTL_ADDR_LEN || !*val)
+			struct ebpfdma_rx_peer p;
+
+			if (c->nr_peers == CTL_MAX_PEERS)
 				snprintf(why, sizeof(why),
-					 "peer: an address (at most %u peers)",
-					 CTL_MAX_PEERS);
+					 "peer: at most %u peers", CTL_MAX_PEERS);
+			else if (strlen(val) >= CTL_ADDR_LEN ||
+				 edma_rx_peer_parse(val, &p))
+				snprintf(why, sizeof(why),
+					 "peer: '%.64s' is not a numeric address or network (10.0.0.1, 10.0.0.0/24, fd00::/64; no host bits past the prefix)",
+					 val);
 			else
 				strcpy(c->peers[c->nr_peers++], val);
 		} else if (!strcmp(key, "key_file")) {
@@ -343,9 +380,10 @@ int ctl_config_load(const char *path, struct ctl_config *c, char *err,
 					if (c->vols[i].id ==
 					    c->vols[c->nr_vols].id)
 						snprintf(why, sizeof(why),
-							 "volume %u twice",
-							 c->vols[i].id);
-				c->nr_vols++;
+							 "volume %u given again (first on line %u)",
+							 c->vols[i].id,
+							 vol_line[i]);
+				vol_line[c->nr_vols++] = lineno;
 			}
 		} else {
 			snprintf(why, sizeof(why), "unknown key '%s'", key);

@@ -6,6 +6,7 @@
 #ifndef EBPFDMACTL_H
 #define EBPFDMACTL_H
 
+#include <getopt.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -79,6 +80,57 @@ int ctl_volume_list(int fd, struct ebpfdma_volume_info *vi, unsigned int *n);
 int ctl_volumes(struct ebpfdma_volume_info *vi, unsigned int *n);
 /* Delete volume @id if it exists (0 when it does not). */
 int ctl_volume_del(int edma_fd, uint32_t id);
+
+/*
+ * ebpfdmactl's exit statuses, one per cause (its --help lists them).
+ */
+enum {
+	CTL_EXIT_OK = 0,
+	CTL_EXIT_FAILED = 1, /* the system refused or failed: device, kernel, I/O */
+	CTL_EXIT_USAGE = 2, /* the command line */
+	CTL_EXIT_CONFIG = 3, /* serve's configuration file or a key file */
+	CTL_EXIT_MISMATCH = 4, /* data differs from what was committed */
+};
+
+/*
+ * cli.c.  Every subcommand's function takes its own name as argv[0], then
+ * its options and operands (options may follow operands).
+ *
+ * ctl_getopt: getopt_long() over them with --help as 'h'; an unknown
+ * option or a missing value is named on standard error (a usage error)
+ * and returns CTL_OPT_BAD.
+ */
+#define CTL_OPT_BAD (-2)
+int ctl_getopt(int argc, char **argv, const char *cmd,
+	       const struct option *longopts);
+/* "ebpfdmactl CMD: <message>" and where help is; returns CTL_EXIT_USAGE. */
+int ctl_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* --help: @usage on standard output; CTL_EXIT_OK. */
+int ctl_help(const char *usage);
+/*
+ * A whole decimal number in [@min, @max] (no sign, space, base prefix or
+ * suffix); otherwise a usage error naming @what and the range, and -1.
+ */
+int ctl_number(const char *cmd, const char *what, const char *s,
+	       uint64_t min, uint64_t max, uint64_t *v);
+/*
+ * A command whose only option is --help, and @min to @max operands (from
+ * argv[optind]): -1 to go on, or the status to exit with (--help shown, a
+ * usage error).
+ */
+int ctl_no_options(int argc, char **argv, const char *cmd, const char *usage,
+		   int min, int max);
+/* Between @min and @max operands, or a usage error (CTL_EXIT_USAGE). */
+int ctl_operands(const char *cmd, int argc, int min, int max);
+
+/*
+ * notify.c: tell the service manager (sd_notify(3)'s protocol, through
+ * $NOTIFY_SOCKET) "READY=1", "STOPPING=1", "RELOADING=1", "STATUS=...";
+ * printf-style, lines joined by '\n'.  0 (also without a manager), or
+ * -errno.
+ */
+int ctl_notify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);

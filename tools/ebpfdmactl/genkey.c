@@ -13,16 +13,21 @@
 int cmd_genkey(int argc, char **argv)
 {
 	char err[256];
+	int ret;
 
-	if (argc != 1) {
-		fprintf(stderr, "usage: ebpfdmactl genkey FILE\n");
-		return 2;
-	}
+	ret = ctl_no_options(argc, argv, "genkey",
+			     "usage: ebpfdmactl genkey FILE\n"
+			     "Write a new random 256-bit volume key to FILE, created with mode\n"
+			     "0600 (an existing FILE is not replaced).  Give the same file to\n"
+			     "serve (key_file =) and to the senders (ebpfdma-send's key file).\n",
+			     1, 1);
+	if (ret >= 0)
+		return ret;
 	if (sodium_init() < 0) {
 		fprintf(stderr, "ebpfdmactl: libsodium cannot start\n");
 		return 1;
 	}
-	if (edma_key_generate(argv[0], err, sizeof(err))) {
+	if (edma_key_generate(argv[optind], err, sizeof(err))) {
 		fprintf(stderr, "ebpfdmactl: %s\n", err);
 		return 1;
 	}

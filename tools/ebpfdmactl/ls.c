@@ -9,6 +9,7 @@
  * does not (or has none).  The files themselves are plain files: read
  * them as any other.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@
 struct ls_state {
 	int dirfd;
 	bool verify;
-	unsigned int files, bad;
+	unsigned int files, bad, unreadable;
 };
 
 /* The BLAKE2b-256 of @name's bytes; 0 or -1. */
@@ -64,36 +65,40 @@ static int ls_one(const struct store_entry *e, void *arg)
 	       when);
 	ls->files++;
 	if (ls->verify) {
-		bool ok = e->has_digest &&
-			  !file_digest(ls->dirfd, e->name, got) &&
-			  !sodium_memcmp(got, e->digest, STORE_DIGEST_LEN);
+		const char *v = "ok";
 
-		printf("\t%s", ok ? "ok" : !e->has_digest ? "NO-DIGEST" :
-								 "MISMATCH");
-		ls->bad += !ok;
+		if (!e->has_digest) {
+			v = "NO-DIGEST";
+			ls->bad++;
+		} else if (file_digest(ls->dirfd, e->name, got)) {
+			v = "UNREADABLE";
+			ls->unreadable++;
+		} else if (sodium_memcmp(got, e->digest, STORE_DIGEST_LEN)) {
+			v = "MISMATCH";
+			ls->bad++;
+		}
+		printf("\t%s", v);
 	}
 	printf("\n");
 	return 0;
 }
 
 /* The directory of store @id in the serve configuration @config. */
-static const char *store_dir(const char *config, const char *id_text,
+static const char *store_dir(const char *config, uint64_t id,
 			     struct ctl_config *c)
 {
-	char err[512], *end;
-	unsigned long id;
+	char err[512];
 	unsigned int i;
 
 	if (ctl_config_load(config, c, err, sizeof(err))) {
 		fprintf(stderr, "ebpfdmactl ls: %s\n", err);
 		return NULL;
 	}
-	id = strtoul(id_text, &end, 10);
-	for (i = 0; *id_text && !*end && i < c->nr_vols; i++)
+	for (i = 0; i < c->nr_vols; i++)
 		if (c->vols[i].id == id && c->vols[i].store)
 			return c->vols[i].dev;
-	fprintf(stderr, "ebpfdmactl ls: %s configures no store %s\n", config,
-		id_text);
+	fprintf(stderr, "ebpfdmactl ls: %s configures no store %llu\n", config,
+		(unsigned long long)id);
 	return NULL;
 }
 
@@ -101,32 +106,50 @@ int cmd_ls(int argc, char **argv)
 {
 	static struct ctl_config c;
 	struct ls_state ls = { 0 };
+	static const struct option lo[] = {
+		{ "verify", no_argument, NULL, 'v' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
 	const char *config = NULL, *dir;
-	int i, ret;
+	uint64_t id;
+	int o, ret;
 
-	for (i = 0; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--verify"))
+	while ((o = ctl_getopt(argc, argv, "ls", lo)) != -1) {
+		if (o == 'v')
 			ls.verify = true;
-		else if (!strcmp(argv[i], "--config") && i + 1 < argc)
-			config = argv[++i];
+		else if (o == 'c')
+			config = optarg;
+		else if (o == 'h')
+			return ctl_help(
+				"usage: ebpfdmactl ls [--verify] DIRECTORY\n"
+				"       ebpfdmactl ls [--verify] --config CONFIG STORE-ID\n"
+				"A file store's files, one a line: name, bytes, the BLAKE2b-256\n"
+				"committed with it (as b2sum -l 256 prints it), when it was written.\n"
+				"  --verify         reread each file and compare (MISMATCH if it changed)\n"
+				"  --config CONFIG  the store is STORE-ID of serve's CONFIG\n"
+				"Exit status: 0 listed (and verified); 1 the directory cannot be\n"
+				"read; 2 a usage error; 3 CONFIG is not usable; 4 a file's bytes\n"
+				"differ from what was committed.\n");
 		else
-			break;
+			return CTL_EXIT_USAGE;
 	}
-	if (argc - i != 1) {
-		fprintf(stderr,
-			"usage: ebpfdmactl ls [--verify] DIRECTORY\n"
-			"       ebpfdmactl ls [--verify] --config CONFIG STORE-ID\n");
-		return 2;
-	}
-	dir = config ? store_dir(config, argv[i], &c) : argv[i];
+	ret = ctl_operands("ls", argc - optind, 1, 1);
+	if (ret)
+		return ret;
+	if (config && ctl_number("ls", "store id", argv[optind], 0,
+				 EBPFDMA_MAX_VOLUMES - 1, &id))
+		return CTL_EXIT_USAGE;
+	dir = config ? store_dir(config, id, &c) : argv[optind];
 	if (!dir)
-		return 2;
+		return CTL_EXIT_CONFIG;
 	if (sodium_init() < 0)
-		return 1;
+		return CTL_EXIT_FAILED;
 	ls.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (ls.dirfd < 0) {
-		perror(dir);
-		return 1;
+		fprintf(stderr, "ebpfdmactl ls: %s: %s\n", dir, strerror(errno));
+		return CTL_EXIT_FAILED;
 	}
 	printf("name\tbytes\tblake2b-256\twritten%s\n",
 	       ls.verify ? "\tverified" : "");
@@ -136,5 +159,7 @@ int cmd_ls(int argc, char **argv)
 		fprintf(stderr, "ebpfdmactl ls: %s: %s\n", dir, strerror(-ret));
 		return 1;
 	}
-	return ls.bad ? 1 : 0;
+	return ls.unreadable ? CTL_EXIT_FAILED :
+	       ls.bad	     ? CTL_EXIT_MISMATCH :
+			       CTL_EXIT_OK;
 }

@@ -42,11 +42,15 @@ enum {
 	NR_HELLO
 };
 
+/* What became of a SIGHUP. */
+enum { RELOAD_APPLIED, RELOAD_REFUSED, NR_RELOAD };
+
 struct serve_vol_stats {
 	uint32_t id;
 	bool store; /* a file store: the counters of all its files */
 	uint64_t flushes, flush_errors;
 	uint64_t published, publish_errors, discarded; /* a store's files */
+	uint64_t bytes; /* written (a store: by all its files) */
 };
 
 struct serve_stats {
@@ -68,6 +72,8 @@ struct serve_stats {
 	uint64_t sessions_superseded;
 	struct serve_vol_stats vol[EBPFDMA_MAX_VOLUMES];
 	unsigned int nr_vols;
+	bool xdp_attached; /* the XDP program's map should be readable */
+	uint64_t reloads[NR_RELOAD];
 };
 
 /* Listen on "host:port"; a non-blocking socket, or -1 with errno. */

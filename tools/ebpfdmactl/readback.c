@@ -90,33 +90,44 @@ int volume_read(int argc, char **argv)
 	const char *dir = NULL, *output = NULL;
 	char tmp[4096], when[64];
 	uint8_t digest[EBPFDMA_WIRE2_DIGEST_LEN];
+	static const struct option lo[] = {
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
 	struct commit_record r;
-	int i, in, out = STDOUT_FILENO, ret;
+	int o, in, out = STDOUT_FILENO, ret;
 	time_t t;
-	char *end;
-	unsigned long id;
+	uint64_t id;
 
-	if (argc < 1)
-		return -1;
-	errno = 0;
-	id = strtoul(argv[0], &end, 10);
-	if (!*argv[0] || *end || errno || id >= EBPFDMA_MAX_VOLUMES) {
-		fprintf(stderr, "ebpfdmactl volume read: '%s' is not a volume id (0..%u)\n",
-			argv[0], EBPFDMA_MAX_VOLUMES - 1);
-		return 2;
-	}
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--state-dir") && i + 1 < argc)
-			dir = argv[++i];
-		else if (!strcmp(argv[i], "--output") && i + 1 < argc)
-			output = argv[++i];
+	while ((o = ctl_getopt(argc, argv, "volume read", lo)) != -1) {
+		if (o == 's')
+			dir = optarg;
+		else if (o == 'o')
+			output = optarg;
+		else if (o == 'h')
+			return ctl_help("usage: ebpfdmactl volume read ID [--state-dir DIR] [--output FILE]\n"
+					"Write volume ID's last committed transfer, exactly the bytes\n"
+					"committed, to standard output or FILE (made whole or not at all),\n"
+					"once their BLAKE2b-256 is the one committed.  Commit records are\n"
+					"in DIR (default: serve's, $STATE_DIRECTORY or /var/lib/ebpfdma).\n"
+					"Exit status: 0 written; 1 no record, or the device or output\n"
+					"failed; 2 a usage error; 4 the bytes changed since their commit.\n");
 		else
-			return -1;
+			return CTL_EXIT_USAGE;
 	}
+	ret = ctl_operands("volume read", argc - optind, 1, 1);
+	if (ret)
+		return ret;
+	if (ctl_number("volume read", "volume id", argv[optind], 0,
+		       EBPFDMA_MAX_VOLUMES - 1, &id))
+		return CTL_EXIT_USAGE;
 	dir = record_dir(dir);
 	ret = record_read(dir, id, &r);
 	if (ret) {
-		fprintf(stderr, "ebpfdmactl volume read: volume %lu: %s\n", id,
+		fprintf(stderr, "ebpfdmactl volume read: volume %llu: %s\n",
+			(unsigned long long)id,
 			ret == -ENOENT ?
 				"no commit recorded (nothing committed to it yet, or serve's state_dir is another: --state-dir DIR)" :
 			ret == -EINVAL ? "its commit record is not one this version reads" :
@@ -159,11 +170,11 @@ int volume_read(int argc, char **argv)
 	}
 	if (ret == -EBADMSG) {
 		fprintf(stderr,
-			"ebpfdmactl volume read: volume %lu: the %llu bytes at byte %llu of %s are not what was committed (their BLAKE2b-256 differs): they changed since%s\n",
-			id, (unsigned long long)r.length,
+			"ebpfdmactl volume read: volume %llu: the %llu bytes at byte %llu of %s are not what was committed (their BLAKE2b-256 differs): they changed since%s\n",
+			(unsigned long long)id, (unsigned long long)r.length,
 			(unsigned long long)r.offset, r.device,
 			output ? "; nothing written" : "");
-		return 1;
+		return CTL_EXIT_MISMATCH;
 	}
 	if (ret) {
 		fprintf(stderr, "ebpfdmactl volume read: %s: %s\n",
@@ -175,7 +186,8 @@ int volume_read(int argc, char **argv)
 	t = r.time;
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
 	fprintf(stderr,
-		"ebpfdmactl volume read: volume %lu: %llu bytes committed %s from %s, BLAKE2b-256 checked\n",
-		id, (unsigned long long)r.length, when, r.peer[0] ? r.peer : "?");
+		"ebpfdmactl volume read: volume %llu: %llu bytes committed %s from %s, BLAKE2b-256 checked\n",
+		(unsigned long long)id, (unsigned long long)r.length, when,
+		r.peer[0] ? r.peer : "?");
 	return 0;
 }

@@ -27,7 +27,9 @@
  *     flush failed;
  *   - serves Prometheus metrics (metrics.c).
  * SIGTERM / SIGINT: detach, let every write complete, flush, acknowledge,
- * delete the volumes, exit 0.  Its sessions end with it (the module
+ * delete the volumes, exit 0.  SIGHUP: read the configuration again and
+ * apply its peers and keys (reload()); sessions go on.  The service
+ * manager hears READY, RELOADING, STOPPING and a STATUS (notify.c).  Its sessions end with it (the module
  * deletes them when the descriptor closes): a sender starts over.
  */
 #define _GNU_SOURCE
@@ -51,6 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <endian.h>
+#include <bpf/libbpf.h>
 #include <sodium.h>
 
 #include "ctl.h"
@@ -170,16 +173,20 @@ static struct {
 	uint32_t max_len; /* slot size: the longest DATA body */
 	uint64_t now, now_us; /* this round of the loop's clock */
 	bool attached;
+	int peers_fd; /* the XDP program's allow-list map, or -1 */
+	const char *config; /* the configuration file's path */
 	const char *state_dir; /* commit records */
 	struct serve_stats st;
 } S;
 
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stopping, reloading;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stopping = 1;
+	if (sig == SIGHUP)
+		reloading = 1;
+	else
+		stopping = 1;
 }
 
 static uint64_t now_us(void)
@@ -190,15 +197,68 @@ static uint64_t now_us(void)
 	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
 }
 
+/*
+ * Standard error is the journal's (systemd sets $JOURNAL_STREAM to its
+ * device and inode): each line then starts with its syslog priority,
+ * "<3>" an error, "<4>" a warning, "<6>" information (sd-daemon(3)).
+ */
+static bool to_journal(void)
+{
+	static int known = -1;
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (known < 0)
+		known = js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+			!fstat(STDERR_FILENO, &st) && st.st_dev == dev &&
+			st.st_ino == ino;
+	return known;
+}
+
+static void vlog(int prio, const char *fmt, va_list ap)
+{
+	if (to_journal())
+		fprintf(stderr, "<%d>", prio);
+	fprintf(stderr, "ebpfdmactl serve: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+}
+
+#define LOG_PRIO_ERR 3
+#define LOG_PRIO_WARNING 4
+#define LOG_PRIO_INFO 6
+
+/* Information: what serve did. */
 static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logmsg(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	fprintf(stderr, "ebpfdmactl serve: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
+	vlog(LOG_PRIO_INFO, fmt, ap);
+	va_end(ap);
+}
+
+/* A warning: something failed or was refused, serve goes on. */
+static void logwarn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logwarn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_PRIO_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+/* An error: serve cannot go on (start or run). */
+static void logerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logerr(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_PRIO_ERR, fmt, ap);
 	va_end(ap);
 }
 
@@ -249,9 +309,33 @@ static void session_unlink_kernel(struct session *s)
 	if (!s->in_kernel)
 		return;
 	if (ioctl(S.e.fd, EBPFDMA_IOC_SESSION_DEL, &d))
-		logmsg("session %016llx: SESSION_DEL: %s",
+		logwarn("session %016llx: SESSION_DEL: %s",
 		       (unsigned long long)s->id, strerror(errno));
 	s->in_kernel = false;
+}
+
+static void addr_text(const struct sockaddr_in6 *a, char *buf, size_t len);
+
+/*
+ * One line a session, when it ends: its peer, volume (a store's: and the
+ * file's name), the bytes durable of those it asked for, how it ended,
+ * and how long it lasted.
+ */
+static void session_log(const struct session *s, const char *how)
+{
+	uint64_t durable = (uint64_t)s->durable.count * s->block_size;
+	char peer[INET6_ADDRSTRLEN];
+
+	addr_text(&s->peer, peer, sizeof(peer));
+	(s->complete ? logmsg : logwarn)(
+		"session %016llx: %s, %s %u%s%s: %llu of %llu bytes durable, %s, %.1f s",
+		(unsigned long long)s->id, peer,
+		s->v->store ? "store" : "volume",
+		s->v->store ? s->v->store->conf.id : s->v->conf.id,
+		s->v->store ? ", file " : "", s->v->store ? s->v->name : "",
+		(unsigned long long)(durable < s->length ? durable : s->length),
+		(unsigned long long)s->length, how,
+		(S.now - s->admitted_ms) / 1000.0);
 }
 
 /* The session is over: no datagram of it is placed from now on. */
@@ -262,14 +346,19 @@ static void session_end(struct session *s)
 		/* Its keys stay until it is forgotten: it answers repeats. */
 		s->ended_ms = S.now;
 		S.st.sessions_active--;
-		if (s->complete)
+		if (s->complete) {
 			S.st.sessions_completed++;
-		else if (s->status)
+			session_log(s, "complete");
+		} else if (s->status) {
 			S.st.sessions_failed++;
-		else if (s->superseded)
+			session_log(s, "failed");
+		} else if (s->superseded) {
 			S.st.sessions_superseded++;
-		else
+			session_log(s, "superseded");
+		} else {
 			S.st.sessions_expired++;
+			session_log(s, "expired");
+		}
 	}
 }
 
@@ -313,7 +402,7 @@ static bool peer_allowed(const struct sockaddr_in6 *a)
 	unsigned int i;
 
 	for (i = 0; i < S.conf.nr_peers; i++)
-		if (!memcmp(S.peers[i].addr, &a->sin6_addr, 16))
+		if (edma_rx_peer_match(&S.peers[i], a->sin6_addr.s6_addr))
 			return true;
 	return false;
 }
@@ -441,7 +530,7 @@ static int store_file_publish(const struct session *s)
 	v->published = renamed;
 	if (ret) {
 		sv->st->publish_errors++;
-		logmsg("store %u: %s: cannot publish the transfer from %s: %s: the session fails",
+		logwarn("store %u: %s: cannot publish the transfer from %s: %s: the session fails",
 		       sv->conf.id, v->name, peer, strerror(-ret));
 		return ret;
 	}
@@ -478,7 +567,7 @@ static int record_commit(const struct session *s)
 	addr_text(&s->peer, r.peer, sizeof(r.peer));
 	ret = record_write(S.state_dir, &r);
 	if (ret)
-		logmsg("volume %u: cannot record the commit of session %016llx in %s: %s: the session fails",
+		logwarn("volume %u: cannot record the commit of session %016llx in %s: %s: the session fails",
 		       v->conf.id, (unsigned long long)s->id, S.state_dir,
 		       strerror(-ret));
 	return ret;
@@ -539,7 +628,7 @@ static void on_flush_done(struct vol *v, int status)
 	v->gen_done++;
 	if (status) {
 		v->st->flush_errors++;
-		logmsg("volume %u: flush failed: %s", v->conf.id,
+		logwarn("volume %u: flush failed: %s", v->conf.id,
 		       strerror(-status));
 	} else {
 		v->st->flushes++;
@@ -598,6 +687,7 @@ static void on_cqe(const struct ebpfdma_cqe *c, void *arg)
 	}
 	S.st.blocks[path]++;
 	S.st.bytes[path] += c->len;
+	v->st->bytes += c->len;
 	if (index >= s->nblocks || s->ended_ms) {
 		S.st.untracked++;
 		return;
@@ -630,7 +720,7 @@ static void flush_volumes(void)
 			if (errno != EAGAIN) {
 				v->st->flush_errors++;
 				if (S.now - v->flush_err_ms >= 1000) {
-					logmsg("volume %u: FLUSH: %s",
+					logwarn("volume %u: FLUSH: %s",
 					       v->conf.id, strerror(errno));
 					v->flush_err_ms = S.now;
 				}
@@ -998,7 +1088,7 @@ static void store_ids_save(void)
 		if (S.vols[i].live)
 			fprintf(f, "%u\n", S.vols[i].conf.id);
 	if (fclose(f) || rename(tmp, path))
-		logmsg("%s: %s", path, strerror(errno));
+		logwarn("%s: %s", path, strerror(errno));
 }
 
 static void store_ids_reclaim(void)
@@ -1067,7 +1157,7 @@ static struct vol *store_file_open(struct vol *sv, const struct edma_hello *h,
 	if (ret) {
 		*status = store_status(ret);
 		if (*status == EBPFDMA_WIRE2_E_BUSY)
-			logmsg("store %u: %s: %s", sv->conf.id, sv->conf.dev,
+			logwarn("store %u: %s: %s", sv->conf.id, sv->conf.dev,
 			       strerror(-ret));
 		return NULL;
 	}
@@ -1081,7 +1171,7 @@ static struct vol *store_file_open(struct vol *sv, const struct edma_hello *h,
 		return NULL;
 	fd = store_create(sv->dirfd, h->name);
 	if (fd < 0) {
-		logmsg("store %u: %s%s: %s", sv->conf.id, h->name,
+		logwarn("store %u: %s%s: %s", sv->conf.id, h->name,
 		       STORE_PARTIAL, strerror(-fd));
 		return NULL;
 	}
@@ -1098,7 +1188,7 @@ static struct vol *store_file_open(struct vol *sv, const struct edma_hello *h,
 		*status = ret == -EDQUOT ? EBPFDMA_WIRE2_E_SPACE :
 					   store_status(ret);
 		if (*status == EBPFDMA_WIRE2_E_BUSY)
-			logmsg("store %u: %s: %s", sv->conf.id, h->name,
+			logwarn("store %u: %s: %s", sv->conf.id, h->name,
 			       strerror(-ret));
 		close(fd);
 		store_discard(sv->dirfd, h->name);
@@ -1152,7 +1242,7 @@ static void store_file_close(struct vol *v, int how)
 	}
 	ret = ctl_volume_del(S.e.fd, v->conf.id);
 	if (ret)
-		logmsg("store %u: %s: VOLUME_DEL %u: %s", v->store->conf.id,
+		logwarn("store %u: %s: VOLUME_DEL %u: %s", v->store->conf.id,
 		       v->name, v->conf.id, strerror(-ret));
 	close(v->fd);
 	v->fd = -1;
@@ -1160,7 +1250,7 @@ static void store_file_close(struct vol *v, int how)
 		ret = store_discard(v->store->dirfd, v->name);
 	if (how == CLOSE_ABANDONED) {
 		v->store->st->discarded++;
-		logmsg("store %u: %s: its transfer ended without committing: %s%s %s",
+		logwarn("store %u: %s: its transfer ended without committing: %s%s %s",
 		       v->store->conf.id, v->name, v->name, STORE_PARTIAL,
 		       ret ? strerror(-ret) : "removed");
 	}
@@ -1345,18 +1435,18 @@ static int store_start(struct vol *sv)
 	sv->fd = -1;
 	sv->dirfd = open(sv->conf.dev, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sv->dirfd < 0) {
-		logmsg("store %u: %s: %s", sv->conf.id, sv->conf.dev,
+		logerr("store %u: %s: %s", sv->conf.id, sv->conf.dev,
 		       strerror(errno));
 		return -1;
 	}
 	if (store_twin(sv)) {
-		logmsg("store %u: %s is the directory of another store too: two stores would write one file",
+		logerr("store %u: %s is the directory of another store too: two stores would write one file",
 		       sv->conf.id, sv->conf.dev);
 		return -1;
 	}
 	ret = store_clean(sv->dirfd, &removed);
 	if (ret) {
-		logmsg("store %u: %s: removing partial files: %s", sv->conf.id,
+		logerr("store %u: %s: removing partial files: %s", sv->conf.id,
 		       sv->conf.dev, strerror(-ret));
 		return -1;
 	}
@@ -1366,13 +1456,13 @@ static int store_start(struct vol *sv)
 	/* Its unit, and whether the module can write its files at all. */
 	fd = open(sv->conf.dev, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		logmsg("store %u: %s: cannot create a file: %s", sv->conf.id,
+		logerr("store %u: %s: cannot create a file: %s", sv->conf.id,
 		       sv->conf.dev, strerror(errno));
 		return -1;
 	}
 	/* Each published file's digest is an extended attribute. */
 	if (fsetxattr(fd, STORE_XATTR_LENGTH, "0", 1, 0)) {
-		logmsg("store %u: %s: its file system takes no user extended attributes (%s): a store needs them for its files' digests",
+		logerr("store %u: %s: its file system takes no user extended attributes (%s): a store needs them for its files' digests",
 		       sv->conf.id, sv->conf.dev, strerror(errno));
 		close(fd);
 		return -1;
@@ -1382,7 +1472,7 @@ static int store_start(struct vol *sv)
 		ctl_volume_del(S.e.fd, probe.id);
 	close(fd);
 	if (ret) {
-		logmsg("store %u: %s: the module cannot write its files: %s",
+		logerr("store %u: %s: the module cannot write its files: %s",
 		       sv->conf.id, sv->conf.dev,
 		       ret == -EOPNOTSUPP ?
 			       "its file system has no direct I/O (tmpfs, 9p): use ext4 or xfs" :
@@ -1643,8 +1733,9 @@ static int open_socket(void)
 	if (S.conf.listen[0]) {
 		struct ebpfdma_rx_peer p;
 
-		if (edma_rx_peer_parse(S.conf.listen, &p)) {
-			logmsg("listen: '%s' is not an address", S.conf.listen);
+		if (edma_rx_peer_parse(S.conf.listen, &p) ||
+		    p.prefixlen != 128) {
+			logerr("listen: '%s' is not an address", S.conf.listen);
 			return -1;
 		}
 		memcpy(&a.sin6_addr, p.addr, 16);
@@ -1660,11 +1751,28 @@ static int open_socket(void)
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
 	if (bind(fd, (void *)&a, sizeof(a))) {
-		logmsg("bind UDP port %u: %s", S.conf.port, strerror(errno));
+		logerr("bind UDP port %u: %s", S.conf.port, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+/* libbpf's warnings, as serve's (a priority for the journal). */
+static int libbpf_log(enum libbpf_print_level level, const char *fmt,
+		      va_list ap)
+{
+	char line[512];
+	size_t n;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	if (n && line[n - 1] == '\n')
+		line[n - 1] = 0;
+	logwarn("libbpf: %s", line);
+	return 0;
 }
 
 static int attach(void)
@@ -1677,20 +1785,23 @@ static int attach(void)
 	unsigned int i;
 	int ret, generic = S.conf.xdp == CTL_XDP_GENERIC;
 
+	libbpf_set_print(libbpf_log);
 	ret = edma_rx_load(&cfg, &skel);
 	if (ret) {
-		logmsg("loading the XDP program: %s", strerror(-ret));
+		logerr("loading the XDP program: %s", strerror(-ret));
 		return -1;
 	}
 	for (i = 0; i < S.conf.nr_peers; i++)
 		edma_rx_peer_add(edma_rx_peers_fd(skel), S.conf.peers[i]);
+	/* The allow-list stays ours to change (reload()). */
+	S.peers_fd = fcntl(edma_rx_peers_fd(skel), F_DUPFD_CLOEXEC, 0);
 	/*
 	 * A program left by a serve that did not stop cleanly goes; another
 	 * program is not ours to replace.
 	 */
 	ret = edma_rx_detach_ours(S.conf.ifname, generic);
 	if (ret == -EEXIST) {
-		logmsg("%s has another XDP program attached (not ebpfdma_rx): detach it first",
+		logerr("%s has another XDP program attached (not ebpfdma_rx): detach it first",
 		       S.conf.ifname);
 		edma_rx_destroy(skel);
 		return -1;
@@ -1698,7 +1809,7 @@ static int attach(void)
 	ret = edma_rx_attach(skel, S.conf.ifname, generic);
 	edma_rx_destroy(skel);
 	if (ret) {
-		logmsg("attach to %s (%s): %s", S.conf.ifname,
+		logerr("attach to %s (%s): %s", S.conf.ifname,
 		       generic ? "generic" : "native", strerror(-ret));
 		return -1;
 	}
@@ -1719,19 +1830,163 @@ static int load_keys(void)
 		v->conf = S.conf.vols[i];
 		if (edma_key_load(v->conf.key_file, v->secret, err,
 				  sizeof(err))) {
-			logmsg("%s %u: %s", v->conf.store ? "store" : "volume",
+			logerr("%s %u: %s", v->conf.store ? "store" : "volume",
 			       v->conf.id, err);
 			return -1;
 		}
 		edma_hs_key(v->k_hs, v->secret);
 		if (v->conf.protect == EBPFDMA_PROTECT_CRC)
-			logmsg("volume %u: protect = crc: its blocks are neither authenticated nor encrypted, anyone on the path can change them; use it on a trusted network only",
+			logwarn("volume %u: protect = crc: its blocks are neither authenticated nor encrypted, anyone on the path can change them; use it on a trusted network only",
 			       v->conf.id);
 		else
 			logmsg("volume %u: protect = %s", v->conf.id,
 			       names[v->conf.protect]);
 	}
 	return 0;
+}
+
+/* What a reload cannot change on a running volume or store. */
+static bool same_volume(const struct ctl_volume_conf *a,
+			const struct ctl_volume_conf *b)
+{
+	return a->id == b->id && a->store == b->store &&
+	       !strcmp(a->dev, b->dev) && a->start == b->start &&
+	       a->blocks == b->blocks && a->flags == b->flags &&
+	       a->protect == b->protect && a->shared == b->shared &&
+	       a->overwrite == b->overwrite && a->quota == b->quota;
+}
+
+/* What a reload cannot change of the node; NULL if nothing. */
+static const char *node_changed(const struct ctl_config *c)
+{
+	unsigned int i;
+
+	if (strcmp(c->ifname, S.conf.ifname))
+		return "interface";
+	if (c->port != S.conf.port)
+		return "port";
+	if (strcmp(c->listen, S.conf.listen))
+		return "listen";
+	if (strcmp(c->metrics, S.conf.metrics))
+		return "metrics";
+	if (c->xdp != S.conf.xdp)
+		return "xdp";
+	if (c->full_policy != S.conf.full_policy)
+		return "full_policy";
+	if (strcmp(c->state_dir, S.conf.state_dir))
+		return "state_dir";
+	if (c->nr_vols != S.conf.nr_vols)
+		return "the volumes and stores";
+	for (i = 0; i < c->nr_vols; i++)
+		if (!same_volume(&c->vols[i], &S.conf.vols[i]))
+			return "a volume's or store's settings other than key_file";
+	return NULL;
+}
+
+/*
+ * SIGHUP: read the configuration again and apply what can change while
+ * sessions run: the peers (the XDP allow-list and serve's own), the key
+ * files (new HELLOs; a session keeps the keys it was granted) and the idle
+ * timeout.  All or nothing: a file that does not read, a key that does not
+ * load, or a change that takes a restart (the interface, a volume's
+ * device, ...) leaves the running configuration as it was, said in the
+ * log and counted.
+ */
+static void reload(void)
+{
+	static struct ctl_config c; /* large: not on the stack */
+	static uint8_t secret[EBPFDMA_MAX_VOLUMES][EBPFDMA_WIRE2_KEY_LEN];
+	struct ebpfdma_rx_peer peers[CTL_MAX_PEERS];
+	unsigned int i, j, added = 0, removed = 0;
+	const char *what;
+	char err[512];
+	int ret;
+
+	ctl_notify("RELOADING=1\nSTATUS=reloading %s", S.config);
+	if (ctl_config_load(S.config, &c, err, sizeof(err))) {
+		logwarn("reload: %s: the running configuration stays", err);
+		goto refused;
+	}
+	what = node_changed(&c);
+	if (what) {
+		logwarn("reload: %s changed, which takes a restart: the running configuration stays",
+		       what);
+		goto refused;
+	}
+	for (i = 0; i < c.nr_vols; i++)
+		if (edma_key_load(c.vols[i].key_file, secret[i], err,
+				  sizeof(err))) {
+			logwarn("reload: %s %u: %s: the running configuration stays",
+			       c.vols[i].store ? "store" : "volume",
+			       c.vols[i].id, err);
+			goto refused;
+		}
+	/* Checked as the file was read. */
+	for (i = 0; i < c.nr_peers; i++)
+		edma_rx_peer_parse(c.peers[i], &peers[i]);
+	/* The new entries first: a peer in both lists is never refused. */
+	for (i = 0; S.peers_fd >= 0 && i < c.nr_peers; i++) {
+		for (j = 0; j < S.conf.nr_peers &&
+			    memcmp(&S.peers[j], &peers[i], sizeof(peers[i]));
+		     j++)
+			;
+		if (j < S.conf.nr_peers)
+			continue;
+		ret = edma_rx_peer_update(S.peers_fd, &peers[i], true);
+		if (ret) {
+			logwarn("reload: peer %s: %s: the running configuration stays (and that peer)",
+			       c.peers[i], strerror(-ret));
+			goto refused;
+		}
+		added++;
+	}
+	for (j = 0; j < S.conf.nr_peers; j++) {
+		for (i = 0; i < c.nr_peers &&
+			    memcmp(&S.peers[j], &peers[i], sizeof(peers[i]));
+		     i++)
+			;
+		if (i < c.nr_peers)
+			continue;
+		if (S.peers_fd >= 0)
+			edma_rx_peer_update(S.peers_fd, &S.peers[j], false);
+		removed++;
+	}
+	memcpy(S.peers, peers, sizeof(peers[0]) * c.nr_peers);
+	memcpy(S.conf.peers, c.peers, sizeof(c.peers[0]) * c.nr_peers);
+	S.conf.nr_peers = c.nr_peers;
+	for (i = 0; i < c.nr_vols; i++) {
+		struct vol *v = &S.vols[i];
+
+		memcpy(v->secret, secret[i], sizeof(v->secret));
+		edma_hs_key(v->k_hs, v->secret);
+		strcpy(v->conf.key_file, c.vols[i].key_file);
+		S.conf.vols[i] = c.vols[i];
+	}
+	/* A store's files continue under their store's key. */
+	for (i = S.conf.nr_vols; i < EBPFDMA_MAX_VOLUMES; i++) {
+		struct vol *v = &S.vols[i];
+
+		if (!v->live || !v->store)
+			continue;
+		memcpy(v->secret, v->store->secret, sizeof(v->secret));
+		memcpy(v->k_hs, v->store->k_hs, sizeof(v->k_hs));
+	}
+	strcpy(S.conf.key_file, c.key_file);
+	S.conf.protect = c.protect;
+	S.conf.idle_timeout_s = c.idle_timeout_s;
+	S.st.reloads[RELOAD_APPLIED]++;
+	logmsg("reloaded %s: %u peer(s) (%u added, %u removed), the keys of %u volume(s) and store(s), idle_timeout %u s",
+	       S.config, c.nr_peers, added, removed, c.nr_vols,
+	       c.idle_timeout_s);
+	goto done;
+refused:
+	S.st.reloads[RELOAD_REFUSED]++;
+done:
+	sodium_memzero(secret, sizeof(secret));
+	sodium_memzero(&c, sizeof(c));
+	ctl_notify("READY=1\nSTATUS=serving; %s", S.st.reloads[RELOAD_REFUSED] ?
+				"a reload was refused (see the log)" :
+				"configuration reloaded");
 }
 
 static int add_volumes(void)
@@ -1769,7 +2024,7 @@ static int add_volumes(void)
 		ret = ctl_volume_add(S.e.fd, &v->conf, shared, &v->fd,
 				     &v->bsize);
 		if (ret) {
-			logmsg("volume %u on %s: %s", v->conf.id, v->conf.dev,
+			logerr("volume %u on %s: %s", v->conf.id, v->conf.dev,
 			       strerror(-ret));
 			return -1;
 		}
@@ -1853,8 +2108,10 @@ static void loop_once(int timeout_ms, bool rx)
 	edma_reap(&S.e, on_cqe, NULL);
 	if (rx && (p[1].revents & POLLIN))
 		read_socket();
-	if (S.metrics_fd >= 0 && (p[2].revents & POLLIN))
+	if (S.metrics_fd >= 0 && (p[2].revents & POLLIN)) {
+		S.st.xdp_attached = S.attached;
 		metrics_answer(S.metrics_fd, &S.st);
+	}
 	flush_volumes();
 	ack_due();
 	store_tick();
@@ -1868,6 +2125,9 @@ static void teardown(void)
 		edma_rx_detach_ours(S.conf.ifname,
 				    S.conf.xdp == CTL_XDP_GENERIC);
 	S.attached = false;
+	if (S.peers_fd >= 0)
+		close(S.peers_fd);
+	S.peers_fd = -1;
 	while (S.nr_sessions)
 		session_forget(0);
 	/*
@@ -1900,22 +2160,31 @@ int cmd_serve(int argc, char **argv)
 	uint64_t t;
 	int ret;
 
-	if (argc != 1) {
-		fprintf(stderr, "usage: ebpfdmactl serve CONFIG\n");
-		return 2;
-	}
-	if (ctl_config_load(argv[0], &S.conf, err, sizeof(err))) {
+	ret = ctl_no_options(argc, argv, "serve",
+			     "usage: ebpfdmactl serve CONFIG\n"
+			     "The storage node's daemon, configured by CONFIG (see\n"
+			     "ebpfdma-serve.conf(5)): adds the volumes and stores, attaches the\n"
+			     "XDP program, answers HELLOs, acknowledges what is durable, commits,\n"
+			     "publishes stored files, serves the metrics.  SIGHUP reads CONFIG\n"
+			     "again (peers, key files); SIGTERM or SIGINT drain and stop it.\n"
+			     "Prints 'ready' once it serves (and tells $NOTIFY_SOCKET).\n"
+			     "Exit status: 0 stopped; 1 the system refused or failed (no module,\n"
+			     "a device, the port in use); 2 a usage error; 3 CONFIG or a key\n"
+			     "file is not usable.\n",
+			     1, 1);
+	if (ret >= 0)
+		return ret;
+	S.config = argv[optind];
+	S.peers_fd = -1;
+	if (ctl_config_load(S.config, &S.conf, err, sizeof(err))) {
 		fprintf(stderr, "ebpfdmactl serve: %s\n", err);
-		return 2;
+		return CTL_EXIT_CONFIG;
 	}
+	/* Checked as the file was read: addresses or networks. */
 	for (i = 0; i < S.conf.nr_peers; i++)
-		if (edma_rx_peer_parse(S.conf.peers[i], &S.peers[i])) {
-			fprintf(stderr, "ebpfdmactl serve: peer '%s' is not an address\n",
-				S.conf.peers[i]);
-			return 2;
-		}
+		edma_rx_peer_parse(S.conf.peers[i], &S.peers[i]);
 	if (sodium_init() < 0) {
-		logmsg("libsodium cannot start");
+		logerr("libsodium cannot start");
 		return 1;
 	}
 	S.state_dir = record_dir(S.conf.state_dir);
@@ -1926,18 +2195,19 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	if (load_keys())
-		return 2;
+		return CTL_EXIT_CONFIG;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	S.metrics_fd = -1;
 	if (edma_open(&S.e, O_RDWR)) {
-		logmsg("/dev/%s: %s%s", EBPFDMA_DEV_NAME, strerror(errno),
+		logerr("/dev/%s: %s%s", EBPFDMA_DEV_NAME, strerror(errno),
 		       errno == ENOENT ? " (modprobe ebpfdma first)" : "");
 		return 1;
 	}
 	if (!(S.e.info.features & EBPFDMA_F_SESSIONS)) {
-		logmsg("the loaded module has no sessions (wire version 2): load this version's ebpfdma");
+		logerr("the loaded module has no sessions (wire version 2): load this version's ebpfdma");
 		edma_close(&S.e);
 		return 1;
 	}
@@ -1957,7 +2227,7 @@ int cmd_serve(int argc, char **argv)
 	if (strcmp(S.conf.metrics, "off")) {
 		S.metrics_fd = metrics_listen(S.conf.metrics);
 		if (S.metrics_fd < 0) {
-			logmsg("metrics on %s: %s", S.conf.metrics,
+			logerr("metrics on %s: %s", S.conf.metrics,
 			       strerror(errno));
 			goto fail;
 		}
@@ -1971,12 +2241,20 @@ int cmd_serve(int argc, char **argv)
 	/* Readiness for scripts and service managers. */
 	printf("ready\n");
 	fflush(stdout);
+	ctl_notify("READY=1\nSTATUS=serving on UDP port %u: %u volume(s) and store(s)",
+		   S.conf.port, S.conf.nr_vols);
 
-	while (!stopping)
+	while (!stopping) {
+		if (reloading) {
+			reloading = 0;
+			reload();
+		}
 		loop_once(5, true);
+	}
 
 	/* Drain: nothing new arrives once detached; acknowledge the rest. */
 	logmsg("stopping: draining");
+	ctl_notify("STOPPING=1\nSTATUS=draining: writes in flight complete, then acknowledged");
 	if (S.attached)
 		edma_rx_detach_ours(S.conf.ifname,
 				    S.conf.xdp == CTL_XDP_GENERIC);
@@ -1986,7 +2264,7 @@ int cmd_serve(int argc, char **argv)
 	for (i = 0; i < S.nr_sessions; i++)
 		if (S.sessions[i]->dirty)
 			send_ack(S.sessions[i]);
-	logmsg("stopped: %llu blocks written by XDP, %llu by the slow path",
+	logmsg("stopped: %llu datagrams written by XDP, %llu by the slow path",
 	       (unsigned long long)S.st.blocks[PATH_XDP],
 	       (unsigned long long)S.st.blocks[PATH_SLOW]);
 	teardown();

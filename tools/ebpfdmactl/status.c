@@ -46,15 +46,28 @@ int cmd_status(int argc, char **argv)
 	struct ebpfdma_volume_info vi[EBPFDMA_MAX_VOLUMES];
 	long long pool[N(pool_files)], rx[N(rx_files)];
 	struct ebpfdma_rx_counters c;
-	int json = argc == 1 && !strcmp(argv[0], "--json");
-	int mfd, have_prog = 0;
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int json = 0, mfd, have_prog = 0, o;
 	char path[128];
 	unsigned int i, n = 0;
 
-	if (argc > 1 || (argc == 1 && !json)) {
-		fprintf(stderr, "usage: ebpfdmactl status [--json]\n");
-		return 2;
+	while ((o = ctl_getopt(argc, argv, "status", lo)) != -1) {
+		if (o == 'j')
+			json = 1;
+		else if (o == 'h')
+			return ctl_help(
+				"usage: ebpfdmactl status [--json]\n"
+				"The pool, every volume and the XDP program's counters (summed\n"
+				"over the CPUs), as text or one JSON object (--json).\n");
+		else
+			return CTL_EXIT_USAGE;
 	}
+	if (optind != argc)
+		return ctl_usage_error("status", "too many operands");
 	if (ctl_volumes(vi, &n))
 		return 1;
 	for (i = 0; i < N(pool_files); i++) {

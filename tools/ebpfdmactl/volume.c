@@ -109,63 +109,122 @@ int ctl_volumes(struct ebpfdma_volume_info *vi, unsigned int *n)
 	return 0;
 }
 
+static const char volume_usage[] =
+	"usage: ebpfdmactl volume add ID DEVICE --blocks N [--start N] [--flags F]\n"
+	"       ebpfdmactl volume del ID\n"
+	"       ebpfdmactl volume list\n"
+	"       ebpfdmactl volume read ID [--state-dir DIR] [--output FILE]\n"
+	"The module's volumes (serve adds and deletes its own).  ID 0..63.\n"
+	"  add       a window of DEVICE (a block device, or a file on ext4 or xfs):\n"
+	"            --blocks N logical blocks from block --start N (default 0);\n"
+	"            --flags fua,flush_on_commit\n"
+	"  del       delete volume ID, once its writes in flight completed\n"
+	"  list      every volume: device, window, writes in flight, bytes, errors\n"
+	"  read      the volume's last committed transfer, exactly as committed,\n"
+	"            to standard output or --output FILE, its BLAKE2b-256 checked\n"
+	"            (commit records in --state-dir DIR, default serve's)\n";
+
+/* A volume id operand, 0..EBPFDMA_MAX_VOLUMES - 1. */
+static int volume_id(const char *cmd, const char *s, uint32_t *id)
+{
+	uint64_t u;
+
+	if (ctl_number(cmd, "volume id", s, 0, EBPFDMA_MAX_VOLUMES - 1, &u))
+		return -1;
+	*id = u;
+	return 0;
+}
+
 static int volume_add(int argc, char **argv)
 {
+	static const struct option lo[] = {
+		{ "start", required_argument, NULL, 's' },
+		{ "blocks", required_argument, NULL, 'b' },
+		{ "flags", required_argument, NULL, 'f' },
+		{ "token", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
 	struct ctl_volume_conf v = { 0 };
 	uint32_t bs;
-	int i, fd, dfd, ret;
-	char *end;
+	int o, fd, dfd, ret;
 
-	if (argc < 2)
-		return -1;
-	v.id = strtoul(argv[0], &end, 0);
-	if (*end || v.id >= EBPFDMA_MAX_VOLUMES) {
-		fprintf(stderr, "ebpfdmactl: volume id must be below %u\n",
-			EBPFDMA_MAX_VOLUMES);
-		return 2;
+	while ((o = ctl_getopt(argc, argv, "volume add", lo)) != -1) {
+		switch (o) {
+		case 's':
+			if (ctl_number("volume add", "--start", optarg, 0,
+				       UINT64_MAX, &v.start))
+				return CTL_EXIT_USAGE;
+			break;
+		case 'b':
+			if (ctl_number("volume add", "--blocks", optarg, 1,
+				       UINT64_MAX, &v.blocks))
+				return CTL_EXIT_USAGE;
+			break;
+		case 'f':
+			if (ctl_parse_vol_flags(optarg, &v.flags))
+				return ctl_usage_error("volume add",
+						       "--flags: fua, flush_on_commit, not '%s'",
+						       optarg);
+			break;
+		case 't':
+			return ctl_usage_error("volume add",
+					       "--token is gone with wire version 1: a volume's senders need its key, serve's key_file= (ebpfdmactl genkey PATH makes one)");
+		case 'h':
+			return ctl_help(volume_usage);
+		default:
+			return CTL_EXIT_USAGE;
+		}
 	}
-	snprintf(v.dev, sizeof(v.dev), "%s", argv[1]);
-	for (i = 2; i + 1 < argc; i += 2) {
-		uint64_t *dst = NULL;
-
-		if (!strcmp(argv[i], "--start"))
-			dst = &v.start;
-		else if (!strcmp(argv[i], "--blocks"))
-			dst = &v.blocks;
-		else if (!strcmp(argv[i], "--token")) {
-			fprintf(stderr, "ebpfdmactl: --token is gone with wire version 1: a volume's senders need its key, serve's key_file= (ebpfdmactl genkey PATH makes one)\n");
-			return 2;
-		} else if (!strcmp(argv[i], "--flags")) {
-			if (ctl_parse_vol_flags(argv[i + 1], &v.flags)) {
-				fprintf(stderr, "ebpfdmactl: flags: fua, flush_on_commit\n");
-				return 2;
-			}
-			continue;
-		} else
-			return -1;
-		*dst = strtoull(argv[i + 1], &end, 0);
-		if (*end)
-			return -1;
-	}
-	if (i != argc || !v.blocks)
-		return -1;
+	ret = ctl_operands("volume add", argc - optind, 2, 2);
+	if (ret)
+		return ret;
+	if (volume_id("volume add", argv[optind], &v.id))
+		return CTL_EXIT_USAGE;
+	if (!v.blocks)
+		return ctl_usage_error("volume add", "--blocks N is required");
+	if (strlen(argv[optind + 1]) >= sizeof(v.dev))
+		return ctl_usage_error("volume add", "the device's path is too long");
+	strcpy(v.dev, argv[optind + 1]);
 	fd = ctl_open_dev(O_RDWR);
 	if (fd < 0)
-		return 1;
+		return CTL_EXIT_FAILED;
 	ret = ctl_volume_add(fd, &v, -1, &dfd, &bs);
 	if (ret) {
 		fprintf(stderr, "ebpfdmactl: volume add %u %s: %s\n", v.id,
 			v.dev, ret == -EBUSY || ret == -ENOENT ?
 				       strerror(-ret) : why_add(-ret));
 		close(fd);
-		return 1;
+		return CTL_EXIT_FAILED;
 	}
 	/* The volume holds the device open; ours can go. */
 	close(dfd);
 	close(fd);
 	printf("volume %u: %s blocks [%llu, +%llu) of %u bytes\n", v.id, v.dev,
 	       (unsigned long long)v.start, (unsigned long long)v.blocks, bs);
-	return 0;
+	return CTL_EXIT_OK;
+}
+
+static int volume_del(int argc, char **argv)
+{
+	struct ebpfdma_volume_del req = { 0 };
+	int fd, ret;
+
+	ret = ctl_no_options(argc, argv, "volume del", volume_usage, 1, 1);
+	if (ret >= 0)
+		return ret;
+	if (volume_id("volume del", argv[optind], &req.id))
+		return CTL_EXIT_USAGE;
+	fd = ctl_open_dev(O_RDWR);
+	if (fd < 0)
+		return CTL_EXIT_FAILED;
+	ret = ioctl(fd, EBPFDMA_IOC_VOLUME_DEL, &req) ? CTL_EXIT_FAILED :
+							 CTL_EXIT_OK;
+	if (ret)
+		fprintf(stderr, "ebpfdmactl: volume del %u: %s\n", req.id,
+			errno == ENODEV ? "no such volume" : strerror(errno));
+	close(fd);
+	return ret;
 }
 
 static int volume_list(void)
@@ -193,34 +252,23 @@ static int volume_list(void)
 
 int cmd_volume(int argc, char **argv)
 {
-	int ret = -1, fd;
+	const char *sub = argc > 1 ? argv[1] : "";
+	int ret;
 
-	if (argc >= 1 && !strcmp(argv[0], "add"))
-		ret = volume_add(argc - 1, argv + 1);
-	else if (argc == 1 && !strcmp(argv[0], "list"))
-		ret = volume_list();
-	else if (argc >= 1 && !strcmp(argv[0], "read"))
-		ret = volume_read(argc - 1, argv + 1);
-	else if (argc == 2 && !strcmp(argv[0], "del")) {
-		struct ebpfdma_volume_del req = { .id = atoi(argv[1]) };
-
-		fd = ctl_open_dev(O_RDWR);
-		if (fd < 0)
-			return 1;
-		ret = ioctl(fd, EBPFDMA_IOC_VOLUME_DEL, &req) ? 1 : 0;
-		if (ret)
-			fprintf(stderr, "ebpfdmactl: volume del %s: %s\n",
-				argv[1],
-				errno == ENODEV ? "no such volume" :
-						  strerror(errno));
-		close(fd);
+	if (!strcmp(sub, "add"))
+		return volume_add(argc - 1, argv + 1);
+	if (!strcmp(sub, "del"))
+		return volume_del(argc - 1, argv + 1);
+	if (!strcmp(sub, "read"))
+		return volume_read(argc - 1, argv + 1);
+	if (!strcmp(sub, "list")) {
+		ret = ctl_no_options(argc - 1, argv + 1, "volume list",
+				     volume_usage, 0, 0);
+		return ret >= 0 ? ret : volume_list();
 	}
-	if (ret < 0) {
-		fprintf(stderr,
-			"usage: ebpfdmactl volume add ID DEVICE --start N --blocks N [--flags F]\n"
-			"       ebpfdmactl volume del ID | volume list\n"
-			"       ebpfdmactl volume read ID [--state-dir DIR] [--output FILE]\n");
-		return 2;
-	}
-	return ret;
+	if (!strcmp(sub, "--help") || !strcmp(sub, "-h"))
+		return ctl_help(volume_usage);
+	return ctl_usage_error("volume", *sub ? "unknown subcommand '%s'" :
+						"missing subcommand: add, del, list or read%s",
+			       sub);
 }

@@ -89,15 +89,69 @@ int edma_rx_counters_fd(const struct ebpfdma_rx *skel)
 
 int edma_rx_peer_parse(const char *s, struct ebpfdma_rx_peer *p)
 {
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	unsigned int bits, max, i;
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	bool v4 = false;
+
 	memset(p, 0, sizeof(*p));
-	if (inet_pton(AF_INET6, s, p->addr) == 1)
-		return 0;
-	if (inet_pton(AF_INET, s, &p->addr[12]) == 1) {
+	if (!n || n >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, s, n);
+	addr[n] = 0;
+	if (inet_pton(AF_INET6, addr, p->addr) != 1) {
+		if (inet_pton(AF_INET, addr, &p->addr[12]) != 1)
+			return -EINVAL;
 		p->addr[10] = 0xff;
 		p->addr[11] = 0xff;
-		return 0;
+		v4 = true;
 	}
-	return -EINVAL;
+	max = v4 ? 32 : 128;
+	bits = max;
+	if (slash) {
+		/* 1 to 3 digits, no sign, no leading zero, at most max. */
+		const char *d = slash + 1;
+		size_t len = strlen(d);
+
+		if (!len || len > 3 || (d[0] == '0' && len > 1))
+			return -EINVAL;
+		for (i = 0, bits = 0; i < len; i++) {
+			if (d[i] < '0' || d[i] > '9')
+				return -EINVAL;
+			bits = bits * 10 + (d[i] - '0');
+		}
+		if (bits > max)
+			return -EINVAL;
+	}
+	p->prefixlen = bits + (v4 ? 96 : 0);
+	/* The host bits must be zero: 10.0.0.1/24 is a typo, not 10.0.0.0/24. */
+	for (i = p->prefixlen; i < 128; i++)
+		if (p->addr[i / 8] & (0x80 >> (i % 8)))
+			return -EINVAL;
+	return 0;
+}
+
+bool edma_rx_peer_match(const struct ebpfdma_rx_peer *p, const uint8_t *addr)
+{
+	unsigned int whole = p->prefixlen / 8, rest = p->prefixlen % 8;
+
+	if (memcmp(p->addr, addr, whole))
+		return false;
+	return !rest ||
+	       !((p->addr[whole] ^ addr[whole]) & (uint8_t)(0xff00 >> rest));
+}
+
+int edma_rx_peer_update(int peers_fd, const struct ebpfdma_rx_peer *p,
+			bool add)
+{
+	uint8_t one = 1;
+
+	if (add)
+		return bpf_map_update_elem(peers_fd, p, &one, BPF_ANY) ?
+			       -errno : 0;
+	return bpf_map_delete_elem(peers_fd, p) && errno != ENOENT ? -errno :
+								     0;
 }
 
 int edma_rx_peer_add(int peers_fd, const char *addr)

@@ -7,6 +7,7 @@
 #ifndef EBPFDMA_RX_LIB_H
 #define EBPFDMA_RX_LIB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,9 +28,18 @@ int edma_rx_prog_fd(const struct ebpfdma_rx *skel);
 int edma_rx_peers_fd(const struct ebpfdma_rx *skel);
 int edma_rx_counters_fd(const struct ebpfdma_rx *skel);
 
-/* "10.0.0.1" or "fd00::1" as an allow-list key. */
+/*
+ * "10.0.0.1", "fd00::1", or a network, "10.0.0.0/24", "fd00::/64", as an
+ * allow-list key; -EINVAL for anything else, host bits set past the prefix
+ * among them.
+ */
 int edma_rx_peer_parse(const char *s, struct ebpfdma_rx_peer *p);
+/* Whether the 16-byte (v4-mapped) address @addr is in @p's network. */
+bool edma_rx_peer_match(const struct ebpfdma_rx_peer *p, const uint8_t *addr);
 int edma_rx_peer_add(int peers_fd, const char *addr);
+/* Add @p to the allow-list map @peers_fd, or delete it (absent: 0). */
+int edma_rx_peer_update(int peers_fd, const struct ebpfdma_rx_peer *p,
+			bool add);
 
 /*
  * Attach the program to @ifname in native mode (generic mode when @generic),

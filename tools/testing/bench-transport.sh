@@ -96,7 +96,7 @@ serve_down() {
 written() {
 	rx bash -c 'exec 3<>/dev/tcp/127.0.0.1/9788 &&
 		printf "GET /metrics HTTP/1.0\r\n\r\n" >&3 && cat <&3' |
-		awk '$1 == "ebpfdma_received_bytes_total{path=\"xdp\"}" { print $2 }'
+		awk '$1 == "ebpfdma_written_bytes_total{path=\"xdp\"}" { print $2 }'
 }
 rx_ctr() { cat /sys/class/misc/ebpfdma/rx/$1; }
 

@@ -221,21 +221,43 @@ else
 	record debug 1 "selftests need the debug kernel, which did not build"
 fi
 
+# The Debian packages (make deb, lintian), before the DKMS builds that use
+# them.
+phase_start "packages (make deb)"
+make -s deb >"$out/deb.log" 2>&1
+record deb $? "make deb: ebpfdma-dkms and ebpfdma-tools build, lintian reports no error (log: $out/deb.log)"
+phase_end
+
+# dkms_test KERNEL RELEASE KDIR MODBASE: DKMS builds the module from the
+# ebpfdma-dkms package's files (its sources, resolve_btfids and
+# extract-vmlinux; an empty cache, so no kernel source can be used), and a
+# guest loads it; on the stock kernel the guest also installs ebpfdma-tools
+# (packages.sh).
 dkms_test() {
-	local kernel=$1 release=$2 kdir=$3 modbase=$4 d=$out/dkms-$1 ko
+	local kernel=$1 release=$2 kdir=$3 modbase=$4 d=$out/dkms-$1 ko deb tests
 	phase_start "dkms ($kernel kernel)"
 	rm -rf "$d"
-	mkdir -p "$d/source" "$d/tree"
-	tools/build/dkms-stage.sh "$d/source" >/dev/null &&
-		dkms build -m ebpfdma -v "$(tools/build/version.sh)" -k "$release" \
-			--kernelsourcedir "$kdir" --sourcetree "$d/source" \
+	mkdir -p "$d/pkg" "$d/tree" "$d/cache"
+	deb=$(ls build/deb/ebpfdma-dkms_*.deb 2>/dev/null | head -n1)
+	[ -n "$deb" ] && dpkg-deb -x "$deb" "$d/pkg" &&
+		EBPFDMA_HELPERS=$d/pkg/usr/lib/ebpfdma EBPFDMA_CACHE=$d/cache \
+			dkms build -m ebpfdma -v "$(tools/build/version.sh)" -k "$release" \
+			--kernelsourcedir "$kdir" \
+			--sourcetree "$d/pkg/usr/src" \
 			--dkmstree "$d/tree" >"$d/build.log" 2>&1
-	record "$kernel/dkms" $? "dkms build for $release (log: $d/build.log)"
+	record "$kernel/dkms" $? "dkms build for $release from the ebpfdma-dkms package (log: $d/build.log)"
+	[ -n "$deb" ] && ! ls "$d/cache" | grep -q -e src -e resolve_btfids
+	record "$kernel/dkms" $? "... with the package's resolve_btfids, no kernel source extracted or built from"
 	ko=$(find "$d/tree" -name 'ebpfdma.ko*' -path '*/module/*' | head -n1)
+	tests=dkms.sh
+	[ "$kernel" != stock ] || tests="dkms.sh packages.sh"
+	truncate -s 16M "$d/scratch.img"
 	if [ -n "$ko" ] && EBPFDMA_MOD_SUBDIR=updates/dkms \
 		"$here/modtree.sh" "$release" "$modbase" "$d/modroot" "$ko"; then
-		vm "$kernel/dkms" "dkms-$kernel" --kernel "$kernel" --modules "$d/modroot" -- \
-			"$here/selftests/run-guest.sh" "$kernel" dkms.sh
+		# shellcheck disable=SC2086 # the test list
+		vm "$kernel/dkms" "dkms-$kernel" --kernel "$kernel" --modules "$d/modroot" \
+			--disk "$d/scratch.img" -- \
+			"$here/selftests/run-guest.sh" "$kernel" $tests
 		collect "$out/dkms-$kernel.out"
 	else
 		record "$kernel/dkms" 1 "the DKMS-built module is installed into a module tree"

@@ -84,10 +84,10 @@ note "booting $release under qemu (software emulation: this takes minutes)"
 	bpftool prog show name ebpfdma_rx
 	echo "# bpftool net show dev veth-rx  (in edma-rx)"
 	ip netns exec edma-rx bpftool net show dev veth-rx
-	echo "# GET http://127.0.0.1:9788/metrics (in edma-rx) | grep received_bytes"
+	echo "# GET http://127.0.0.1:9788/metrics (in edma-rx) | grep written_bytes"
 	ip netns exec edma-rx bash -c "exec 3<>/dev/tcp/127.0.0.1/9788 &&
 		printf \"GET /metrics HTTP/1.0\r\n\r\n\" >&3 && cat <&3" |
-		grep "^ebpfdma_received_bytes_total"
+		grep "^ebpfdma_written_bytes_total"
 	echo "# kill -TERM serve"
 	kill -TERM $serve
 	wait $serve

@@ -12,7 +12,8 @@ pkgs=(
 	iproute2 busybox-static qemu-system-x86 dkms dwarves
 	libelf-dev libssl-dev zlib1g-dev libbpf-dev bpftool clang llvm
 	clang-format python3 python3-matplotlib dmsetup prometheus ethtool nvme-cli strace
-	iperf3 e2fsprogs xfsprogs
+	iperf3 e2fsprogs xfsprogs scdoc man-db systemd
+	debhelper dh-dkms dpkg-dev lintian git
 	liburing-dev libsodium-dev linux-image-amd64 linux-headers-amd64 linux-source-6.1
 )
 missing=()

@@ -6,6 +6,10 @@
 # them once.
 EBPFDMA_CACHE=${EBPFDMA_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/ebpfdma}
 
+# Where the ebpfdma-dkms package keeps resolve_btfids and extract-vmlinux
+# (tools/build/btf-helpers.sh): DKMS builds then need no kernel source.
+EBPFDMA_HELPERS=${EBPFDMA_HELPERS:-/usr/lib/ebpfdma}
+
 die() {
 	echo "error: $*" >&2
 	exit 1

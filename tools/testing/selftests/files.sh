@@ -208,13 +208,15 @@ cut -f1-4 /tmp/files-ls.out >/tmp/files-ls4.out
 check "ebpfdmactl ls --config: the same store by its id" \
 	bash -c "'$ctl' ls --config /tmp/files.conf 50 | cmp - /tmp/files-ls4.out"
 printf 'x' | dd of=$store_ext4/two.bin bs=1 seek=100 conv=notrunc 2>/dev/null
-check_fails "... a byte changed on the node since: ls --verify says MISMATCH, exit 1" \
+check_fails "... a byte changed on the node since: ls --verify says MISMATCH" \
 	"MISMATCH" "$ctl" ls --verify $store_ext4
+"$ctl" ls --verify $store_ext4 >/dev/null 2>&1
+check "... and exits 4 (data differs from what was committed)" test $? = 4
 cp /tmp/src-store/two.bin $store_ext4/two.bin.tmp && mv $store_ext4/two.bin.tmp $store_ext4/two.bin
 
 # Refusals, each before any data, each counted.
 m=$(scrape)
-name0=$(metric 'ebpfdma_hellos_total{result="name"}')
+name0=$(metric 'ebpfdma_hello_refusals_total{reason="name"}')
 i=0
 for bad in .. $'tab\there' 'x.partial'; do
 	sendq --name "$bad" 50 /tmp/src-store/two.bin >/tmp/files-bad.out 2>&1
@@ -229,8 +231,8 @@ rc=$?
 check "standard input without --name to a store: exit 3, asking for --name" \
 	bash -c "[ $rc = 3 ] && grep -q 'name the file with --name' /tmp/files-bad.out"
 m=$(scrape)
-check "... counted: hellos_total{result=\"name\"} $name0 -> $(metric 'ebpfdma_hellos_total{result="name"}')" \
-	test "$(metric 'ebpfdma_hellos_total{result="name"}')" = $((name0 + i + 1))
+check "... counted: hello_refusals_total{reason=\"name\"} $name0 -> $(metric 'ebpfdma_hello_refusals_total{reason="name"}')" \
+	test "$(metric 'ebpfdma_hello_refusals_total{reason="name"}')" = $((name0 + i + 1))
 sendq 50 /tmp/src-store/two.bin >/tmp/files-bad.out 2>&1
 rc=$?
 check "a name the store holds already: exit 3 (the store does not overwrite)" \
@@ -247,9 +249,9 @@ check "1 GiB to the 320 MiB xfs store: exit 3, no room" \
 	bash -c "[ $rc = 3 ] && grep -q 'has no room for the file' /tmp/files-bad.out"
 m=$(scrape)
 check "... counted (exists, quota, space), and nothing of them written: no new file, no partial" \
-	bash -c "[ '$(metric 'ebpfdma_hellos_total{result="exists"}')' = 1 ] &&
-		[ '$(metric 'ebpfdma_hellos_total{result="quota"}')' = 1 ] &&
-		[ '$(metric 'ebpfdma_hellos_total{result="space"}')' = 1 ] &&
+	bash -c "[ '$(metric 'ebpfdma_hello_refusals_total{reason="exists"}')' = 1 ] &&
+		[ '$(metric 'ebpfdma_hello_refusals_total{reason="quota"}')' = 1 ] &&
+		[ '$(metric 'ebpfdma_hello_refusals_total{reason="space"}')' = 1 ] &&
 		[ \$(ls $store_ext4 | wc -l) = 3 ] && [ -z \"\$(ls $store_xfs)\" ]"
 rm -f /tmp/src-store/huge.bin /tmp/src-store/seven.bin
 

@@ -46,7 +46,9 @@ conf() { # XDP-MODE: a serve configuration
 	port = 7788
 	metrics = 127.0.0.1:9788
 	xdp = $1
-	peer = 10.11.0.1
+	# A network: every IPv4 transfer below (from 10.11.0.1) matches it,
+	# and 10.11.0.9 is outside it.
+	peer = 10.11.0.0/30
 	peer = fd11::1
 	key_file = $key
 	volume = 10 $disk start=0 blocks=16384
@@ -142,28 +144,30 @@ dd if=$disk of=/tmp/blk bs=512 skip=8 count=1 iflag=direct status=none
 "$py" -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[7] ^= 1; open(sys.argv[2], "wb").write(b)' /tmp/blk /tmp/blk-changed
 dd if=/tmp/blk-changed of=$disk bs=512 seek=8 count=1 oflag=direct conv=notrunc status=none
 rm -f /tmp/r10
-check_fails "... one bit changed on the device since: exit 1, saying so, nothing written" \
+check_fails "... one bit changed on the device since: refused, saying so, nothing written" \
 	"are not what was committed (their BLAKE2b-256 differs): they changed since; nothing written" \
 	"$ctl" volume read 10 --output /tmp/r10
+"$ctl" volume read 10 >/dev/null 2>&1
+check "... exit 4 (data differs from what was committed)" test $? = 4
 check "... and no output file left" test ! -e /tmp/r10 -a ! -e /tmp/r10.partial
 dd if=/tmp/blk of=$disk bs=512 seek=8 count=1 oflag=direct conv=notrunc status=none
 check "... the bit restored: to standard output, intact" \
 	bash -c "'$ctl' volume read 10 2>/dev/null | cmp - /tmp/f-netem"
 check_fails "volume read of a volume nothing was committed to: exit 1, saying so" \
 	"no commit recorded" "$ctl" volume read 13
-check_fails "volume read abc: refused, naming it" "'abc' is not a volume id" "$ctl" volume read abc
+check_fails "volume read abc: refused, naming it" "volume id: 'abc' is not a number from 0 to 63" "$ctl" volume read abc
 
 # 2. Refused: a wrong key (HELLO does not verify: unanswered), a peer
 # outside the allow-list, a file larger than the window.  Nothing reaches
 # volume 13.
 m=$(scrape)
-auth0=$(metric 'ebpfdma_hellos_total{result="auth"}')
-peer0=$(metric 'ebpfdma_xdp_packets_total{counter="drop_peer"}')
+auth0=$(metric 'ebpfdma_hellos_ignored_total{reason="auth"}')
+peer0=$(metric 'ebpfdma_xdp_dropped_total{reason="peer"}')
 head -c 1048576 /dev/urandom >/tmp/f-small
 check_fails "ebpfdma-send with another volume's key: no WELCOME (exit 4)" \
 	"no answer from" tx "$send" --quiet --timeout 3 --key-file /tmp/other.key 10.11.0.2 13 /tmp/f-small
 tx ip addr add 10.11.0.9/24 dev veth-tx
-check_fails "ebpfdma-send from a peer outside the allow-list: no answer (exit 4)" \
+check_fails "ebpfdma-send from a peer outside the allow-list (10.11.0.9, not in 10.11.0.0/30): no answer (exit 4)" \
 	"no answer from" tx "$send" --quiet --timeout 3 --source 10.11.0.9 --key-file $key 10.11.0.2 13 /tmp/f-small
 head -c 9437184 /dev/urandom >/tmp/f-big
 check_fails "ebpfdma-send of 9 MiB to an 8 MiB window: refused in the WELCOME, before any DATA" \
@@ -171,10 +175,10 @@ check_fails "ebpfdma-send of 9 MiB to an 8 MiB window: refused in the WELCOME, b
 check_fails "ebpfdma-send with a block size the volume cannot take: refused, saying what it takes" \
 	"blocks of a multiple of 512 bytes up to" tx "$send" --quiet --block-size 1000 --key-file $key 10.11.0.2 13 /tmp/f-small
 m=$(scrape)
-check "metrics: the HELLOs under the wrong key were counted (hellos_total{result=\"auth\"})" \
-	test "$(metric 'ebpfdma_hellos_total{result="auth"}')" -gt "$auth0"
+check "metrics: the HELLOs under the wrong key were counted (hellos_ignored_total{reason=\"auth\"})" \
+	test "$(metric 'ebpfdma_hellos_ignored_total{reason="auth"}')" -gt "$auth0"
 check "metrics: the outside peer's datagrams were dropped and counted by XDP" \
-	test "$(metric 'ebpfdma_xdp_packets_total{counter="drop_peer"}')" -gt "$peer0"
+	test "$(metric 'ebpfdma_xdp_dropped_total{reason="peer"}')" -gt "$peer0"
 host_check "nothing was written to the refused senders' volume" 33554432 8388608 \
 	"$(zero_sum 8388608)" 5
 
@@ -197,11 +201,11 @@ wait $cap
 check "transfer B (2 MiB) over the same blocks" \
 	tx "$send" --quiet --key-file $key 10.11.0.2 14 /tmp/f-b
 m=$(scrape)
-nos0=$(metric 'ebpfdma_xdp_packets_total{counter="err_no_session"}')
+nos0=$(metric 'ebpfdma_xdp_kfunc_errors_total{error="no_session"}')
 n=$(tx "$py" "$wire2" replay /tmp/cap-a 10.11.0.2 7788)
 sleep 1
 m=$(scrape)
-nos1=$(metric 'ebpfdma_xdp_packets_total{counter="err_no_session"}')
+nos1=$(metric 'ebpfdma_xdp_kfunc_errors_total{error="no_session"}')
 # (The capture may miss frames; each replayed one but HELLO and COMMIT
 # must be refused.)
 check "every captured frame of A replayed ($n): its DATA refused as of no session ($nos0 -> $nos1)" \
@@ -220,12 +224,12 @@ kill -STOP $sendc
 stopped=$SECONDS
 auth0=$(cat /sys/class/misc/ebpfdma/rx/auth)
 m=$(scrape)
-crc0=$(metric 'ebpfdma_xdp_packets_total{counter="err_auth"}')
+crc0=$(metric 'ebpfdma_xdp_kfunc_errors_total{error="auth"}')
 nh=$(tx "$py" "$wire2" replay /tmp/cap-c 10.11.0.2 7788 header 768 256)
 nb=$(tx "$py" "$wire2" replay /tmp/cap-c 10.11.0.2 7788 body 768 256)
 sleep 1
 m=$(scrape)
-crc1=$(metric 'ebpfdma_xdp_packets_total{counter="err_auth"}')
+crc1=$(metric 'ebpfdma_xdp_kfunc_errors_total{error="auth"}')
 auth1=$(cat /sys/class/misc/ebpfdma/rx/auth)
 # C stays stopped for longer than its --timeout (8 s) and its silence limit
 # (4 s): the time it was stopped counts for neither.
@@ -263,7 +267,7 @@ wait $fake 2>/dev/null
 # veth-rx carries (E_BLOCK, 1424), and the sender starts again in
 # 1024-byte blocks that arrive.
 m=$(scrape)
-blk0=$(metric 'ebpfdma_hellos_total{result="block"}')
+blk0=$(metric 'ebpfdma_hello_refusals_total{reason="block"}')
 rx ip link set veth-rx mtu 1500
 head -c 1048576 /dev/urandom >/tmp/f-mtu
 check "receiving MTU 1500, sending MTU 9000, no --block-size: durable and committed" \
@@ -271,8 +275,8 @@ check "receiving MTU 1500, sending MTU 9000, no --block-size: durable and commit
 check "... in blocks of 1024 bytes, after serve refused 4096 for its MTU ($(grep -o 'datagrams of [0-9]* bytes' /tmp/send-mtu.out))" \
 	grep -q 'datagrams of 1024 bytes' /tmp/send-mtu.out
 m=$(scrape)
-check "metrics: the HELLO of 4096-byte blocks was refused and counted (hellos_total{result=\"block\"})" \
-	test "$(metric 'ebpfdma_hellos_total{result="block"}')" -gt "$blk0"
+check "metrics: the HELLO of 4096-byte blocks was refused and counted (hello_refusals_total{reason=\"block\"})" \
+	test "$(metric 'ebpfdma_hello_refusals_total{reason="block"}')" -gt "$blk0"
 rx ip link set veth-rx mtu 9000
 host_check "the 1 MiB sent through the smaller receiving MTU is intact on the disk" \
 	49283072 1048576 "$(file_sum /tmp/f-mtu)" 5
@@ -288,7 +292,7 @@ head -c 1048576 /dev/urandom >/tmp/f-held-b
 export EBPFDMA_STATE_DIR=/tmp/edma-send-state
 rm -rf $EBPFDMA_STATE_DIR
 m=$(scrape)
-held0=$(metric 'ebpfdma_hellos_total{result="held"}')
+held0=$(metric 'ebpfdma_hello_refusals_total{reason="held"}')
 placed0=$(cat /sys/class/misc/ebpfdma/rx/placed)
 # Not through tx(): $! must be the sender itself, to interrupt it.
 ip netns exec edma-tx "$send" --quiet --rate 1 --key-file $key 10.11.0.2 18 /tmp/f-held-a >/tmp/send-a.out 2>&1 &
@@ -305,8 +309,8 @@ held_refused() { # DESC: B to volume 18 exits 3, saying the volume is held
 }
 held_refused "a second transfer B to volume 18 while A holds it: refused, saying the volume is held"
 m=$(scrape)
-check "metrics: the refused HELLO is counted (hellos_total{result=\"held\"} $held0 -> $(metric 'ebpfdma_hellos_total{result="held"}'))" \
-	test "$(metric 'ebpfdma_hellos_total{result="held"}')" -gt "$held0"
+check "metrics: the refused HELLO is counted (hello_refusals_total{reason=\"held\"} $held0 -> $(metric 'ebpfdma_hello_refusals_total{reason="held"}'))" \
+	test "$(metric 'ebpfdma_hello_refusals_total{reason="held"}')" -gt "$held0"
 kill -INT $senda
 kill -CONT $senda
 wait $senda
@@ -340,7 +344,7 @@ host_check "volume 19 holds the file both sent" 54525952 4194304 "$(file_sum /tm
 # sealed under its key (as fake_receiver.py seals), and nothing after it,
 # is granted; 6 s later B is admitted, the unheard session superseded.
 m=$(scrape)
-granted0=$(metric 'ebpfdma_hellos_total{result="granted"}')
+granted0=$(metric 'ebpfdma_hellos_total{verdict="granted"}')
 sup0=$(metric 'ebpfdma_sessions_ended_total{how="superseded"}')
 tx "$py" - "$top/tools/testing/unit" $key <<'EOP'
 import os, socket, struct, sys
@@ -353,7 +357,7 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(
     seal(kdf(secret, b"", "ebpfdma2 hello"), HELLO, 0, 0, body),
     ("10.11.0.2", 7788))
 EOP
-granted() { m=$(scrape); [ "$(metric 'ebpfdma_hellos_total{result="granted"}')" -gt "$granted0" ]; }
+granted() { m=$(scrape); [ "$(metric 'ebpfdma_hellos_total{verdict="granted"}')" -gt "$granted0" ]; }
 check "a lone HELLO for volume 18 is granted a session" wait_for "the lone HELLO's session" granted
 sleep 6 # past the 5 s an unheard session holds its volume
 check "B, 6 s later: admitted, durable and committed" \
@@ -368,9 +372,34 @@ printf '%s\n' "$m" >/tmp/metrics.txt
 check "metrics: promtool check metrics accepts the exposition" \
 	promtool check metrics </tmp/metrics.txt
 check "metrics: 8 MiB went through XDP, a write-latency histogram per volume" \
-	bash -c "[ \"\$(awk '\$1 == \"ebpfdma_received_bytes_total{path=\\\"xdp\\\"}\" { print \$2 }' /tmp/metrics.txt)\" -ge 8388608 ] &&
+	bash -c "[ \"\$(awk '\$1 == \"ebpfdma_written_bytes_total{path=\\\"xdp\\\"}\" { print \$2 }' /tmp/metrics.txt)\" -ge 8388608 ] &&
 		grep -q '^ebpfdma_write_latency_seconds_bucket{volume=\"10\",le=\"+Inf\"} [1-9]' /tmp/metrics.txt &&
 		grep -q '^ebpfdma_write_latency_seconds_sum{volume=\"10\"}' /tmp/metrics.txt"
+check "metrics: the latency histogram's buckets reach 10 s (and +Inf)" \
+	grep -q '^ebpfdma_write_latency_seconds_bucket{volume="10",le="16.7772"}' /tmp/metrics.txt
+check "metrics: build_info names the tools', the module's and the wire's versions" \
+	grep -qx "ebpfdma_build_info{version=\"$("$top/tools/build/version.sh")\",module_version=\"$(cat /sys/module/ebpfdma/version)\",wire=\"2\"} 1" /tmp/metrics.txt
+check "... the module's version is the package's (modinfo)" \
+	test "$(modinfo -F version ebpfdma)" = "$("$top/tools/build/version.sh")"
+check "metrics: bytes written by volume (volume 10: the 8 MiB at least)" \
+	test "$(metric 'ebpfdma_volume_written_bytes_total{volume="10"}')" -ge 8388608
+check "metrics: duplicates counted apart, by path (never goodput)" \
+	bash -c "grep -q '^ebpfdma_duplicate_datagrams_total{path=\"xdp\"} [0-9]' /tmp/metrics.txt &&
+		grep -q '^ebpfdma_duplicate_datagrams_total{path=\"slow\"} [0-9]' /tmp/metrics.txt"
+check "metrics: nothing failed to read (scrape_errors 0), and no value is negative" \
+	bash -c "grep -qx 'ebpfdma_scrape_errors{source=\"module_sysfs\"} 0' /tmp/metrics.txt &&
+		grep -qx 'ebpfdma_scrape_errors{source=\"xdp_map\"} 0' /tmp/metrics.txt &&
+		! grep -v '^#' /tmp/metrics.txt | grep -q ' -'"
+check "metrics: HELLO verdicts and the reasons of refusals are separate families, each sum meaningful" \
+	bash -c "[ \$(grep -c '^ebpfdma_hellos_total{verdict=' /tmp/metrics.txt) = 4 ] &&
+		! grep -q '^ebpfdma_hellos_total{verdict=\"[a-z]*\",' /tmp/metrics.txt &&
+		grep -q '^ebpfdma_hello_refusals_total{reason=\"held\"} [1-9]' /tmp/metrics.txt"
+check "metrics: the XDP verdicts add up to the packets the program saw" \
+	bash -c "awk '\$1 == \"ebpfdma_xdp_packets_total\" { p = \$2 }
+		/^ebpfdma_xdp_verdicts_total/ { v += \$2 } END { exit !(p > 0 && p == v) }' /tmp/metrics.txt"
+check "metrics: ACK send errors and acknowledged COMMITs exported" \
+	bash -c "grep -q '^ebpfdma_ack_send_errors_total [0-9]' /tmp/metrics.txt &&
+		grep -q '^ebpfdma_commits_acknowledged_total [1-9]' /tmp/metrics.txt"
 
 # 4. serve killed mid-transfer and restarted: the old session's DATA is
 # refused (no session), the sender asks for a new one and starts over.
@@ -389,14 +418,33 @@ wait $serve_pid 2>/dev/null
 kill -TERM $cap
 wait $cap
 sleep 1
-serve_start /tmp/serve.conf
+# Restarted as systemd would: its readiness to a notify socket, its log
+# lines to the journal (standard error's device and inode in
+# $JOURNAL_STREAM), priority first.
+rm -f /tmp/notify.sock /tmp/notify.log
+"$py" -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+while True:
+    print(s.recv(4096).decode().replace("\n", "|"), flush=True)' /tmp/notify.sock >/tmp/notify.log &
+notify_pid=$!
+wait_for "the notify socket" test -S /tmp/notify.sock
+log0=$(wc -l </tmp/serve.log)
+NOTIFY_SOCKET=/tmp/notify.sock JOURNAL_STREAM=$(stat -c %d:%i /tmp/serve.log) \
+	serve_start /tmp/serve.conf
 check "serve restarts: replaces the program, re-adds the volumes" test $? = 0
+check "... tells the service manager it is ready (READY=1, a STATUS)" \
+	wait_for "READY=1" grep -q '^READY=1|STATUS=serving on UDP port 7788' /tmp/notify.log
+check "... and writes its log lines to the journal with their priorities (<6> information)" \
+	bash -c "tail -n +$((log0 + 1)) /tmp/serve.log | grep -q '^<6>ebpfdmactl serve: serving on UDP port 7788' &&
+		! tail -n +$((log0 + 1)) /tmp/serve.log | grep -v '^<[346]>ebpfdmactl serve: '"
 m=$(scrape)
-nos0=$(metric 'ebpfdma_xdp_packets_total{counter="err_no_session"}')
+nos0=$(metric 'ebpfdma_xdp_kfunc_errors_total{error="no_session"}')
 n=$(tx "$py" "$wire2" replay /tmp/cap-r 10.11.0.2 7788 data 0 256)
 sleep 1
 m=$(scrape)
-nos1=$(metric 'ebpfdma_xdp_packets_total{counter="err_no_session"}')
+nos1=$(metric 'ebpfdma_xdp_kfunc_errors_total{error="no_session"}')
 check "the old session's datagrams ($n replayed) reach the new serve's kfunc and are refused (err_no_session $nos0 -> $nos1)" \
 	test "$n" = 256 -a "$((nos1 - nos0))" -ge 256
 wait $send_pid
@@ -406,11 +454,70 @@ check "ebpfdma-send started over in a new session and finished (exit $rc)" \
 	bash -c "[ $rc = 0 ] && grep -q ', 2 sessions' /tmp/send.out"
 host_check "the 16 MiB sent across the restart is intact on the disk" 8388608 16777216 \
 	"$(file_sum /tmp/f-restart)" 5
+grep ' session [0-9a-f]*: ' /tmp/serve.log | tail -n 3 | sed 's/^/# /'
+check "... one log line for its session (the rest of the file): peer, volume, bytes durable of those asked for, complete, how long" \
+	bash -c "grep -q '^<6>ebpfdmactl serve: session [0-9a-f]*: 10.11.0.1, volume 11: \([1-9][0-9]*\) of \1 bytes durable, complete, [0-9.]* s$' /tmp/serve.log"
+
+# 4b. SIGHUP, a transfer running: the peers and keys change, the session
+# goes on.  The new configuration allows 10.11.0.8/29 too (10.11.0.9) and
+# gives every volume a new key.  Volume 16 (its content is checked by
+# volume read here; the slow path's test writes it last).
+rm -f /tmp/tools2.key
+"$ctl" genkey /tmp/tools2.key >/dev/null
+conf native | sed -e "s|^key_file = $key\$|key_file = /tmp/tools2.key|" \
+	-e 's|^peer = 10.11.0.0/30$|&\npeer = 10.11.0.8/29|' >/tmp/serve2.conf
+head -c 1048576 /dev/urandom >/tmp/f-hup-a
+head -c 1048576 /dev/urandom >/tmp/f-hup-b
+placed0=$(cat /sys/class/misc/ebpfdma/rx/placed)
+ip netns exec edma-tx "$send" --quiet --rate 0.25 --key-file $key 10.11.0.2 16 /tmp/f-hup-a \
+	>/tmp/send-hup.out 2>&1 &
+send_pid=$!
+wait_for "64 blocks of the transfer placed" placed_past $((placed0 + 64))
+cp /tmp/serve.conf /tmp/serve1.conf
+cp /tmp/serve2.conf /tmp/serve.conf
+kill -HUP $serve_pid
+check "SIGHUP: serve reloads (peers, keys), saying what changed" \
+	wait_for "the reload" grep -q 'reloaded /tmp/serve.conf: 3 peer(s) (1 added, 0 removed), the keys of 10 volume(s)' /tmp/serve.log
+check "... and tells the service manager (RELOADING=1, then READY=1)" \
+	wait_for "RELOADING=1 then READY=1" bash -c "grep -A1 '^RELOADING=1' /tmp/notify.log | grep -q '^READY=1'"
+wait $send_pid
+rc=$?
+check "the transfer running across the reload, under the old key, completes in its one session (exit $rc)" \
+	bash -c "[ $rc = 0 ] && grep -q ', 1 session' /tmp/send-hup.out"
+check "... its bytes on the device, as committed (volume read)" \
+	bash -c "'$ctl' volume read 16 2>/dev/null | cmp - /tmp/f-hup-a"
+check_fails "a new transfer under the old key: its HELLO is not answered" \
+	"no answer from" tx "$send" --quiet --timeout 3 --key-file $key 10.11.0.2 16 /tmp/f-hup-b
+tx ip addr add 10.11.0.9/24 dev veth-tx 2>/dev/null
+check "from 10.11.0.9 (the added network) under the new key: durable and committed" \
+	tx "$send" --quiet --source 10.11.0.9 --key-file /tmp/tools2.key 10.11.0.2 16 /tmp/f-hup-b
+check "... its bytes on the device, as committed" \
+	bash -c "'$ctl' volume read 16 2>/dev/null | cmp - /tmp/f-hup-b"
+# Reloads that cannot be applied leave everything as it runs.
+sed 's/^port = 7788$/port = 7789/' /tmp/serve2.conf >/tmp/serve.conf
+kill -HUP $serve_pid
+check "SIGHUP with a changed port: refused, saying it takes a restart" \
+	wait_for "the refusal" grep -q '^<4>ebpfdmactl serve: reload: port changed, which takes a restart: the running configuration stays' /tmp/serve.log
+printf 'interface = veth-rx\nbogus line\n' >/tmp/serve.conf
+kill -HUP $serve_pid
+check "SIGHUP with a broken file: refused, naming the line" \
+	wait_for "the refusal" grep -q 'reload: /tmp/serve.conf:2: expected key = value: the running configuration stays' /tmp/serve.log
+m=$(scrape)
+check "... counted: reloads_total applied 1, refused 2" \
+	test "$(metric 'ebpfdma_reloads_total{result="applied"}')-$(metric 'ebpfdma_reloads_total{result="refused"}')" = 1-2
+check "... and serve still serves under the reloaded keys and peers" \
+	tx "$send" --quiet --source 10.11.0.9 --key-file /tmp/tools2.key 10.11.0.2 16 /tmp/f-hup-a
+tx ip addr del 10.11.0.9/24 dev veth-tx 2>/dev/null
+cp /tmp/serve1.conf /tmp/serve.conf
 
 # 5. SIGTERM: detach, drain, delete volumes, exit 0.
 kill -TERM $serve_pid
 wait $serve_pid
 check "serve exits 0 on SIGTERM" test $? = 0
+check "... having told the service manager it was stopping (STOPPING=1)" \
+	grep -q '^STOPPING=1' /tmp/notify.log
+kill $notify_pid 2>/dev/null
+wait $notify_pid 2>/dev/null
 check "... having detached the program and deleted its volumes" \
 	bash -c "! ip netns exec edma-rx bpftool net show dev veth-rx | grep -q driver &&
 		'$ctl' volume list | awk 'NR > 1' | wc -l | grep -qx 0"
@@ -423,9 +530,9 @@ check "serve starts with xdp = off" test $? = 0
 check "ebpfdma-send: 8 MiB over the slow path, durable and committed" \
 	tx "$send" --quiet --key-file $key 10.11.0.2 12 /tmp/f-slow
 m=$(scrape)
-slow=$(metric 'ebpfdma_received_bytes_total{path="slow"}')
+slow=$(metric 'ebpfdma_written_bytes_total{path="slow"}')
 check "metrics: every block took the slow path ($slow bytes, retransmissions included; none by XDP)" \
-	test "$slow" -ge 8388608 -a "$(metric 'ebpfdma_received_bytes_total{path="xdp"}')" = 0
+	test "$slow" -ge 8388608 -a "$(metric 'ebpfdma_written_bytes_total{path="xdp"}')" = 0
 host_check "the 8 MiB sent over the slow path is intact on the disk" 25165824 8388608 \
 	"$(file_sum /tmp/f-slow)" 5
 # Replayed and changed frames on the slow path: refused there too.

@@ -83,7 +83,7 @@ many() {
 	local placed0 bytes0 s
 	placed0=$(rx_ctr placed)
 	m=$(scrape)
-	bytes0=$(metric 'ebpfdma_received_bytes_total{path="xdp"}')
+	bytes0=$(metric 'ebpfdma_written_bytes_total{path="xdp"}')
 	for i in $(seq 0 $((n - 1))); do
 		head -c $((kib * 1024)) /dev/urandom >/tmp/many$i
 		ip netns exec edma-tx "$send" --quiet --key-file $key 10.11.0.2 \
@@ -107,7 +107,7 @@ many() {
 	m=$(scrape)
 	check "... every block written exactly once: $((n * kib)) KiB in $sent blocks placed, as many bytes written (duplicates dropped: rx/duplicate $(rx_ctr duplicate))" \
 		test "$(($(rx_ctr placed) - placed0))" = "$sent" -a \
-		"$(($(metric 'ebpfdma_received_bytes_total{path="xdp"}') - bytes0))" = \
+		"$(($(metric 'ebpfdma_written_bytes_total{path="xdp"}') - bytes0))" = \
 		"$((n * kib * 1024))"
 	rm -f /tmp/many*
 }
@@ -144,7 +144,7 @@ rx ip link set veth-rx mtu 9000
 # counts and echoes the marks, the sender slows down on them and has
 # nothing to retransmit.
 m=$(scrape)
-ce0=$(metric ebpfdma_ce_marked_total)
+ce0=$(metric ebpfdma_ce_marked_datagrams_total)
 rce0=$(rx_ctr ce)
 check "netem: delay 1 ms, 3% of datagrams marked CE (ecn) on veth-tx" \
 	tx tc qdisc add dev veth-tx root netem delay 1ms loss 3% ecn
@@ -155,8 +155,8 @@ check "a transfer through the CE-marking queue: durable and committed" \
 tx tc qdisc del dev veth-tx root
 m=$(scrape)
 sed 's/^/# /' /tmp/ecn.out | tail -n 1
-check "... the XDP path counted CE marks (rx/ce $rce0 -> $(rx_ctr ce)), serve echoed them (ebpfdma_ce_marked_total $ce0 -> $(metric ebpfdma_ce_marked_total))" \
-	test "$(rx_ctr ce)" -gt "$rce0" -a "$(metric ebpfdma_ce_marked_total)" -gt "$ce0"
+check "... the XDP path counted CE marks (rx/ce $rce0 -> $(rx_ctr ce)), serve echoed them (ebpfdma_ce_marked_datagrams_total $ce0 -> $(metric ebpfdma_ce_marked_datagrams_total))" \
+	test "$(rx_ctr ce)" -gt "$rce0" -a "$(metric ebpfdma_ce_marked_datagrams_total)" -gt "$ce0"
 check "... the sender's congestion events began with them ($(grep '^sent' /tmp/ecn.out | grep -o '[0-9]* congestion events, [0-9]* of them CE')), with nothing lost ($(grep '^sent' /tmp/ecn.out | grep -o '[0-9]* retransmitted'))" \
 	bash -c "grep '^sent' /tmp/ecn.out | grep -q '[1-9][0-9]* of them CE' &&
 		grep '^sent' /tmp/ecn.out | grep -q ' 0 retransmitted'"
@@ -189,16 +189,16 @@ host_check "... intact" $((48 * 1048576)) 1048576 "$(file_sum /tmp/f-flows2)" 8
 # 5. A slow disk: every write and flush takes 40 ms more.  Acknowledgements
 # wait for them; the sender's round trip must take that in, not see loss.
 m=$(scrape)
-full0=$(metric 'ebpfdma_xdp_packets_total{counter="err_full"}')
+full0=$(metric 'ebpfdma_xdp_kfunc_errors_total{error="full"}')
 dup0=$(rx_ctr duplicate)
 head -c $((4194304 / scale)) /dev/urandom >/tmp/f-slow
 check "a transfer to a volume behind dm-delay (40 ms): durable and committed" \
 	bash -c "ip netns exec edma-tx '$send' --key-file $key 10.11.0.2 53 /tmp/f-slow >/tmp/slowdisk.out 2>&1"
 m=$(scrape)
 sed 's/^/# /' /tmp/slowdisk.out | tail -n 1
-check "... without a retransmission ($(grep '^sent' /tmp/slowdisk.out | grep -o '[0-9]* retransmitted ([^)]*)')), no datagram refused for a full pool ($full0 -> $(metric 'ebpfdma_xdp_packets_total{counter="err_full"}')) or duplicated ($dup0 -> $(rx_ctr duplicate))" \
+check "... without a retransmission ($(grep '^sent' /tmp/slowdisk.out | grep -o '[0-9]* retransmitted ([^)]*)')), no datagram refused for a full pool ($full0 -> $(metric 'ebpfdma_xdp_kfunc_errors_total{error="full"}')) or duplicated ($dup0 -> $(rx_ctr duplicate))" \
 	bash -c "grep '^sent' /tmp/slowdisk.out | grep -q ' 0 retransmitted' &&
-		[ '$(metric 'ebpfdma_xdp_packets_total{counter="err_full"}')' = '$full0' ] &&
+		[ '$(metric 'ebpfdma_xdp_kfunc_errors_total{error="full"}')' = '$full0' ] &&
 		[ $(rx_ctr duplicate) = $dup0 ]"
 host_check "the transfer to the slow disk is intact" 0 $((4194304 / scale)) \
 	"$(file_sum /tmp/f-slow)" 9
@@ -214,13 +214,13 @@ check "the module reloaded with a pool of 64 slots" \
 serve_start /tmp/transport.conf
 check "serve starts on the small pool" test $? = 0
 m=$(scrape)
-full0=$(metric 'ebpfdma_xdp_packets_total{counter="err_full"}')
+full0=$(metric 'ebpfdma_xdp_kfunc_errors_total{error="full"}')
 head -c $((8388608 / scale)) /dev/urandom >/tmp/f-credit
 check "a transfer into the 64-slot pool: durable and committed" \
 	bash -c "ip netns exec edma-tx '$send' --key-file $key 10.11.0.2 55 /tmp/f-credit >/tmp/credit.out 2>&1"
 m=$(scrape)
-check "... within the credit: no datagram found the pool full ($full0 -> $(metric 'ebpfdma_xdp_packets_total{counter="err_full"}'), rx/pool_full $(rx_ctr pool_full)), nothing retransmitted ($(grep '^sent' /tmp/credit.out | grep -o '[0-9]* retransmitted'))" \
-	bash -c "[ '$(metric 'ebpfdma_xdp_packets_total{counter="err_full"}')' = '$full0' ] &&
+check "... within the credit: no datagram found the pool full ($full0 -> $(metric 'ebpfdma_xdp_kfunc_errors_total{error="full"}'), rx/pool_full $(rx_ctr pool_full)), nothing retransmitted ($(grep '^sent' /tmp/credit.out | grep -o '[0-9]* retransmitted'))" \
+	bash -c "[ '$(metric 'ebpfdma_xdp_kfunc_errors_total{error="full"}')' = '$full0' ] &&
 		[ $(rx_ctr pool_full) = 0 ] && grep '^sent' /tmp/credit.out | grep -q ' 0 retransmitted'"
 host_check "the transfer into the small pool is intact" \
 	$((49 * 1048576)) $((8388608 / scale)) "$(file_sum /tmp/f-credit)" 8

@@ -91,6 +91,49 @@ static void test_peer(void)
 	tap_ok(edma_rx_peer_parse("host.example", &p) == -EINVAL,
 	       "peer: a name is refused (addresses only)");
 	tap_ok(edma_rx_peer_parse("", &p) == -EINVAL, "peer: empty is refused");
+	tap_ok(!edma_rx_peer_parse("10.11.0.1", &p) && p.prefixlen == 128 &&
+		       !edma_rx_peer_parse("fd11::1", &p) && p.prefixlen == 128,
+	       "peer: an address is a /128 (IPv4 mapped)");
+	tap_ok(!edma_rx_peer_parse("10.11.0.0/16", &p) && p.prefixlen == 112 &&
+		       !memcmp(p.addr, v4, 12) && p.addr[12] == 10 &&
+		       p.addr[13] == 11 && !p.addr[14],
+	       "peer: 10.11.0.0/16 is ::ffff:10.11.0.0/112");
+	tap_ok(!edma_rx_peer_parse("fd11::/16", &p) && p.prefixlen == 16 &&
+		       !edma_rx_peer_parse("0.0.0.0/0", &p) &&
+		       p.prefixlen == 96 && !edma_rx_peer_parse("::/0", &p) &&
+		       !p.prefixlen,
+	       "peer: fd11::/16, 0.0.0.0/0 (every IPv4 sender), ::/0 (every sender)");
+	tap_ok(edma_rx_peer_parse("10.11.0.1/16", &p) == -EINVAL &&
+		       edma_rx_peer_parse("10.11.0.0/33", &p) == -EINVAL &&
+		       edma_rx_peer_parse("fd11::/129", &p) == -EINVAL &&
+		       edma_rx_peer_parse("10.11.0.0/", &p) == -EINVAL &&
+		       edma_rx_peer_parse("10.11.0.0/016", &p) == -EINVAL &&
+		       edma_rx_peer_parse("10.11.0.0/+8", &p) == -EINVAL &&
+		       edma_rx_peer_parse("10.11.0.0/8x", &p) == -EINVAL &&
+		       edma_rx_peer_parse("/8", &p) == -EINVAL,
+	       "peer: host bits past the prefix, a prefix too long, empty, signed, padded or not a number: refused");
+	{
+		static const uint8_t in[16] = { [10] = 0xff, [11] = 0xff,
+						10, 11, 200, 7 };
+		static const uint8_t out[16] = { [10] = 0xff, [11] = 0xff,
+						 10, 12, 0, 1 };
+		static const uint8_t v6in[16] = { 0xfd, 0x11, 0x80, [15] = 9 };
+		bool ok;
+
+		ok = !edma_rx_peer_parse("10.11.0.0/16", &p) &&
+		     edma_rx_peer_match(&p, in) && !edma_rx_peer_match(&p, out);
+		ok = ok && !edma_rx_peer_parse("10.8.0.0/13", &p) &&
+		     edma_rx_peer_match(&p, in) && edma_rx_peer_match(&p, out);
+		ok = ok && !edma_rx_peer_parse("10.11.200.7", &p) &&
+		     edma_rx_peer_match(&p, in) && !edma_rx_peer_match(&p, out);
+		ok = ok && !edma_rx_peer_parse("fd11:8000::/17", &p) &&
+		     edma_rx_peer_match(&p, v6in) && !edma_rx_peer_match(&p, in);
+		ok = ok && !edma_rx_peer_parse("fd11::/18", &p) &&
+		     !edma_rx_peer_match(&p, v6in);
+		ok = ok && !edma_rx_peer_parse("0.0.0.0/0", &p) &&
+		     edma_rx_peer_match(&p, in) && !edma_rx_peer_match(&p, v6in);
+		tap_ok(ok, "peer: networks match their addresses only, at byte and bit boundaries");
+	}
 }
 
 static void test_seqset(void)
@@ -165,7 +208,7 @@ static void test_config(void)
 
 	write_conf("# comment\ninterface = veth-rx\nport = 9000 # trailing\n"
 		   "metrics = [::1]:9101\nxdp = generic\nfull_policy = pass\n"
-		   "peer = 10.0.0.1\npeer = fd00::1\n"
+		   "peer = 10.0.0.1\npeer = fd00::1\npeer = 10.1.0.0/16\n"
 		   "idle_timeout = 30\nprotect = mac\nstate_dir = /srv/edma\n"
 		   "volume = 3 /dev/vdb start=2048 blocks=4096 key_file=/k3 protect=crc flags=fua,flush_on_commit\n"
 		   "volume = 4 /dev/vdb start=8192 blocks=8 writers=shared\n"
@@ -174,7 +217,7 @@ static void test_config(void)
 		       !strcmp(c.ifname, "veth-rx") && c.port == 9000 &&
 		       !strcmp(c.metrics, "[::1]:9101") &&
 		       c.xdp == CTL_XDP_GENERIC &&
-		       c.full_policy == EBPFDMA_RX_FULL_PASS && c.nr_peers == 2 &&
+		       c.full_policy == EBPFDMA_RX_FULL_PASS && c.nr_peers == 3 &&
 		       c.nr_vols == 2 && c.vols[0].id == 3 &&
 		       c.vols[0].start == 2048 && c.vols[0].blocks == 4096 &&
 		       !strcmp(c.vols[0].key_file, "/k3") &&
@@ -224,9 +267,30 @@ static void test_config(void)
 		     "bad flags=sync");
 	conf_refused("interface = eth0\nvolume = 1 /dev/sda blocks=8 key_file=/k\n"
 		     "volume = 1 /dev/sdb blocks=8 key_file=/k\n",
-		     ":3: volume 1 twice");
+		     ":3: volume 1 given again (first on line 2)");
+	conf_refused("interface = eth0\nport = 9000\n# x\nport = 9001\n",
+		     "unit.conf:4: port given again (first on line 2): one value only");
+	conf_refused("interface = eth0\ninterface = eth1\n",
+		     ":2: interface given again (first on line 1)");
+	conf_refused("interface = eth0\nkey_file = /a\nkey_file = /b\n",
+		     ":3: key_file given again (first on line 2)");
 	conf_refused("interface = eth0\nxdp = fast\n", "xdp: native, generic or off");
-	conf_refused("interface = eth0\nmetrics = 9788\n", "metrics: host:port or off");
+	conf_refused("interface = eth0\nmetrics = 9788\n",
+		     ":2: metrics: a numeric address and port");
+	conf_refused("interface = eth0\nmetrics = localhost:9788\n",
+		     ":2: metrics: a numeric address and port (127.0.0.1:9788, [::1]:9788) or off, not 'localhost:9788'");
+	conf_refused("interface = eth0\nmetrics = 127.0.0.1:77x\n",
+		     ":2: metrics: a numeric address");
+	conf_refused("interface = eth0\nlisten = node1\n",
+		     ":2: listen: a numeric address");
+	conf_refused("interface = eth0\nlisten = 10.0.0.0/8\n",
+		     ":2: listen: a numeric address");
+	conf_refused("interface = eth0\npeer = sender.example\n",
+		     ":2: peer: 'sender.example' is not a numeric address or network");
+	conf_refused("interface = eth0\npeer = 10.0.0.1/24\n",
+		     ":2: peer: '10.0.0.1/24' is not");
+	conf_refused("interface = eth0\npeer = 10.0.0.0/33\n",
+		     ":2: peer: '10.0.0.0/33' is not");
 	conf_refused("interface = eth0\nbogus\n", ":2: expected key = value");
 	write_conf("interface = eth0\nkey_file = /k\n"
 		   "store = 5 /srv/files quota=64M overwrite=yes protect=mac\n"

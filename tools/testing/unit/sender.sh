@@ -483,6 +483,11 @@ expect_exit "a port with trailing garbage (:77x): refused, exit 2" 2 "port: '77x
 	"$send" --key-file "$key" 127.0.0.1:77x 1 "$tmp/file"
 expect_exit "a port past 65535 (:99999): refused, not wrapped, exit 2" 2 "port: '99999' is not a whole number in 1..65535" \
 	"$send" --key-file "$key" 127.0.0.1:99999 1 "$tmp/file"
+# A name the resolver rejects without asking anyone (an empty label): the
+# command line's error, not the network's.
+expect_exit "a host name that cannot exist (a..b): exit 2, not 4 (no answer)" 2 \
+	"a..b: Name or service not known (no such host)" \
+	"$send" --key-file "$key" a..b 1 "$tmp/file"
 expect_exit "--window 12k: refused, exit 2" 2 "--window: '12k' is not a whole number" \
 	"$send" --window 12k --key-file "$key" 127.0.0.1:9 1 "$tmp/file"
 expect_exit "--resume of standard input: refused, exit 2" 2 "--resume needs a regular file" \

@@ -22,5 +22,5 @@ check_fails "genkey never replaces a key file" "File exists" "$ctl" genkey "$tmp
 check "... which keeps its key" cmp "$tmp/k" "$tmp/k0"
 "$ctl" genkey "$tmp/k2"
 check "two keys differ" bash -c "! cmp -s '$tmp/k' '$tmp/k2'"
-check_fails "genkey without a file: usage" "usage: ebpfdmactl genkey FILE" "$ctl" genkey
+check_fails "genkey without a file: a usage error, naming it" "ebpfdmactl genkey: missing operand" "$ctl" genkey
 tap_done
