@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,11 +32,34 @@ int ctl_getopt(int argc, char **argv, const char *cmd,
 	opterr = 0; /* the messages are ours, naming the option */
 	o = getopt_long(argc, argv, ":h", longopts, NULL);
 	if (o == '?') {
-		if (optopt && optopt != 'h')
+		/*
+		 * A long option (unknown, ambiguous, or given a value it does
+		 * not take) is named as written; a short one by its letter.
+		 */
+		const char *arg = argv[optind - 1], *name = arg + 2;
+		size_t len = strcspn(name, "=");
+		unsigned int i, prefixed = 0;
+		bool exact = false;
+
+		if (strncmp(arg, "--", 2) && optopt) {
 			ctl_usage_error(cmd, "unknown option '-%c'", optopt);
+			return CTL_OPT_BAD;
+		}
+		for (i = 0; strncmp(arg, "--", 2) == 0 && longopts[i].name; i++) {
+			if (strncmp(longopts[i].name, name, len))
+				continue;
+			prefixed++;
+			exact |= strlen(longopts[i].name) == len;
+		}
+		if (exact || prefixed == 1)
+			ctl_usage_error(cmd, "option '--%.*s' takes no value",
+					(int)len, name);
+		else if (prefixed)
+			ctl_usage_error(cmd, "ambiguous option '%.*s'",
+					(int)len + 2, arg);
 		else
-			ctl_usage_error(cmd, "unknown option '%s'",
-					argv[optind - 1]);
+			ctl_usage_error(cmd, "unknown option '%.*s'",
+					(int)len + 2, arg);
 		return CTL_OPT_BAD;
 	}
 	if (o == ':') {

@@ -42,14 +42,18 @@ static char *trim(char *s)
 	return s;
 }
 
+/* Decimal digits only: "010" is ten, not an octal eight; no 0x, no sign. */
 static int parse_u64(const char *s, uint64_t *v)
 {
+	const char *p;
 	char *end;
 
-	if (!*s || *s == '-')
+	for (p = s; *p >= '0' && *p <= '9'; p++)
+		;
+	if (!*s || *p)
 		return -1;
 	errno = 0;
-	*v = strtoull(s, &end, 0);
+	*v = strtoull(s, &end, 10);
 	return errno || *end ? -1 : 0;
 }
 
@@ -231,7 +235,7 @@ static bool address_ok(const char *host)
 {
 	struct ebpfdma_rx_peer p;
 
-	return !edma_rx_peer_parse(host, &p) && p.prefixlen == 128;
+	return !strchr(host, '/') && !edma_rx_peer_parse(host, &p);
 }
 
 /* The keys that take one value: a second is an error naming both lines. */

@@ -135,12 +135,12 @@ int ctl_notify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_volume(int argc, char **argv);
-/* volume read (readback.c): 0, 1 failed, 2 a bad id; -1 usage. */
+/* volume read (readback.c): argv[0] "read"; a CTL_EXIT_* status. */
 int volume_read(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_genkey(int argc, char **argv);
-/* ls.c: a file store's files; 0, 1 a file failed --verify or an error. */
+/* ls.c: a file store's files; a CTL_EXIT_* status. */
 int cmd_ls(int argc, char **argv);
 
 /* Read one number from a sysfs file; -1 when it cannot. */

@@ -5,8 +5,8 @@
  * the sender committed (store.h's extended attribute; "-" for a file the
  * store did not write), and the time it was last written (UTC).  Files
  * still being written (NAME.partial) are not listed.  --verify reads each
- * file and says whether its bytes still have that digest: exit 1 if one
- * does not (or has none).  The files themselves are plain files: read
+ * file and says whether its bytes still have that digest: exit 4 if one
+ * does not (or has none), 1 if one cannot be read.  The files themselves are plain files: read
  * them as any other.
  */
 #include <errno.h>
@@ -131,7 +131,8 @@ int cmd_ls(int argc, char **argv)
 				"  --config CONFIG  the store is STORE-ID of serve's CONFIG\n"
 				"Exit status: 0 listed (and verified); 1 the directory cannot be\n"
 				"read; 2 a usage error; 3 CONFIG is not usable; 4 a file's bytes\n"
-				"differ from what was committed.\n");
+				"differ from what was committed (MISMATCH) or it has no committed\n"
+				"digest (NO-DIGEST: the store did not write it).\n");
 		else
 			return CTL_EXIT_USAGE;
 	}

@@ -52,6 +52,13 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return CTL_EXIT_USAGE;
 	}
+	if (argc > 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+			 !strcmp(argv[1], "--version"))) {
+		fprintf(stderr,
+			"ebpfdmactl: %s takes no operand\nTry 'ebpfdmactl --help'.\n",
+			argv[1]);
+		return CTL_EXIT_USAGE;
+	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help"))
 		return ctl_help(usage_text);

@@ -162,29 +162,19 @@ static void sample(FILE *f, const char *name, const char *label,
 	fprintf(f, "%s{%s=\"%s\"} %llu\n", name, label, value, v);
 }
 
-/* The XDP program's counters, each family with what it counts. */
-static void xdp_counters(FILE *f, struct scrape *sc, bool attached)
+/* serve's XDP program's counters, each family with what it counts. */
+static void xdp_counters(FILE *f, const struct ebpfdma_rx_counters *cp)
 {
-	struct ebpfdma_rx_counters c;
 	unsigned int i;
-	int fd;
 
-	fd = edma_rx_map_by_name("edma_counters");
-	if (fd < 0 || edma_rx_counters_read(fd, &c, NULL, 0) <= 0) {
-		if (fd >= 0)
-			close(fd);
-		sc->xdp += attached; /* no program: nothing to read */
-		return;
-	}
-	close(fd);
 	counter(f, "ebpfdma_xdp_packets_total",
 		"Packets the XDP program saw");
 	fprintf(f, "ebpfdma_xdp_packets_total %llu\n",
-		(unsigned long long)c.packets);
+		(unsigned long long)cp->packets);
 	counter(f, "ebpfdma_xdp_verdicts_total",
 		"The XDP program's verdicts: pass (to the stack) or drop (placed DATA included)");
-	sample(f, "ebpfdma_xdp_verdicts_total", "verdict", "pass", c.pass);
-	sample(f, "ebpfdma_xdp_verdicts_total", "verdict", "drop", c.drop);
+	sample(f, "ebpfdma_xdp_verdicts_total", "verdict", "pass", cp->pass);
+	sample(f, "ebpfdma_xdp_verdicts_total", "verdict", "drop", cp->drop);
 	counter(f, "ebpfdma_xdp_passed_total",
 		"Packets passed to the stack, by reason");
 	counter(f, "ebpfdma_xdp_dropped_total",
@@ -193,7 +183,7 @@ static void xdp_counters(FILE *f, struct scrape *sc, bool attached)
 		"DATA datagrams the kfunc refused, by its error (each then dropped, or passed under full_policy = pass)");
 	for (i = 0; i < edma_rx_nr_fields; i++) {
 		const char *n = edma_rx_fields[i].name;
-		uint64_t v = edma_rx_field(&c, edma_rx_fields[i].off);
+		uint64_t v = edma_rx_field(cp, edma_rx_fields[i].off);
 
 		if (!strncmp(n, "pass_", 5))
 			sample(f, "ebpfdma_xdp_passed_total", "reason", n + 5, v);
@@ -207,11 +197,11 @@ static void xdp_counters(FILE *f, struct scrape *sc, bool attached)
 	counter(f, "ebpfdma_xdp_placed_datagrams_total",
 		"DATA datagrams the kfunc placed in the pool and queued to the disk");
 	fprintf(f, "ebpfdma_xdp_placed_datagrams_total %llu\n",
-		(unsigned long long)c.placed);
+		(unsigned long long)cp->placed);
 	counter(f, "ebpfdma_xdp_placed_bytes_total",
 		"Body bytes the kfunc placed");
 	fprintf(f, "ebpfdma_xdp_placed_bytes_total %llu\n",
-		(unsigned long long)c.placed_bytes);
+		(unsigned long long)cp->placed_bytes);
 }
 
 void metrics_write(FILE *f, const struct serve_stats *st)
@@ -248,10 +238,18 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 	};
 	static const char *const path[NR_PATHS] = { "xdp", "slow" };
 	struct scrape sc = { 0 };
+	struct ebpfdma_rx_counters xc = { 0 };
 	char path_buf[64], version[64];
 	unsigned long long n;
-	long long v, dup_xdp;
+	bool have_xdp;
 	unsigned int i, j;
+	long long v;
+
+	/* serve's own program's map (no program: xdp = off, or detached). */
+	have_xdp = st->xdp_counters_fd >= 0 &&
+		   edma_rx_counters_read(st->xdp_counters_fd, &xc, NULL, 0) > 0;
+	if (st->xdp_attached && !have_xdp)
+		sc.xdp++;
 
 	read_line("/sys/module/ebpfdma/version", version, sizeof(version));
 	gauge(f, "ebpfdma_build_info",
@@ -276,11 +274,10 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 		fprintf(f, "ebpfdma_volume_written_bytes_total{volume=\"%u\"} %llu\n",
 			st->vol[i].id, (unsigned long long)st->vol[i].bytes);
 	counter(f, "ebpfdma_duplicate_datagrams_total",
-		"DATA datagrams of blocks placed already (retransmissions that crossed an ACK, network duplicates, replays), dropped; not goodput");
-	dup_xdp = sysfs_read(&sc, "rx/duplicate");
-	if (dup_xdp >= 0)
+		"DATA datagrams of blocks placed already (retransmissions that crossed an ACK, network duplicates, replays), dropped; not goodput; by the path they took");
+	if (have_xdp)
 		sample(f, "ebpfdma_duplicate_datagrams_total", "path", "xdp",
-		       dup_xdp);
+		       xc.err_duplicate);
 	sample(f, "ebpfdma_duplicate_datagrams_total", "path", "slow",
 	       st->slow_refused[REFUSED_DUPLICATE]);
 	counter(f, "ebpfdma_slow_path_refused_total",
@@ -399,7 +396,7 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 	if (v >= 0)
 		fprintf(f, "ebpfdma_kfunc_ce_marked_total %lld\n", v);
 	counter(f, "ebpfdma_kfunc_refused_total",
-		"DATA datagrams the kfunc refused, by reason (the module's count)");
+		"DATA datagrams the module refused, by reason: the kfunc's and SESSION_SUBMIT's (the slow path's), the module's own count");
 	for (i = 0; i < sizeof(kfunc) / sizeof(kfunc[0]); i++) {
 		snprintf(path_buf, sizeof(path_buf), "rx/%s", kfunc[i]);
 		v = sysfs_read(&sc, path_buf);
@@ -408,7 +405,8 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 			       kfunc[i], v);
 	}
 
-	xdp_counters(f, &sc, st->xdp_attached);
+	if (have_xdp)
+		xdp_counters(f, &xc);
 
 	fprintf(f, "# HELP ebpfdma_write_latency_seconds Time from queuing a write to its completion, by volume\n"
 		   "# TYPE ebpfdma_write_latency_seconds histogram\n");
@@ -417,7 +415,7 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 			latency(f, &sc, st->vol[i].id);
 
 	counter(f, "ebpfdma_reloads_total",
-		"SIGHUPs: applied (peers, keys, idle timeout), or refused (the file did not read, a key did not load, or a change takes a restart); the running configuration stays then");
+		"SIGHUPs: applied (peers, key files), or refused (the file did not read, a key did not load, or a change takes a restart); the running configuration stays then");
 	sample(f, "ebpfdma_reloads_total", "result", "applied",
 	       st->reloads[RELOAD_APPLIED]);
 	sample(f, "ebpfdma_reloads_total", "result", "refused",

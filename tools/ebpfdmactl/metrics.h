@@ -73,6 +73,7 @@ struct serve_stats {
 	struct serve_vol_stats vol[EBPFDMA_MAX_VOLUMES];
 	unsigned int nr_vols;
 	bool xdp_attached; /* the XDP program's map should be readable */
+	int xdp_counters_fd; /* serve's program's counters map, or -1 */
 	uint64_t reloads[NR_RELOAD];
 };
 

@@ -109,9 +109,10 @@ int volume_read(int argc, char **argv)
 		else if (o == 'h')
 			return ctl_help("usage: ebpfdmactl volume read ID [--state-dir DIR] [--output FILE]\n"
 					"Write volume ID's last committed transfer, exactly the bytes\n"
-					"committed, to standard output or FILE (made whole or not at all),\n"
-					"once their BLAKE2b-256 is the one committed.  Commit records are\n"
-					"in DIR (default: serve's, $STATE_DIRECTORY or /var/lib/ebpfdma).\n"
+					"committed, to FILE, made whole and only once their BLAKE2b-256 is\n"
+					"the one committed; or streamed to standard output, exiting 4 after\n"
+					"them if it is not.  Commit records are in DIR (default: serve's,\n"
+					"$STATE_DIRECTORY or /var/lib/ebpfdma).\n"
 					"Exit status: 0 written; 1 no record, or the device or output\n"
 					"failed; 2 a usage error; 4 the bytes changed since their commit.\n");
 		else

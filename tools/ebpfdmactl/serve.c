@@ -1762,16 +1762,15 @@ static int open_socket(void)
 static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 		      va_list ap)
 {
-	char line[512];
-	size_t n;
+	char text[4096], *line, *save;
 
 	if (level == LIBBPF_DEBUG)
 		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	n = strlen(line);
-	if (n && line[n - 1] == '\n')
-		line[n - 1] = 0;
-	logwarn("libbpf: %s", line);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	/* A verifier log comes in one call: a line (a priority) each. */
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		(level == LIBBPF_WARN ? logwarn : logmsg)("libbpf: %s", line);
 	return 0;
 }
 
@@ -1791,10 +1790,22 @@ static int attach(void)
 		logerr("loading the XDP program: %s", strerror(-ret));
 		return -1;
 	}
-	for (i = 0; i < S.conf.nr_peers; i++)
-		edma_rx_peer_add(edma_rx_peers_fd(skel), S.conf.peers[i]);
-	/* The allow-list stays ours to change (reload()). */
+	for (i = 0; i < S.conf.nr_peers; i++) {
+		ret = edma_rx_peer_add(edma_rx_peers_fd(skel), S.conf.peers[i]);
+		if (ret) {
+			logerr("peer %s: the allow-list map: %s",
+			       S.conf.peers[i], strerror(-ret));
+			edma_rx_destroy(skel);
+			return -1;
+		}
+	}
+	/*
+	 * The allow-list stays ours to change (reload()), the counters ours
+	 * to read (metrics), whatever other program has maps of these names.
+	 */
 	S.peers_fd = fcntl(edma_rx_peers_fd(skel), F_DUPFD_CLOEXEC, 0);
+	S.st.xdp_counters_fd = fcntl(edma_rx_counters_fd(skel),
+				     F_DUPFD_CLOEXEC, 0);
 	/*
 	 * A program left by a serve that did not stop cleanly goes; another
 	 * program is not ours to replace.
@@ -1875,6 +1886,9 @@ static const char *node_changed(const struct ctl_config *c)
 		return "full_policy";
 	if (strcmp(c->state_dir, S.conf.state_dir))
 		return "state_dir";
+	/* The module holds each session's limit from SESSION_ADD. */
+	if (c->idle_timeout_s != S.conf.idle_timeout_s)
+		return "idle_timeout";
 	if (c->nr_vols != S.conf.nr_vols)
 		return "the volumes and stores";
 	for (i = 0; i < c->nr_vols; i++)
@@ -1885,19 +1899,21 @@ static const char *node_changed(const struct ctl_config *c)
 
 /*
  * SIGHUP: read the configuration again and apply what can change while
- * sessions run: the peers (the XDP allow-list and serve's own), the key
- * files (new HELLOs; a session keeps the keys it was granted) and the idle
- * timeout.  All or nothing: a file that does not read, a key that does not
- * load, or a change that takes a restart (the interface, a volume's
- * device, ...) leaves the running configuration as it was, said in the
- * log and counted.
+ * sessions run: the peers (the XDP allow-list and serve's own) and the key
+ * files (new HELLOs; a session keeps the keys it was granted).  All or
+ * nothing: a file that does not read, a key that does not load, a peer
+ * the allow-list cannot take, or a change that takes a restart (the
+ * interface, a volume's device, the idle timeout, ...) leaves the running
+ * configuration as it was, said in the log and counted.
  */
 static void reload(void)
 {
 	static struct ctl_config c; /* large: not on the stack */
 	static uint8_t secret[EBPFDMA_MAX_VOLUMES][EBPFDMA_WIRE2_KEY_LEN];
 	struct ebpfdma_rx_peer peers[CTL_MAX_PEERS];
+	bool is_new[CTL_MAX_PEERS] = { false };
 	unsigned int i, j, added = 0, removed = 0;
+	bool applied = false;
 	const char *what;
 	char err[512];
 	int ret;
@@ -1924,20 +1940,30 @@ static void reload(void)
 	/* Checked as the file was read. */
 	for (i = 0; i < c.nr_peers; i++)
 		edma_rx_peer_parse(c.peers[i], &peers[i]);
-	/* The new entries first: a peer in both lists is never refused. */
-	for (i = 0; S.peers_fd >= 0 && i < c.nr_peers; i++) {
+	/*
+	 * The new entries first: a peer in both lists is never refused.  If
+	 * the map cannot take one, those added go again: nothing changed.
+	 */
+	for (i = 0; i < c.nr_peers; i++) {
 		for (j = 0; j < S.conf.nr_peers &&
 			    memcmp(&S.peers[j], &peers[i], sizeof(peers[i]));
 		     j++)
 			;
 		if (j < S.conf.nr_peers)
 			continue;
-		ret = edma_rx_peer_update(S.peers_fd, &peers[i], true);
+		ret = S.peers_fd < 0 ? 0 :
+				       edma_rx_peer_update(S.peers_fd,
+							   &peers[i], true);
 		if (ret) {
-			logwarn("reload: peer %s: %s: the running configuration stays (and that peer)",
-			       c.peers[i], strerror(-ret));
+			logwarn("reload: peer %s: %s: the running configuration stays",
+				c.peers[i], strerror(-ret));
+			for (j = 0; j < i; j++)
+				if (is_new[j])
+					edma_rx_peer_update(S.peers_fd,
+							    &peers[j], false);
 			goto refused;
 		}
+		is_new[i] = true;
 		added++;
 	}
 	for (j = 0; j < S.conf.nr_peers; j++) {
@@ -1973,20 +1999,19 @@ static void reload(void)
 	}
 	strcpy(S.conf.key_file, c.key_file);
 	S.conf.protect = c.protect;
-	S.conf.idle_timeout_s = c.idle_timeout_s;
 	S.st.reloads[RELOAD_APPLIED]++;
-	logmsg("reloaded %s: %u peer(s) (%u added, %u removed), the keys of %u volume(s) and store(s), idle_timeout %u s",
-	       S.config, c.nr_peers, added, removed, c.nr_vols,
-	       c.idle_timeout_s);
+	applied = true;
+	logmsg("reloaded %s: %u peer(s) (%u added, %u removed), the keys of %u volume(s) and store(s)",
+	       S.config, c.nr_peers, added, removed, c.nr_vols);
 	goto done;
 refused:
 	S.st.reloads[RELOAD_REFUSED]++;
 done:
 	sodium_memzero(secret, sizeof(secret));
 	sodium_memzero(&c, sizeof(c));
-	ctl_notify("READY=1\nSTATUS=serving; %s", S.st.reloads[RELOAD_REFUSED] ?
-				"a reload was refused (see the log)" :
-				"configuration reloaded");
+	ctl_notify("READY=1\nSTATUS=serving; %s",
+		   applied ? "configuration reloaded" :
+			     "the last reload was refused (see the log)");
 }
 
 static int add_volumes(void)
@@ -2128,6 +2153,9 @@ static void teardown(void)
 	if (S.peers_fd >= 0)
 		close(S.peers_fd);
 	S.peers_fd = -1;
+	if (S.st.xdp_counters_fd >= 0)
+		close(S.st.xdp_counters_fd);
+	S.st.xdp_counters_fd = -1;
 	while (S.nr_sessions)
 		session_forget(0);
 	/*
@@ -2176,8 +2204,9 @@ int cmd_serve(int argc, char **argv)
 		return ret;
 	S.config = argv[optind];
 	S.peers_fd = -1;
+	S.st.xdp_counters_fd = -1;
 	if (ctl_config_load(S.config, &S.conf, err, sizeof(err))) {
-		fprintf(stderr, "ebpfdmactl serve: %s\n", err);
+		logerr("%s", err);
 		return CTL_EXIT_CONFIG;
 	}
 	/* Checked as the file was read: addresses or networks. */
@@ -2190,8 +2219,8 @@ int cmd_serve(int argc, char **argv)
 	S.state_dir = record_dir(S.conf.state_dir);
 	ret = record_dir_make(S.state_dir);
 	if (ret) {
-		fprintf(stderr, "ebpfdmactl serve: the state directory %s: %s (state_dir = sets another)\n",
-			S.state_dir, strerror(-ret));
+		logerr("the state directory %s: %s (state_dir = sets another)",
+		       S.state_dir, strerror(-ret));
 		return 1;
 	}
 	if (load_keys())

@@ -153,6 +153,16 @@ pin_irqs() { # NS IFACE CPU
 	done
 }
 
+# ext4's journal thread (jbd2/DISK) on the receiving CPU with the rest of
+# the file system's work (xfs's is in workqueues): a new one each mount.
+pin_fs_threads() {
+	local pid
+	for pid in $(pgrep '^jbd2/'); do
+		taskset -p -c $rx_cpu "$pid" >/dev/null
+	done
+	return 0
+}
+
 # Pin the NAPI threads (new ones appear when XDP is attached).
 pin_napi() {
 	ps -eo pid=,comm= | while read -r pid comm; do
@@ -423,6 +433,13 @@ run() {
 	fi
 	[ $rc = 0 ] || { ok=false; log "$name: a sender failed: $(cat /tmp/tx*.out | tail -n3)"; }
 	retx=0 secs=0
+	# A file system is mounted again first: what is checked is what
+	# reached the disk (the store's rename and directory sync included),
+	# not the page cache.
+	[ -z "$fs" ] || { umount $mnt && mount -t "$fs" "$disk" $mnt && pin_fs_threads; } || {
+		ok=false
+		log "$fs: cannot mount the file system again to check the data"
+	}
 	for ((i = 1; i <= streams; i++)); do
 		if [ -n "$fs" ] && [ "${name%-before}" = ebpfdma ]; then
 			got=$(sha256sum <"$mnt/store/s$i.bin" | cut -d' ' -f1)
@@ -548,6 +565,7 @@ if [ -n "$filesystems" ]; then
 			log "$fs: cannot make or mount the file system on $disk"
 			continue
 		}
+		pin_fs_threads
 		target=$mnt/baseline.img
 		for ((rep = 1; rep <= reps; rep++)); do
 			matrix "$file_payloads"

@@ -103,7 +103,8 @@ note "benchmark: $mib MiB per run x $reps repetitions (tens of minutes under emu
 			tools/testing/bench-guest.sh '$work/vm/files.jsonl'
 	fi
 	if $(want receivers && echo true || echo false); then
-		env $(printf '%q ' "${envs[@]}") tools/testing/bench-guest.sh '$work/vm/runs.jsonl'
+		env $(printf '%q ' "${envs[@]}") $(want files && echo EBPFDMA_BENCH_FILESYSTEMS=) \
+			tools/testing/bench-guest.sh '$work/vm/runs.jsonl'
 		for size in 4096 65536; do
 			modprobe ebpfdma slot_size=\$size nr_slots=\$((16777216 / size))
 			build/bench/submit_vs_pwrite /dev/vda $submit_mib $reps >>'$work/vm/submit.jsonl'

@@ -8,7 +8,9 @@
 # runs with (aead and crc; aead alone on the debug kernel), and checks
 # every stream's sha256 on the disk; here each run must have verified.
 # On the stock kernel, the same into files on ext4 made on that disk
-# (ebpfdma through a file store, the others into a preallocated file).
+# (ebpfdma through a file store, the others into a preallocated file;
+# mke2fs gives so small a file system 1 KiB blocks, so nvmet-tcp's file
+# backend takes 1 KiB writes).
 # Figures are not looked at: this is a test, not a benchmark.
 . "$(dirname "$0")/tap.sh"
 top=$(cd "$(dirname "$0")/../../.." && pwd)

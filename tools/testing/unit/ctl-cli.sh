@@ -68,6 +68,12 @@ expect_exit "attach --peer 10.0.0.1/24 (host bits set): refused" 2 "--peer: '10.
 	"$ctl" attach eth0 --peer 10.0.0.1/24
 expect_exit "attach --generik: the unknown option named" 2 "ebpfdmactl attach: unknown option '--generik'" \
 	"$ctl" attach eth0 --generik
+expect_exit "attach --generic=1: a value to an option that takes none, named" 2 \
+	"ebpfdmactl attach: option '--generic' takes no value" "$ctl" attach eth0 --generic=1
+expect_exit "attach --p: ambiguous (--port, --peer), named" 2 "ambiguous option '--p'" \
+	"$ctl" attach eth0 --p 5
+expect_exit "--version with an operand: refused" 2 "ebpfdmactl: --version takes no operand" \
+	"$ctl" --version x
 expect_exit "attach with no interface: missing operand" 2 "attach: missing operand" "$ctl" attach
 expect_exit "detach with two interfaces: too many operands" 2 "detach: too many operands" "$ctl" detach a b
 expect_exit "volume del abc: refused, not volume 0 (atoi)" 2 "volume del: volume id: 'abc' is not a number from 0 to 63" \
@@ -96,6 +102,12 @@ expect_exit "serve: a key given twice: exit 3, naming both lines" 3 "c.conf:6: p
 	"$ctl" serve "$tmp/c.conf"
 conf "interface = edma-none0" "volume = 1 /dev/null blocks=8" "metrics = localhost:9788"
 expect_exit "serve: metrics = localhost:9788: exit 3 when read, not later" 3 "c.conf:5: metrics: a numeric address and port" \
+	"$ctl" serve "$tmp/c.conf"
+conf "interface = edma-none0" "volume = 1 /dev/null blocks=8" "metrics = 127.0.0.1/32:9788"
+expect_exit "serve: metrics = 127.0.0.1/32:9788: a network is no address, exit 3 when read" 3 \
+	"c.conf:5: metrics: a numeric address and port" "$ctl" serve "$tmp/c.conf"
+conf "interface = edma-none0" "volume = 1 /dev/null blocks=0x10"
+expect_exit "serve: blocks=0x10: decimal only, exit 3" 3 "c.conf:4: volume 1: bad blocks=0x10" \
 	"$ctl" serve "$tmp/c.conf"
 conf "interface = edma-none0" "volume = 1 /dev/null blocks=8" "peer = 10.1.3.0/23"
 expect_exit "serve: peer = 10.1.3.0/23 (host bits set): exit 3" 3 "c.conf:5: peer: '10.1.3.0/23' is not" \

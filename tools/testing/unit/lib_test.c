@@ -239,6 +239,16 @@ static void test_config(void)
 		       c.vols[0].protect == EBPFDMA_PROTECT_AEAD &&
 		       c.idle_timeout_s == CTL_IDLE_TIMEOUT_S,
 	       "config: defaults: port 7788, metrics on loopback, native, drop, aead, idle 120 s");
+	write_conf("interface = eth0\nvolume = 1 /dev/sda start=010 blocks=0100 key_file=/k\n"
+		   "idle_timeout = 09\n");
+	tap_ok(!ctl_config_load("/tmp/ebpfdma-unit.conf", &c, err, sizeof(err)) &&
+		       c.vols[0].start == 10 && c.vols[0].blocks == 100 &&
+		       c.idle_timeout_s == 9,
+	       "config: numbers are decimal: start=010 is block ten, not an octal eight (%s)",
+	       err);
+	conf_refused("interface = eth0\nvolume = 1 /dev/sda blocks=0x10 key_file=/k\n",
+		     ":2: volume 1: bad blocks=0x10");
+	conf_refused("interface = eth0\nport = +80\n", ":2: port: 1..65535");
 	conf_refused("interface = eth0\nport = 0\n", "unit.conf:2: port: 1..65535");
 	conf_refused("interface = eth0\nport = 65536\n", ":2: port");
 	conf_refused("interface = eth0\nvolume = 64 /dev/sda blocks=8 key_file=/k\n",
