@@ -110,11 +110,12 @@ build/man/%: docs/man/%.scd
 build/tools/ebpfdmactl: $(CTL_SRCS) $(wildcard tools/ebpfdmactl/*.h) \
 		tools/lib/ebpfdma.c tools/lib/ebpfdma.h uapi/ebpfdma.h \
 		$(SESSION_LIB) $(SESSION_LIB_HDRS) tools/lib/rx.c \
-		tools/lib/seqset.c $(RX_LIB_HDRS)
+		tools/lib/seqset.c $(RX_LIB_HDRS) tools/lib/idmap.c tools/lib/idmap.h
 	@mkdir -p $(@D)
 	$(CC) $(TOOL_CFLAGS) -I$(BPF_OUT) -o $@ $(CTL_SRCS) tools/lib/ebpfdma.c \
-		$(SESSION_LIB) tools/lib/rx.c tools/lib/seqset.c $(BPF_LIBS) \
-		-lsodium
+		$(SESSION_LIB) tools/lib/rx.c tools/lib/seqset.c tools/lib/idmap.c \
+		$(BPF_LIBS) \
+		-lsodium -lpthread
 
 SEND_SRCS := tools/ebpfdma-send/main.c tools/ebpfdma-send/data.c \
 	tools/ebpfdma-send/bbr.c \
@@ -145,9 +146,9 @@ build/unit/cc_test: tools/testing/unit/cc_test.c tools/testing/selftests/tap.h \
 build/unit/lib_test: tools/testing/unit/lib_test.c tools/testing/selftests/tap.h \
 		tools/ebpfdmactl/config.c tools/ebpfdmactl/ctl.h \
 		tools/ebpfdmactl/store.c tools/ebpfdmactl/store.h $(RX_LIB) \
-		$(RX_LIB_HDRS)
+		$(RX_LIB_HDRS) tools/lib/idmap.c tools/lib/idmap.h
 	@mkdir -p $(@D)
-	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< \
+	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< tools/lib/idmap.c \
 		tools/ebpfdmactl/config.c tools/ebpfdmactl/store.c $(RX_LIB) \
 		$(BPF_LIBS)
 

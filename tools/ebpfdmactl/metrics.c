@@ -1,20 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * serve's Prometheus metrics: its own counters, the module's (sysfs), and
- * the XDP program's (its per-CPU map), in the text exposition format,
- * answered to "GET /metrics" by a minimal HTTP/1.0 server.
+ * the XDP program's (its per-CPU map), in the text exposition format
+ * (metrics_http.c serves it).
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdbool.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ctl.h"
@@ -27,42 +22,6 @@
 #endif
 
 #define SYSFS "/sys/class/misc/" EBPFDMA_DEV_NAME "/"
-#define METRICS_READ_MS 250 /* to send the request */
-#define METRICS_WRITE_MS 1000 /* to take the answer */
-
-int metrics_listen(const char *hostport)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICHOST };
-	char host[CTL_ADDR_LEN], port[8];
-	struct addrinfo *ai;
-	uint16_t p;
-	int fd, one = 1, err;
-
-	if (ctl_split_hostport(hostport, host, sizeof(host), &p)) {
-		errno = EINVAL;
-		return -1;
-	}
-	snprintf(port, sizeof(port), "%u", p);
-	if (getaddrinfo(host, port, &hints, &ai)) {
-		errno = EINVAL;
-		return -1;
-	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
-	if (fd < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 16)) {
-		err = errno;
-		if (fd >= 0)
-			close(fd);
-		freeaddrinfo(ai);
-		errno = err;
-		return -1;
-	}
-	freeaddrinfo(ai);
-	return fd;
-}
 
 static void counter(FILE *f, const char *name, const char *help)
 {
@@ -425,81 +384,4 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 	      "Values this scrape could not read (and left out), by source: the module's sysfs, the XDP program's map");
 	sample(f, "ebpfdma_scrape_errors", "source", "module_sysfs", sc.sysfs);
 	sample(f, "ebpfdma_scrape_errors", "source", "xdp_map", sc.xdp);
-}
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
-}
-
-/*
- * Wait for @events on @fd until @deadline (CLOCK_MONOTONIC, ms); the
- * daemon's loop waits meanwhile, so a client gets a bounded time.
- */
-static bool wait_fd(int fd, short events, uint64_t deadline)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-	uint64_t now = mono_ms();
-
-	return now < deadline && poll(&p, 1, deadline - now) == 1;
-}
-
-void metrics_answer(int listen_fd, const struct serve_stats *st)
-{
-	char req[2048], *body = NULL, head[160];
-	size_t len = 0, got = 0, hlen, off;
-	uint64_t deadline;
-	FILE *f;
-	ssize_t n;
-	int fd;
-
-	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (fd < 0)
-		return;
-	/* The request, within METRICS_READ_MS. */
-	deadline = mono_ms() + METRICS_READ_MS;
-	while (got < sizeof(req) - 1 && wait_fd(fd, POLLIN, deadline)) {
-		n = read(fd, req + got, sizeof(req) - 1 - got);
-		if (n <= 0)
-			break;
-		got += n;
-		req[got] = 0;
-		if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
-			break;
-	}
-	req[got] = 0;
-	if (strncmp(req, "GET /metrics ", 13) && strncmp(req, "GET / ", 6)) {
-		dprintf(fd, "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n");
-		close(fd);
-		return;
-	}
-	f = open_memstream(&body, &len);
-	if (!f) {
-		close(fd);
-		return;
-	}
-	metrics_write(f, st);
-	fclose(f);
-	hlen = snprintf(head, sizeof(head),
-			"HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: %zu\r\n\r\n",
-			len);
-	/* The answer, within METRICS_WRITE_MS; a slower client is cut off. */
-	deadline = mono_ms() + METRICS_WRITE_MS;
-	for (off = 0; off < hlen + len;) {
-		const char *p = off < hlen ? head + off : body + off - hlen;
-		size_t left = off < hlen ? hlen - off : hlen + len - off;
-
-		n = write(fd, p, left);
-		if (n > 0) {
-			off += n;
-			continue;
-		}
-		if ((n < 0 && errno != EAGAIN) || !wait_fd(fd, POLLOUT, deadline))
-			break;
-	}
-	free(body);
-	close(fd);
 }

@@ -77,10 +77,19 @@ struct serve_stats {
 	uint64_t reloads[NR_RELOAD];
 };
 
-/* Listen on "host:port"; a non-blocking socket, or -1 with errno. */
-int metrics_listen(const char *hostport);
-/* Accept one connection and answer it. */
-void metrics_answer(int listen_fd, const struct serve_stats *st);
+/*
+ * The endpoint (metrics_http.c): listen on "host:port" and answer from a
+ * thread of its own; 0, or -1 with errno.
+ */
+struct metrics_server;
+int metrics_start(struct metrics_server **m, const char *hostport);
+/*
+ * From serve's loop, every round: hand over a copy of @st if the server
+ * waits for one (@m may be NULL: metrics off).
+ */
+void metrics_publish(struct metrics_server *m, const struct serve_stats *st);
+/* Stop answering and free @m (NULL: nothing). */
+void metrics_stop(struct metrics_server *m);
 /* The exposition itself. */
 void metrics_write(FILE *f, const struct serve_stats *st);
 

@@ -25,7 +25,9 @@
  *     (SESSION_SUBMIT), under the same once-only marks;
  *   - ends sessions idle past idle_timeout, and those whose writes or
  *     flush failed;
- *   - serves Prometheus metrics (metrics.c).
+ *   - hands its counters to the metrics endpoint, which answers from a
+ *     thread of its own (metrics_http.c, metrics.c): a slow or silent
+ *     client never holds up this loop.
  * SIGTERM / SIGINT: detach, let every write complete, flush, acknowledge,
  * delete the volumes, exit 0.  SIGHUP: read the configuration again and
  * apply its peers and keys (reload()); sessions go on.  The service
@@ -63,6 +65,7 @@
 #include "tools/lib/control.h"
 #include "tools/lib/ebpfdma.h"
 #include "tools/lib/handshake.h"
+#include "tools/lib/idmap.h"
 #include "tools/lib/keyfile.h"
 #include "tools/lib/rx.h"
 #include "tools/lib/seqset.h"
@@ -166,10 +169,12 @@ static struct {
 	struct edma e;
 	struct vol vols[EBPFDMA_MAX_VOLUMES];
 	unsigned int nr_vols;
-	struct session *sessions[MAX_SESSIONS];
+	struct session *sessions[MAX_SESSIONS]; /* in no order */
 	unsigned int nr_sessions;
+	struct idmap by_id; /* the same sessions by id */
 	struct ebpfdma_rx_peer peers[CTL_MAX_PEERS];
-	int sock, metrics_fd;
+	int sock;
+	struct metrics_server *metrics; /* NULL: metrics off */
 	uint32_t max_len; /* slot size: the longest DATA body */
 	uint64_t now, now_us; /* this round of the loop's clock */
 	bool attached;
@@ -287,19 +292,10 @@ static struct vol *vol_named(uint32_t id)
 
 /* ---- the session table --------------------------------------------------- */
 
-/* The session looked up last: completions come in runs of one session. */
-static struct session *last_found;
-
+/* Every completion and every slow-path datagram finds its session here. */
 static struct session *session_find(uint64_t id)
 {
-	unsigned int i;
-
-	if (last_found && last_found->id == id)
-		return last_found;
-	for (i = 0; i < S.nr_sessions; i++)
-		if (S.sessions[i]->id == id)
-			return last_found = S.sessions[i];
-	return NULL;
+	return idmap_get(&S.by_id, id);
 }
 
 static void session_unlink_kernel(struct session *s)
@@ -373,8 +369,7 @@ static void session_forget(unsigned int i)
 	struct session *s = S.sessions[i];
 
 	session_end(s);
-	if (last_found == s)
-		last_found = NULL;
+	idmap_del(&S.by_id, s->id);
 	seqset_free(&s->durable);
 	sodium_memzero(s, sizeof(*s));
 	free(s);
@@ -982,6 +977,12 @@ static bool admit(struct vol *v, const struct edma_hello *h,
 	do {
 		randombytes_buf(&s->id, sizeof(s->id));
 	} while (!s->id || session_find(s->id));
+	/* Cannot fail: session_room() made room, the id is new. */
+	if (idmap_put(&S.by_id, s->id, s)) {
+		free(s);
+		welcome_refuse(from, v, h, EBPFDMA_WIRE2_E_BUSY);
+		return false;
+	}
 	randombytes_buf(w.nonce_s, sizeof(w.nonce_s));
 	edma_session_keys(&s->keys, v->secret, h->nonce, w.nonce_s, s->id);
 	a.id = s->id;
@@ -991,6 +992,7 @@ static bool admit(struct vol *v, const struct edma_hello *h,
 	if (h->length && ioctl(S.e.fd, EBPFDMA_IOC_SESSION_ADD, &a)) {
 		int err = errno;
 
+		idmap_del(&S.by_id, s->id);
 		sodium_memzero(&a, sizeof(a));
 		sodium_memzero(s, sizeof(*s));
 		free(s);
@@ -2120,23 +2122,20 @@ static void ack_due(void)
 /* One round; @rx: take datagrams from the socket (not while draining). */
 static void loop_once(int timeout_ms, bool rx)
 {
-	struct pollfd p[3] = {
+	struct pollfd p[2] = {
 		{ .fd = S.e.fd, .events = POLLIN },
 		{ .fd = rx ? S.sock : -1, .events = POLLIN },
-		{ .fd = S.metrics_fd, .events = POLLIN },
 	};
 
-	poll(p, S.metrics_fd >= 0 ? 3 : 2, timeout_ms);
+	poll(p, 2, timeout_ms);
 	/* One clock reading a round: what follows happens "now". */
 	S.now_us = now_us();
 	S.now = S.now_us / 1000;
 	edma_reap(&S.e, on_cqe, NULL);
 	if (rx && (p[1].revents & POLLIN))
 		read_socket();
-	if (S.metrics_fd >= 0 && (p[2].revents & POLLIN)) {
-		S.st.xdp_attached = S.attached;
-		metrics_answer(S.metrics_fd, &S.st);
-	}
+	S.st.xdp_attached = S.attached;
+	metrics_publish(S.metrics, &S.st);
 	flush_volumes();
 	ack_due();
 	store_tick();
@@ -2146,6 +2145,9 @@ static void teardown(void)
 {
 	unsigned int i;
 
+	/* First: it reads the XDP program's map through xdp_counters_fd. */
+	metrics_stop(S.metrics);
+	S.metrics = NULL;
 	if (S.attached)
 		edma_rx_detach_ours(S.conf.ifname,
 				    S.conf.xdp == CTL_XDP_GENERIC);
@@ -2177,6 +2179,7 @@ static void teardown(void)
 	}
 	for (i = 0; i < EBPFDMA_MAX_VOLUMES; i++)
 		sodium_memzero(S.vols[i].secret, sizeof(S.vols[i].secret));
+	idmap_free(&S.by_id);
 	edma_close(&S.e);
 }
 
@@ -2203,6 +2206,10 @@ int cmd_serve(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	S.config = argv[optind];
+	if (idmap_init(&S.by_id, MAX_SESSIONS)) {
+		logerr("out of memory");
+		return 1;
+	}
 	S.peers_fd = -1;
 	S.st.xdp_counters_fd = -1;
 	if (ctl_config_load(S.config, &S.conf, err, sizeof(err))) {
@@ -2229,7 +2236,6 @@ int cmd_serve(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	S.metrics_fd = -1;
 	if (edma_open(&S.e, O_RDWR)) {
 		logerr("/dev/%s: %s%s", EBPFDMA_DEV_NAME, strerror(errno),
 		       errno == ENOENT ? " (modprobe ebpfdma first)" : "");
@@ -2254,8 +2260,7 @@ int cmd_serve(int argc, char **argv)
 	if (add_volumes())
 		goto fail;
 	if (strcmp(S.conf.metrics, "off")) {
-		S.metrics_fd = metrics_listen(S.conf.metrics);
-		if (S.metrics_fd < 0) {
+		if (metrics_start(&S.metrics, S.conf.metrics)) {
 			logerr("metrics on %s: %s", S.conf.metrics,
 			       strerror(errno));
 			goto fail;

@@ -535,6 +535,50 @@ check "metrics: every block took the slow path ($slow bytes, retransmissions inc
 	test "$slow" -ge 8388608 -a "$(metric 'ebpfdma_written_bytes_total{path="xdp"}')" = 0
 host_check "the 8 MiB sent over the slow path is intact on the disk" 25165824 8388608 \
 	"$(file_sum /tmp/f-slow)" 5
+# The metrics endpoint never holds up the loop that receives and
+# acknowledges: eight clients connect again and again, two never sending
+# a request, six never reading the answer (a 1 KiB receive buffer, and
+# TCP send buffers of 4 KiB in edma-rx: the answer does not fit), each
+# holding its connection 2 s; serve gives each 250 ms to ask and 1 s to
+# read.  Meanwhile three transfers over the slow path (every datagram
+# through serve's loop) each complete although they give up after 1 s
+# without progress (--timeout 1).  The first MiB of /tmp/f-slow again, to
+# where it is: the disk's check above still holds.
+head -c 1048576 /tmp/f-slow >/tmp/f-slow1
+wmem=$(rx sysctl -n net.ipv4.tcp_wmem)
+rx sysctl -q -w net.ipv4.tcp_wmem="4096 4096 4096"
+rx "$py" - <<'EOP' >/tmp/pester.log 2>&1 &
+import socket, threading, time
+def pester(asks):
+    while True:
+        s = socket.socket()
+        if asks:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+        try:
+            s.connect(("127.0.0.1", 9788))
+            if asks:
+                s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+            time.sleep(2)
+        except OSError:
+            time.sleep(0.1)
+        s.close()
+for i in range(8):
+    threading.Thread(target=pester, args=(i > 1,), daemon=True).start()
+print("pestering", flush=True)
+time.sleep(3600)
+EOP
+pester=$!
+wait_for "the metrics clients" grep -q pestering /tmp/pester.log
+for i in 1 2 3; do
+	check "with silent and non-reading metrics clients: 1 MiB over the slow path, no 1 s without progress ($i of 3)" \
+		tx "$send" --quiet --timeout 1 --key-file $key 10.11.0.2 12 /tmp/f-slow1
+done
+kill $pester
+wait $pester 2>/dev/null
+rx sysctl -q -w net.ipv4.tcp_wmem="$wmem"
+scrape >/tmp/scrape.txt
+check "... and a scrape is answered once they are gone" \
+	grep -q '^ebpfdma_build_info{' /tmp/scrape.txt
 # Replayed and changed frames on the slow path: refused there too.
 capture_start /tmp/cap-s
 head -c 1048576 /dev/urandom >/tmp/f-s

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests (host) of the tools' shared logic in tools/lib/: CRC32C, peer
- * addresses, sequence sets, serve's configuration (wire version 2 itself:
+ * addresses, sequence sets, the id map, serve's configuration (wire version 2 itself:
  * wire2_test.c).
  */
 #define _GNU_SOURCE
@@ -18,6 +18,7 @@
 #include "tools/ebpfdmactl/ctl.h"
 #include "tools/ebpfdmactl/store.h"
 #include "tools/lib/crc32c.h"
+#include "tools/lib/idmap.h"
 #include "tools/lib/seqset.h"
 #include "tools/lib/rx.h"
 #include "uapi/ebpfdma_wire.h"
@@ -197,6 +198,58 @@ static void conf_refused(const char *text, const char *want)
 			    strstr(err, want),
 		    "config: refused with \"%s\"", want))
 		printf("# got \"%s\"\n", err);
+}
+
+/*
+ * The id map against a plain array, through 20000 random puts, gets and
+ * deletes of 48 ids in a map of 16 entries (at most 8 ids): long probe
+ * runs, runs that wrap around the table's end, deletions in their middle.
+ */
+static void test_idmap(void)
+{
+	uint64_t ids[48], x = 88172645463325252ULL;
+	void *ref[48] = { 0 };
+	unsigned int i, k, n = 0, bad = 0, full = 0, wrapped = 0;
+	struct idmap m;
+
+	tap_ok(idmap_init(&m, 0) == -EINVAL && idmap_init(&m, (1U << 24) + 1) == -EINVAL,
+	       "idmap: a map of 0 or more than 2^24 ids is refused");
+	tap_ok(!idmap_init(&m, 8) && m.mask == 15, "idmap: 8 ids take 16 entries");
+	for (i = 0; i < 48; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		ids[i] = x | 1;
+	}
+	tap_ok(idmap_put(&m, 0, &m) == -EINVAL && idmap_put(&m, 5, NULL) == -EINVAL &&
+	       !idmap_get(&m, 0) && !idmap_del(&m, 0),
+	       "idmap: id 0 and a NULL value are refused, id 0 is never found");
+	for (k = 0; k < 20000; k++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		i = x % 48;
+		if ((x >> 8) % 3) {
+			int r = idmap_put(&m, ids[i], &ids[i]);
+			int want = ref[i] ? -EEXIST : n == 8 ? -ENOSPC : 0;
+
+			bad += r != want;
+			full += r == -ENOSPC;
+			if (!r) {
+				ref[i] = &ids[i];
+				n++;
+			}
+		} else {
+			bad += idmap_del(&m, ids[i]) != ref[i];
+			n -= !!ref[i];
+			ref[i] = NULL;
+		}
+		for (i = 0; i < 48; i++)
+			bad += idmap_get(&m, ids[i]) != ref[i];
+		bad += m.count != n;
+		/* An entry in use at both ends of the table: a wrapped run. */
+		wrapped += m.keys[0] && m.keys[m.mask];
+	}
+	tap_ok(!bad, "idmap: 20000 random operations agree with an array (%u disagreements)", bad);
+	tap_ok(full > 100 && wrapped > 100,
+	       "idmap: ... with the map full %u times and runs wrapped %u times", full, wrapped);
+	idmap_free(&m);
 }
 
 static void test_config(void)
@@ -452,6 +505,7 @@ int main(void)
 	test_crc32c();
 	test_peer();
 	test_seqset();
+	test_idmap();
 	test_config();
 	test_store();
 	return tap_done();
