@@ -547,7 +547,8 @@ host_check "the 8 MiB sent over the slow path is intact on the disk" 25165824 83
 head -c 1048576 /tmp/f-slow >/tmp/f-slow1
 wmem=$(rx sysctl -n net.ipv4.tcp_wmem)
 rx sysctl -q -w net.ipv4.tcp_wmem="4096 4096 4096"
-rx "$py" - <<'EOP' >/tmp/pester.log 2>&1 &
+# Not through rx(): $! must be python itself, to stop it.
+ip netns exec edma-rx "$py" - <<'EOP' >/tmp/pester.log 2>&1 &
 import socket, threading, time
 def pester(asks):
     while True:
@@ -578,7 +579,7 @@ wait $pester 2>/dev/null
 rx sysctl -q -w net.ipv4.tcp_wmem="$wmem"
 scrape >/tmp/scrape.txt
 check "... and a scrape is answered once they are gone" \
-	grep -q '^ebpfdma_build_info{' /tmp/scrape.txt
+	bash -c "! kill -0 $pester 2>/dev/null && grep -q '^ebpfdma_build_info{' /tmp/scrape.txt"
 # Replayed and changed frames on the slow path: refused there too.
 capture_start /tmp/cap-s
 head -c 1048576 /dev/urandom >/tmp/f-s
