@@ -48,7 +48,7 @@ BPF_LIBS := -lbpf -lelf -lz -lpthread
 all: module tools selftests
 
 selftests: $(SELFTEST_PROGS) build/unit/lib_test build/unit/wire2_test \
-	build/unit/cc_test
+	build/unit/cc_test build/unit/metrics_test
 
 $(SELFTEST_BIN)/%: tools/testing/selftests/%.c tools/testing/selftests/tap.h \
 		tools/lib/ebpfdma.c tools/lib/ebpfdma.h \
@@ -151,6 +151,16 @@ build/unit/lib_test: tools/testing/unit/lib_test.c tools/testing/selftests/tap.h
 	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< tools/lib/idmap.c \
 		tools/ebpfdmactl/config.c tools/ebpfdmactl/store.c $(RX_LIB) \
 		$(BPF_LIBS)
+
+build/unit/metrics_test: tools/testing/unit/metrics_test.c \
+		tools/testing/selftests/tap.h tools/ebpfdmactl/metrics.c \
+		tools/ebpfdmactl/metrics_http.c tools/ebpfdmactl/metrics.h \
+		tools/ebpfdmactl/config.c tools/ebpfdmactl/ctl.h $(RX_LIB) \
+		$(RX_LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< tools/ebpfdmactl/metrics.c \
+		tools/ebpfdmactl/metrics_http.c tools/ebpfdmactl/config.c \
+		$(RX_LIB) $(BPF_LIBS)
 
 help:
 	@echo "make            build ebpfdma.ko for KDIR (default: $(KDIR))"

@@ -227,8 +227,11 @@ void ebpfdma_ring_close(struct ebpfdma_ring *r);
 bool ebpfdma_ring_tryget(struct ebpfdma_ring *r);
 void ebpfdma_ring_get(struct ebpfdma_ring *r);
 void ebpfdma_ring_put_many(struct ebpfdma_ring *r, unsigned long n);
+bool ebpfdma_cqe_merge(struct ebpfdma_cqe *run, const struct ebpfdma_cqe *next,
+		       unsigned int block_shift);
 int ebpfdma_ring_reserve(struct ebpfdma_ring *r);
 void ebpfdma_ring_unreserve(struct ebpfdma_ring *r);
+void ebpfdma_ring_unreserve_many(struct ebpfdma_ring *r, unsigned int n);
 void ebpfdma_ring_post(struct ebpfdma_ring *r, const struct ebpfdma_cqe *cqe,
 		       unsigned int n);
 void ebpfdma_ring_wake(struct ebpfdma_ring *r);
@@ -361,6 +364,7 @@ struct ebpfdma_session {
 	u32 vol_id;
 	u64 vol_serial; /* the volume it was added for, not a later one */
 	u32 protect; /* EBPFDMA_PROTECT_* */
+	bool runs; /* EBPFDMA_SESSION_F_RUNS: a completion entry per run */
 	u8 key[32];
 	struct crypto_shash *mac; /* EBPFDMA_PROTECT_MAC: keyed BLAKE2b */
 	u64 lba; /* first block of the transfer, window-relative */

@@ -15,11 +15,13 @@
  *
  * A bio's end_io (usually on the same CPU) queues it on its submitting
  * CPU's done list; the done work posts the completions to the rings in
- * order, a batch per ring under one lock, frees the slots into the CPU's
- * slot cache, drops page-cache pages the writes made stale, wakes each
- * ring's pollers once, ends the writes in their barrier generations (only
- * after their completions are posted, so a barrier's completion always
- * follows them), and kicks the submit work if its backlog waits.
+ * order, a batch per ring under one lock (a run of a session's blocks
+ * as one entry, when the session asked for that), frees the slots into
+ * the CPU's slot cache, drops page-cache pages the writes made stale,
+ * wakes each ring's pollers once, ends the writes in their barrier
+ * generations (only after their completions are posted, so a barrier's
+ * completion always follows them), and kicks the submit work if its
+ * backlog waits.
  * Nothing is copied: the device reads the DMA-coherent slots.
  *
  * A file volume's run is one direct write into the file instead of a bio
@@ -303,7 +305,12 @@ static void engine_submit_work(struct work_struct *work)
 	blk_finish_plug(&plug);
 }
 
-/* Completions waiting to be posted to one ring, and what they hold. */
+/*
+ * Completions waiting to be posted to one ring, and what they hold: entry
+ * i completes writes[i] writes of generation gen[i] (more than one when
+ * a session's run was merged into it, runs[i]: its session asked for
+ * that), each of which holds a credit and a reference of the ring.
+ */
 #define POST_BATCH 16
 
 struct post_batch {
@@ -311,23 +318,30 @@ struct post_batch {
 	unsigned int n;
 	struct ebpfdma_cqe cqe[POST_BATCH];
 	struct ebpfdma_gen *gen[POST_BATCH];
+	unsigned int writes[POST_BATCH];
+	bool runs[POST_BATCH];
 };
 
 /* Post, wake once, then let go of the ring and the generations. */
 static void post_flush(struct post_batch *b)
 {
-	unsigned int i, j;
+	unsigned int i, j, writes, total = 0;
 
 	if (!b->n)
 		return;
 	ebpfdma_ring_post(b->ring, b->cqe, b->n);
 	ebpfdma_ring_wake(b->ring);
 	for (i = 0; i < b->n; i = j) {
+		writes = b->writes[i];
 		for (j = i + 1; j < b->n && b->gen[j] == b->gen[i]; j++)
-			;
-		ebpfdma_write_end(b->gen[i], j - i);
+			writes += b->writes[j];
+		ebpfdma_write_end(b->gen[i], writes);
+		total += writes;
 	}
-	ebpfdma_ring_put_many(b->ring, b->n);
+	/* The credits of the merged writes were not used: give them back. */
+	if (total > b->n)
+		ebpfdma_ring_unreserve_many(b->ring, total - b->n);
+	ebpfdma_ring_put_many(b->ring, total);
 	b->n = 0;
 }
 
@@ -343,6 +357,8 @@ static void complete_io(struct post_batch *b, struct ebpfdma_io *io, int err,
 	struct ebpfdma_volume *v = g->vol;
 	struct ebpfdma_vol_stats __percpu *st = v->stats;
 	struct ebpfdma_ring *ring = io->ring;
+	bool runs = io->session && io->session->runs;
+	unsigned int shift = v->block_shift;
 	/* Two CPUs' clocks may disagree by a little: never below 0. */
 	u64 us = now > io->queued_ns ?
 			 div_u64(now - io->queued_ns, NSEC_PER_USEC) :
@@ -380,12 +396,21 @@ static void complete_io(struct post_batch *b, struct ebpfdma_io *io, int err,
 	 */
 	WARN_ON_ONCE(ebpfdma_slot_put(&io->pool->slots, io->slot,
 				      EBPFDMA_HOLDER_ENGINE));
+	/* A session's run: one entry, if the session asked for that. */
+	if (runs && b->ring == ring && b->n && b->runs[b->n - 1] &&
+	    b->gen[b->n - 1] == g &&
+	    ebpfdma_cqe_merge(&b->cqe[b->n - 1], &cqe, shift)) {
+		b->writes[b->n - 1]++;
+		return;
+	}
 	if (b->ring != ring || b->n == POST_BATCH) {
 		post_flush(b);
 		b->ring = ring;
 	}
 	b->cqe[b->n] = cqe;
 	b->gen[b->n] = g;
+	b->writes[b->n] = 1;
+	b->runs[b->n] = runs;
 	b->n++;
 }
 

@@ -270,6 +270,43 @@ void ebpfdma_ring_unreserve(struct ebpfdma_ring *r)
 }
 EXPORT_SYMBOL_IF_KUNIT(ebpfdma_ring_unreserve);
 
+/* Give back @n credits: completions merged into others.  Context: any. */
+void ebpfdma_ring_unreserve_many(struct ebpfdma_ring *r, unsigned int n)
+{
+	atomic_add(n, raw_cpu_ptr(r->cache));
+}
+EXPORT_SYMBOL_IF_KUNIT(ebpfdma_ring_unreserve_many);
+
+/**
+ * ebpfdma_cqe_merge() - fold @next into @run when it continues the run
+ * @run: the completion of a session's block, or of a run of its blocks
+ * @next: the completion that follows it
+ * @block_shift: log2 of the volume's logical block size
+ *
+ * Only for sessions added with EBPFDMA_SESSION_F_RUNS (the caller checks).
+ * @next continues @run when both are of the same session and volume, both
+ * succeeded, their flags are the same and @next's block starts where the
+ * run ends; @run's @len then grows by @next's, which is never more than
+ * U32_MAX in all.
+ *
+ * Context: any.
+ * Return: true when @next was folded in (it is not to be posted), false
+ * when it needs an entry of its own.
+ */
+bool ebpfdma_cqe_merge(struct ebpfdma_cqe *run, const struct ebpfdma_cqe *next,
+		       unsigned int block_shift)
+{
+	if (!(run->flags & EBPFDMA_CQE_SESSION) || run->flags != next->flags ||
+	    run->cookie != next->cookie || run->volume != next->volume ||
+	    run->status || next->status ||
+	    run->lba + (run->len >> block_shift) != next->lba ||
+	    next->len > U32_MAX - run->len)
+		return false;
+	run->len += next->len;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(ebpfdma_cqe_merge);
+
 /**
  * ebpfdma_ring_post() - post @n completions, each holding a credit
  * @r: the ring

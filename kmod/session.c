@@ -219,6 +219,8 @@ long ebpfdma_ioctl_session_add(struct ebpfdma_ring *ring, unsigned long owner,
 	for (i = 0; i < ARRAY_SIZE(req.reserved); i++)
 		if (req.reserved[i])
 			return -EINVAL;
+	if (req.flags & ~EBPFDMA_SESSION_F_ALL || req.pad)
+		return -EINVAL;
 	if (!req.id || req.protect > EBPFDMA_PROTECT_MAX ||
 	    (req.protect == EBPFDMA_PROTECT_CRC) != key_is_zero(req.key))
 		return -EINVAL;
@@ -230,6 +232,7 @@ long ebpfdma_ioctl_session_add(struct ebpfdma_ring *ring, unsigned long owner,
 	}
 	s->id = req.id;
 	s->protect = req.protect;
+	s->runs = req.flags & EBPFDMA_SESSION_F_RUNS;
 	memcpy(s->key, req.key, sizeof(s->key));
 	s->lba = req.lba;
 	s->block_size = req.block_size;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: ebpfdma's completion ring: index arithmetic, and the credits that
- * keep every accepted write's completion a place in the ring.
+ * KUnit: ebpfdma's completion ring: index arithmetic, the credits that
+ * keep every accepted write's completion a place in the ring, and which
+ * completions of a session merge into one entry.
  */
 #include <kunit/test.h>
 #include <linux/cpumask.h>
@@ -50,6 +51,146 @@ static void ring_entries_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ebpfdma_ring_entries_for(4096), 4096U);
 	KUNIT_EXPECT_EQ(test, ebpfdma_ring_entries_for(1000), 1024U);
 	KUNIT_EXPECT_EQ(test, ebpfdma_ring_entries_for(1U << 20), 1U << 20);
+}
+
+#define SESS (EBPFDMA_CQE_SESSION | EBPFDMA_CQE_NET)
+
+struct merge_case {
+	const char *desc;
+	struct ebpfdma_cqe run, next;
+	bool merged;
+	u32 len; /* the run's after the call */
+};
+
+/* Logical blocks of 512 bytes (shift 9): a 4 KiB block is 8 of them. */
+static const struct merge_case merge_cases[] = {
+	{ "the next block",
+	  { 7, 100, 1, 4096, 0, SESS },
+	  { 7, 108, 1, 4096, 0, SESS },
+	  true,
+	  8192 },
+	{ "after a run of three",
+	  { 7, 100, 1, 3 * 4096, 0, SESS },
+	  { 7, 124, 1, 4096, 0, SESS },
+	  true,
+	  4 * 4096 },
+	{ "a short last block",
+	  { 7, 100, 1, 4096, 0, SESS },
+	  { 7, 108, 1, 1024, 0, SESS },
+	  true,
+	  5120 },
+	{ "both CE-marked and stable",
+	  { 7, 100, 1, 4096, 0, SESS | EBPFDMA_CQE_CE | EBPFDMA_CQE_STABLE },
+	  { 7, 108, 1, 4096, 0, SESS | EBPFDMA_CQE_CE | EBPFDMA_CQE_STABLE },
+	  true,
+	  8192 },
+	{ "submitted, not from XDP",
+	  { 7, 100, 1, 4096, 0, EBPFDMA_CQE_SESSION },
+	  { 7, 108, 1, 4096, 0, EBPFDMA_CQE_SESSION },
+	  true,
+	  8192 },
+	{ "a gap",
+	  { 7, 100, 1, 4096, 0, SESS },
+	  { 7, 116, 1, 4096, 0, SESS },
+	  false,
+	  4096 },
+	{ "the same block again",
+	  { 7, 100, 1, 4096, 0, SESS },
+	  { 7, 100, 1, 4096, 0, SESS },
+	  false,
+	  4096 },
+	{ "the block before",
+	  { 7, 108, 1, 4096, 0, SESS },
+	  { 7, 100, 1, 4096, 0, SESS },
+	  false,
+	  4096 },
+	{ "another session",
+	  { 7, 100, 1, 4096, 0, SESS },
+	  { 8, 108, 1, 4096, 0, SESS },
+	  false,
+	  4096 },
+	{ "another volume",
+	  { 7, 100, 1, 4096, 0, SESS },
+	  { 7, 108, 2, 4096, 0, SESS },
+	  false,
+	  4096 },
+	{ "a failed next block",
+	  { 7, 100, 1, 4096, 0, SESS },
+	  { 7, 108, 1, 4096, -EIO, SESS },
+	  false,
+	  4096 },
+	{ "after a failed block",
+	  { 7, 100, 1, 4096, -EIO, SESS },
+	  { 7, 108, 1, 4096, 0, SESS },
+	  false,
+	  4096 },
+	{ "only one CE-marked",
+	  { 7, 100, 1, 4096, 0, SESS },
+	  { 7, 108, 1, 4096, 0, SESS | EBPFDMA_CQE_CE },
+	  false,
+	  4096 },
+	{ "only one stable",
+	  { 7, 100, 1, 4096, 0, SESS | EBPFDMA_CQE_STABLE },
+	  { 7, 108, 1, 4096, 0, SESS },
+	  false,
+	  4096 },
+	{ "one from XDP, one submitted",
+	  { 7, 100, 1, 4096, 0, SESS },
+	  { 7, 108, 1, 4096, 0, EBPFDMA_CQE_SESSION },
+	  false,
+	  4096 },
+	{ "writes of no session",
+	  { 7, 100, 1, 4096, 0, 0 },
+	  { 7, 108, 1, 4096, 0, 0 },
+	  false,
+	  4096 },
+	/* The longest run a u32 holds: 2^32 - 512 bytes. */
+	{ "a run to 2^32 - 512 bytes",
+	  { 7, 100, 1, U32_MAX - 4607, 0, SESS },
+	  { 7, 100 + ((U32_MAX - 4607) >> 9), 1, 4096, 0, SESS },
+	  true,
+	  U32_MAX - 511 },
+	{ "a run to 2^32 bytes",
+	  { 7, 100, 1, U32_MAX - 4095, 0, SESS },
+	  { 7, 100 + ((U32_MAX - 4095) >> 9), 1, 4096, 0, SESS },
+	  false,
+	  U32_MAX - 4095 },
+};
+
+static void merge_case_desc(const struct merge_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s: %s", c->desc,
+		 c->merged ? "merged" : "an entry of its own");
+}
+
+KUNIT_ARRAY_PARAM(merge, merge_cases, merge_case_desc);
+
+static void cqe_merge_test(struct kunit *test)
+{
+	const struct merge_case *c = test->param_value;
+	struct ebpfdma_cqe run = c->run;
+
+	KUNIT_EXPECT_EQ(test, ebpfdma_cqe_merge(&run, &c->next, 9), c->merged);
+	KUNIT_EXPECT_EQ(test, run.len, c->len);
+	/* Nothing else of the run changes. */
+	KUNIT_EXPECT_EQ(test, run.lba, c->run.lba);
+	KUNIT_EXPECT_EQ(test, run.cookie, c->run.cookie);
+	KUNIT_EXPECT_EQ(test, run.flags, c->run.flags);
+	KUNIT_EXPECT_EQ(test, run.status, c->run.status);
+}
+
+/* Logical blocks of 4 KiB: a 4 KiB block is one of them. */
+static void cqe_merge_4k_test(struct kunit *test)
+{
+	struct ebpfdma_cqe run = { 7, 100, 1, 4096, 0, SESS };
+	struct ebpfdma_cqe next = { 7, 101, 1, 4096, 0, SESS };
+
+	KUNIT_EXPECT_TRUE(test, ebpfdma_cqe_merge(&run, &next, 12));
+	next.lba = 102;
+	KUNIT_EXPECT_TRUE(test, ebpfdma_cqe_merge(&run, &next, 12));
+	next.lba = 102;
+	KUNIT_EXPECT_FALSE(test, ebpfdma_cqe_merge(&run, &next, 12));
+	KUNIT_EXPECT_EQ(test, run.len, 3 * 4096U);
 }
 
 static int ring_init(struct kunit *test)
@@ -123,6 +264,26 @@ static void credits_follow_head_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, READ_ONCE(r->hdr->overflow), 0U);
 }
 
+/*
+ * Entries that stand for several writes (a session's runs): the credits
+ * of the writes merged away are given back, and once user space consumes
+ * the entries every credit is back.
+ */
+static void credits_merged_test(struct kunit *test)
+{
+	struct ebpfdma_ring *r = test->priv;
+
+	KUNIT_ASSERT_EQ(test, reserve_all(r), 64U);
+	/* 64 writes, completed as 8 entries of 8 writes each. */
+	post_n(r, 8, 0);
+	ebpfdma_ring_unreserve_many(r, 56);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(r->hdr->tail), 8U);
+	KUNIT_EXPECT_EQ(test, reserve_all(r), 56U);
+	WRITE_ONCE(r->hdr->head, 8);
+	KUNIT_EXPECT_EQ(test, reserve_all(r), 8U);
+	KUNIT_EXPECT_EQ(test, ebpfdma_ring_reserve(r), -EAGAIN);
+}
+
 /* A head ahead of the tail frees nothing, and is counted. */
 static void corrupt_head_test(struct kunit *test)
 {
@@ -161,6 +322,9 @@ static void hammer_cpu(struct hammer *h)
 			ebpfdma_ring_unreserve(h->r);
 			continue;
 		}
+		/* Two writes merged into one entry: one credit goes back. */
+		if (i % 5 == 0 && !ebpfdma_ring_reserve(h->r))
+			ebpfdma_ring_unreserve_many(h->r, 1);
 		ebpfdma_ring_post(h->r, &cqe, 1);
 		atomic_inc(&h->posted);
 	}
@@ -224,6 +388,8 @@ static void credits_concurrent_test(struct kunit *test)
 static struct kunit_case ring_test_cases[] = {
 	KUNIT_CASE_PARAM(ring_used_test, ring_gen_params),
 	KUNIT_CASE(ring_entries_test),
+	KUNIT_CASE_PARAM(cqe_merge_test, merge_gen_params),
+	KUNIT_CASE(cqe_merge_4k_test),
 	{}
 };
 
@@ -235,6 +401,7 @@ static struct kunit_suite ring_suite = {
 static struct kunit_case credit_test_cases[] = {
 	KUNIT_CASE(credits_exact_test),
 	KUNIT_CASE(credits_follow_head_test),
+	KUNIT_CASE(credits_merged_test),
 	KUNIT_CASE(corrupt_head_test),
 	KUNIT_CASE(credits_concurrent_test),
 	{}

@@ -52,12 +52,14 @@
 #define EBPFDMA_F_RX_ECN (1ULL << 11)
 /* VOLUME_ADD takes a regular file, VOLUME_LIST says EBPFDMA_VOL_FILE */
 #define EBPFDMA_F_VOL_FILE (1ULL << 12)
+/* SESSION_ADD takes EBPFDMA_SESSION_F_RUNS */
+#define EBPFDMA_F_CQE_RUNS (1ULL << 13)
 #define EBPFDMA_F_ALL                                                   \
 	(EBPFDMA_F_POOL_MMAP | EBPFDMA_F_RING | EBPFDMA_F_SLOTS |       \
 	 EBPFDMA_F_VOLUMES | EBPFDMA_F_SUBMIT | EBPFDMA_F_FLUSH |       \
 	 EBPFDMA_F_STATS | EBPFDMA_F_NET | EBPFDMA_F_FLUSH_NOW |        \
 	 EBPFDMA_F_VOL_STABLE | EBPFDMA_F_SESSIONS | EBPFDMA_F_RX_ECN | \
-	 EBPFDMA_F_VOL_FILE)
+	 EBPFDMA_F_VOL_FILE | EBPFDMA_F_CQE_RUNS)
 
 /*
  * bpf_ebpfdma_rx()'s flags: EBPFDMA_RX_F_CE when the datagram's IP header
@@ -155,6 +157,12 @@ struct ebpfdma_ring_hdr {
  *	   SESSION_SUBMIT): then @cookie is the session's id and @lba tells
  *	   the block; EBPFDMA_CQE_CE for a block whose datagram arrived with
  *	   ECN's CE mark (EBPFDMA_RX_F_CE)
+ *
+ * A session added with EBPFDMA_SESSION_F_RUNS may have one entry complete
+ * a run of its blocks: consecutive blocks, each written with status 0,
+ * whose entries would have had the same @flags; @lba is then the first
+ * block's, @len the bytes of them all.  A block that failed always has an
+ * entry of its own.
  */
 struct ebpfdma_cqe {
 	__u64 cookie;
@@ -428,6 +436,8 @@ struct ebpfdma_stats {
  *		rest of @length, rounded up to logical blocks): a multiple of
  *		the volume's logical block size, at most the pool's slot size
  *		(-EINVAL); the transfer has at most 2^32 blocks (-E2BIG)
+ * @flags: EBPFDMA_SESSION_F_* (-EINVAL for others)
+ * @pad: zero
  * @reserved: zero
  *
  * The kfunc then places a wire version 2 DATA of the session that
@@ -447,8 +457,18 @@ struct ebpfdma_session_add {
 	__u8 key[32];
 	__u64 lba;
 	__u64 length;
-	__u64 reserved[4];
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[3];
 };
+
+/*
+ * SESSION_ADD's flags: EBPFDMA_SESSION_F_RUNS lets one completion entry
+ * stand for a run of the session's blocks (see struct ebpfdma_cqe), so
+ * that the ring is read once a run rather than once a datagram.
+ */
+#define EBPFDMA_SESSION_F_RUNS (1U << 0)
+#define EBPFDMA_SESSION_F_ALL EBPFDMA_SESSION_F_RUNS
 
 /**
  * struct ebpfdma_session_del - EBPFDMA_IOC_SESSION_DEL (needs CAP_SYS_ADMIN)

@@ -256,6 +256,14 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 		"DATA datagrams that arrived marked Congestion Experienced (ECN), echoed to their senders");
 	fprintf(f, "ebpfdma_ce_marked_datagrams_total %llu\n",
 		(unsigned long long)st->ce_marked);
+	counter(f, "ebpfdma_metrics_accept_errors_total",
+		"Times the metrics endpoint could not take a client (out of descriptors or memory) and tried again 100 ms later");
+	fprintf(f, "ebpfdma_metrics_accept_errors_total %llu\n",
+		(unsigned long long)st->metrics_accept_errors);
+	counter(f, "ebpfdma_completion_entries_total",
+		"Completion ring entries read: one a write, or one a run of a session's blocks");
+	fprintf(f, "ebpfdma_completion_entries_total %llu\n",
+		(unsigned long long)st->completions);
 	counter(f, "ebpfdma_acks_sent_total", "Acknowledgements sent");
 	fprintf(f, "ebpfdma_acks_sent_total %llu\n",
 		(unsigned long long)st->acks);

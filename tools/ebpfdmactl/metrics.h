@@ -58,6 +58,8 @@ struct serve_stats {
 	uint64_t slow_refused[NR_REFUSED];
 	uint64_t write_errors, acks, ack_send_errors;
 	uint64_t ce_marked; /* DATA that arrived marked CE, echoed to senders */
+	/* completion ring entries read: a write's, or a run of a session's */
+	uint64_t completions;
 	/*
 	 * Blocks written but never acknowledged because serve could not
 	 * track them (out of memory, a session ended meanwhile): senders
@@ -75,6 +77,8 @@ struct serve_stats {
 	bool xdp_attached; /* the XDP program's map should be readable */
 	int xdp_counters_fd; /* serve's program's counters map, or -1 */
 	uint64_t reloads[NR_RELOAD];
+	/* the endpoint's own: accept() failures (out of descriptors...) */
+	uint64_t metrics_accept_errors;
 };
 
 /*

@@ -27,16 +27,22 @@
 #define METRICS_READ_MS 250 /* for a client to send its request */
 #define METRICS_WRITE_MS 1000 /* for a client to take the answer */
 #define METRICS_SNAP_MS 1000 /* for serve's loop to hand over its counters */
+/* Before accepting again when accept() or poll() failed (no descriptor). */
+#define METRICS_BACKOFF_MS 100
 
 struct metrics_server {
 	int listen_fd;
 	int stop_fd[2]; /* a pipe: written once, to stop the thread */
 	pthread_t thread;
 	atomic_bool wanted; /* the thread waits for a fresh copy */
+	/* accept() or poll() failures of the thread (EMFILE, ENOMEM...) */
+	atomic_uint_fast64_t accept_errors;
 	pthread_mutex_t lock;
-	pthread_cond_t published; /* signalled with @gen advanced */
+	pthread_cond_t published; /* signalled with @gen advanced or @stopping */
 	struct serve_stats snap; /* @lock: the loop's counters, copied */
 	uint64_t gen; /* @lock: copies made */
+	bool stopping; /* @lock: metrics_stop() was called */
+	struct serve_stats answered; /* the thread's: the copy it answers */
 };
 
 static int metrics_listen(const char *hostport)
@@ -91,10 +97,9 @@ static bool wait_fd(const struct metrics_server *m, int fd, short events,
 	struct pollfd p[2] = { { .fd = fd, .events = events },
 			       { .fd = m->stop_fd[0], .events = POLLIN } };
 	uint64_t now = mono_ms();
-	int timeout = deadline == UINT64_MAX ? -1 : (int)(deadline - now);
 
-	return now < deadline && poll(p, 2, timeout) > 0 && !p[1].revents &&
-	       p[0].revents;
+	return now < deadline && poll(p, 2, (int)(deadline - now)) > 0 &&
+	       !p[1].revents && p[0].revents;
 }
 
 /* A fresh copy of the loop's counters into @st; false if none came. */
@@ -109,7 +114,7 @@ static bool snapshot(struct metrics_server *m, struct serve_stats *st)
 	pthread_mutex_lock(&m->lock);
 	gen = m->gen;
 	atomic_store(&m->wanted, true);
-	while (m->gen == gen &&
+	while (m->gen == gen && !m->stopping &&
 	       !pthread_cond_timedwait(&m->published, &m->lock, &until))
 		;
 	ok = m->gen != gen;
@@ -176,6 +181,7 @@ static void answer(struct metrics_server *m, int fd, struct serve_stats *st)
 		reply(m, fd, "503 Service Unavailable", "", 0);
 		return;
 	}
+	st->metrics_accept_errors = atomic_load(&m->accept_errors);
 	f = open_memstream(&body, &len);
 	if (!f) {
 		reply(m, fd, "500 Internal Server Error", "", 0);
@@ -187,55 +193,87 @@ static void answer(struct metrics_server *m, int fd, struct serve_stats *st)
 	free(body);
 }
 
+/* Wait @ms, or less if the server stops. */
+static void backoff(const struct metrics_server *m, int ms)
+{
+	struct pollfd p = { .fd = m->stop_fd[0], .events = POLLIN };
+
+	poll(&p, 1, ms);
+}
+
+/*
+ * Accept and answer clients, one at a time, until the server stops.  When
+ * accept() or poll() fails (out of descriptors or memory), the client
+ * waits in the listen backlog and the thread tries again after
+ * METRICS_BACKOFF_MS, counting the failure, instead of spinning on a
+ * listener that stays readable.
+ */
 static void *serve_clients(void *arg)
 {
 	struct metrics_server *m = arg;
-	struct serve_stats *st = malloc(sizeof(*st));
-	int fd;
+	int fd, n;
 
-	while (st && wait_fd(m, m->listen_fd, POLLIN, UINT64_MAX)) {
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = m->listen_fd, .events = POLLIN },
+			{ .fd = m->stop_fd[0], .events = POLLIN },
+		};
+
+		n = poll(p, 2, -1);
+		if (n > 0 && p[1].revents)
+			break;
+		if (n <= 0) {
+			atomic_fetch_add(&m->accept_errors, 1);
+			backoff(m, METRICS_BACKOFF_MS);
+			continue;
+		}
 		fd = accept4(m->listen_fd, NULL, NULL,
 			     SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd < 0)
+		if (fd < 0) {
+			/* The client left already: nothing to wait for. */
+			if (errno == EAGAIN || errno == ECONNABORTED ||
+			    errno == EINTR)
+				continue;
+			atomic_fetch_add(&m->accept_errors, 1);
+			backoff(m, METRICS_BACKOFF_MS);
 			continue;
-		answer(m, fd, st);
+		}
+		answer(m, fd, &m->answered);
 		close(fd);
 	}
-	free(st);
 	return NULL;
 }
 
 int metrics_start(struct metrics_server **out, const char *hostport)
 {
 	struct metrics_server *m = calloc(1, sizeof(*m));
+	pthread_condattr_t ca;
 	sigset_t all, old;
 	int err;
 
 	if (!m)
 		return -1;
 	m->listen_fd = metrics_listen(hostport);
-	if (m->listen_fd < 0)
+	if (m->listen_fd < 0) {
+		err = errno;
 		goto free_server;
-	if (pipe2(m->stop_fd, O_CLOEXEC))
-		goto close_listener;
-	pthread_mutex_init(&m->lock, NULL);
-	{
-		pthread_condattr_t ca;
-
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&m->published, &ca);
-		pthread_condattr_destroy(&ca);
 	}
+	if (pipe2(m->stop_fd, O_CLOEXEC)) {
+		err = errno;
+		goto close_listener;
+	}
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&m->published, &ca);
+	pthread_condattr_destroy(&ca);
 	/* Signals are the loop's: the thread starts with all blocked. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	err = pthread_create(&m->thread, NULL, serve_clients, m);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err) {
-		errno = err;
+	if (err)
 		goto destroy_sync;
-	}
 	*out = m;
 	return 0;
 
@@ -245,11 +283,10 @@ destroy_sync:
 	close(m->stop_fd[0]);
 	close(m->stop_fd[1]);
 close_listener:
-	err = errno;
 	close(m->listen_fd);
-	errno = err;
 free_server:
 	free(m);
+	errno = err;
 	return -1;
 }
 
@@ -269,7 +306,12 @@ void metrics_stop(struct metrics_server *m)
 {
 	if (!m)
 		return;
-	/* The thread sees the pipe readable in every wait and returns. */
+	/* A snapshot() waiting for the loop gives up at once... */
+	pthread_mutex_lock(&m->lock);
+	m->stopping = true;
+	pthread_cond_broadcast(&m->published);
+	pthread_mutex_unlock(&m->lock);
+	/* ... and every other wait sees the pipe readable and returns. */
 	if (write(m->stop_fd[1], "", 1) != 1)
 		abort();
 	pthread_join(m->thread, NULL);

@@ -88,10 +88,11 @@
 
 struct session;
 
+/* Blocks [index, index + count) of @s, written, waiting for a flush. */
 struct pend {
 	struct session *s;
-	uint32_t index;
-	uint64_t done_us; /* when its write's completion was read */
+	uint32_t index, count;
+	uint64_t done_us; /* when their writes' completion was read */
 };
 
 struct pendv {
@@ -156,7 +157,7 @@ struct session {
 	uint32_t newest; /* the block made durable last, and when done */
 	uint64_t newest_us;
 	uint32_t ce_count; /* its DATA that arrived marked CE (ECN) */
-	uint32_t pending; /* its entries in its volume's pend and flushing */
+	uint32_t pending; /* its blocks in its volume's pend and flushing */
 	bool dirty, in_kernel, commit_pending, complete;
 	uint64_t commit_gen;
 	uint32_t status; /* EBPFDMA_WIRE2_E_IO once failed, sticky */
@@ -453,34 +454,38 @@ static void send_ack(struct session *s)
 
 /* ---- completions, flushes ------------------------------------------------ */
 
-static void pend_push(struct pendv *p, struct session *s, uint32_t index)
+static void pend_push(struct pendv *p, struct session *s, uint32_t index,
+		      uint32_t count)
 {
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 1024;
 		struct pend *v = realloc(p->v, cap * sizeof(*v));
 
 		if (!v) {
-			/* Never acknowledged: the sender sends it again. */
-			S.st.untracked++;
+			/* Never acknowledged: the sender sends them again. */
+			S.st.untracked += count;
 			return;
 		}
 		p->v = v;
 		p->cap = cap;
 	}
-	p->v[p->n++] = (struct pend){ s, index, S.now_us };
-	s->pending++;
+	p->v[p->n++] = (struct pend){ s, index, count, S.now_us };
+	s->pending += count;
 }
 
-static void make_durable(struct session *s, uint32_t index, uint64_t done_us)
+/* Blocks [index, index + count) of @s are durable. */
+static void make_durable(struct session *s, uint32_t index, uint32_t count,
+			 uint64_t done_us)
 {
-	int ret = seqset_add(&s->durable, index);
+	long ret = seqset_add_range(&s->durable, index, index + count);
 
 	if (ret > 0) {
 		s->dirty = true;
-		s->newest = index;
+		s->newest = index + count - 1;
 		s->newest_us = done_us;
 	} else if (ret < 0) {
-		S.st.untracked++; /* out of memory: never acknowledged */
+		/* Out of memory: never acknowledged (resent). */
+		S.st.untracked += count;
 	}
 }
 
@@ -631,9 +636,9 @@ static void on_flush_done(struct vol *v, int status)
 	for (i = 0; i < v->flushing.n; i++) {
 		struct pend *p = &v->flushing.v[i];
 
-		p->s->pending--;
+		p->s->pending -= p->count;
 		if (!status)
-			make_durable(p->s, p->index, p->done_us);
+			make_durable(p->s, p->index, p->count, p->done_us);
 		else if (!p->s->status)
 			/*
 			 * A failed flush may have lost what it covered, and a
@@ -650,7 +655,7 @@ static void on_cqe(const struct ebpfdma_cqe *c, void *arg)
 	struct vol *v = vol_find(c->volume);
 	int path = c->flags & EBPFDMA_CQE_NET ? PATH_XDP : PATH_SLOW;
 	struct session *s;
-	uint64_t index;
+	uint64_t index, count;
 
 	(void)arg;
 	if (!v)
@@ -667,32 +672,40 @@ static void on_cqe(const struct ebpfdma_cqe *c, void *arg)
 		return;
 	}
 	index = (c->lba - s->lba) * v->bsize / s->block_size;
+	/*
+	 * One block, or a run of them (EBPFDMA_SESSION_F_RUNS): every block
+	 * but the transfer's last is block_size bytes.
+	 */
+	count = ((uint64_t)c->len + s->block_size - 1) / s->block_size;
+	if (!count)
+		count = 1;
 	s->last_seen_ms = S.now;
 	s->proven = true; /* the module verified it */
 	if (c->flags & EBPFDMA_CQE_CE) {
 		/* Echoed in the ACKs: the sender slows down (ECN). */
-		s->ce_count++;
-		S.st.ce_marked++;
+		s->ce_count += count;
+		S.st.ce_marked += count;
 	}
 	if (c->status) {
-		S.st.write_errors++;
+		S.st.write_errors += count;
 		if (!s->status)
 			session_fail(s);
 		return;
 	}
-	S.st.blocks[path]++;
+	S.st.blocks[path] += count;
 	S.st.bytes[path] += c->len;
 	v->st->bytes += c->len;
-	if (index >= s->nblocks || s->ended_ms) {
-		S.st.untracked++;
+	if (index >= s->nblocks || count > s->nblocks - index ||
+	    s->ended_ms) {
+		S.st.untracked += count;
 		return;
 	}
 	/* FUA, or no volatile cache on the device: durable already. */
 	if ((v->conf.flags & EBPFDMA_VOL_FUA) ||
 	    (c->flags & EBPFDMA_CQE_STABLE))
-		make_durable(s, index, S.now_us);
+		make_durable(s, index, count, S.now_us);
 	else
-		pend_push(&v->pend, s, index);
+		pend_push(&v->pend, s, index, count);
 }
 
 static void flush_volumes(void)
@@ -926,6 +939,10 @@ static bool admit(struct vol *v, const struct edma_hello *h,
 		.idle_ms = S.conf.idle_timeout_s * 1000,
 		.block_size = h->block_size, .lba = h->lba,
 		.length = h->length,
+		/* A completion entry a run of blocks, where the module can. */
+		.flags = S.e.info.features & EBPFDMA_F_CQE_RUNS ?
+				 EBPFDMA_SESSION_F_RUNS :
+				 0,
 	};
 	struct edma_welcome w = {
 		.status = EBPFDMA_WIRE2_OK, .protect = v->conf.protect,
@@ -2131,7 +2148,7 @@ static void loop_once(int timeout_ms, bool rx)
 	/* One clock reading a round: what follows happens "now". */
 	S.now_us = now_us();
 	S.now = S.now_us / 1000;
-	edma_reap(&S.e, on_cqe, NULL);
+	S.st.completions += edma_reap(&S.e, on_cqe, NULL);
 	if (rx && (p[1].revents & POLLIN))
 		read_socket();
 	S.st.xdp_attached = S.attached;

@@ -49,17 +49,17 @@ static inline uint64_t sess_lba(const struct sess *s, uint32_t index)
 
 /*
  * A session of volume @volume under id @id (0: a random one) and a random
- * key: 0, or -1 with errno (SESSION_ADD's).
+ * key, with EBPFDMA_SESSION_F_* @flags: 0, or -1 with errno (SESSION_ADD's).
  */
 static inline int sess_add_id(const struct edma *e, uint32_t volume,
 			      struct sess *s, uint64_t id, uint32_t protect,
 			      uint32_t bs, uint64_t length, uint64_t lba,
-			      uint32_t idle_ms)
+			      uint32_t idle_ms, uint32_t flags)
 {
 	struct ebpfdma_session_add a = {
 		.id = id, .volume = volume, .protect = protect,
 		.idle_ms = idle_ms, .block_size = bs, .lba = lba,
-		.length = length,
+		.length = length, .flags = flags,
 	};
 
 	*s = (struct sess){ .protect = protect, .bs = bs, .length = length,
@@ -77,7 +77,8 @@ static inline int sess_add(const struct edma *e, uint32_t volume,
 			   struct sess *s, uint32_t protect, uint32_t bs,
 			   uint64_t length, uint64_t lba, uint32_t idle_ms)
 {
-	return sess_add_id(e, volume, s, 0, protect, bs, length, lba, idle_ms);
+	return sess_add_id(e, volume, s, 0, protect, bs, length, lba, idle_ms,
+			   0);
 }
 
 static inline int sess_del(const struct edma *e, uint64_t id)

@@ -13,7 +13,9 @@
  *	fragments, keyed BLAKE2b, CRC32C); every bit flip, a wrong key, a
  *	changed body or header, an unknown, deleted, expired or closed
  *	session, duplicates and replays refused; replaying a finished
- *	transfer after a later one to the same blocks changes nothing.  The
+ *	transfer after a later one to the same blocks changes nothing; a
+ *	session that asked for EBPFDMA_SESSION_F_RUNS has runs of blocks
+ *	completed by one entry each, others one entry a block.  The
  *	window is read back and compared; IMAGE receives what it must hold,
  *	for the host to compare with the disk image.
  */
@@ -46,6 +48,7 @@
 #define WIN_START 2048U /* 1 MiB into the disk */
 #define WIN_BLOCKS 2048U /* a 1 MiB window */
 #define WIN_BYTES (WIN_BLOCKS * BLOCK)
+#define SUBMIT_MAX 64U /* the most writes one SUBMIT takes (max_batch) */
 
 static const struct pkt V4 = { 0, 0, "10.0.0.1", PORT, IPPROTO_UDP, 0 };
 static const struct pkt V6 = { 1, 0, "fd00::1", PORT, IPPROTO_UDP, 0 };
@@ -80,9 +83,14 @@ static size_t frame(uint8_t *pkt, struct sess *s, uint32_t index,
 /* The UDP payload's offset in a frame from pkt.h's IPv4 source. */
 #define V4_PAYLOAD (14 + 20 + 8)
 
-/* Block @index of @s with a new random body: placed, and recorded. */
-static void place(struct sess *s, uint32_t index, const struct pkt *src,
-		  const char *desc)
+/*
+ * Block @index of @s with a new random body, from @src: placed, and
+ * recorded.  Of the module's counters only rx/placed may move, unless
+ * @src marks CE: rx/ce moves too, and the caller checks the module's
+ * counters (and has the program's checked quietly, without a TAP line).
+ */
+static void place_src(struct sess *s, uint32_t index, const struct pkt *src,
+		      const char *desc)
 {
 	uint32_t len = sess_len(s, index);
 	uint8_t body[8192], pkt[16384];
@@ -91,11 +99,18 @@ static void place(struct sess *s, uint32_t index, const struct pkt *src,
 	fill_random(body, len);
 	n = frame(pkt, s, index, body, len, src);
 	if (expect(&A, desc, pkt, n, XDP_DROP, CTR(placed), NOCTR, len,
-		   "placed", 0)) {
+		   "placed", src->ecn == 3)) {
 		memcpy(img + (s->lba * BLOCK + (uint64_t)index * s->bs), body,
 		       len);
 		nr_placed++;
 	}
+}
+
+/* Block @index of @s with a new random body: placed, and recorded. */
+static void place(struct sess *s, uint32_t index, const struct pkt *src,
+		  const char *desc)
+{
+	place_src(s, index, src, desc);
 }
 
 /* A refused frame: dropped, @err counted by the program, @mod by the module. */
@@ -156,10 +171,18 @@ static void session_add_errors(void)
 	struct sess s;
 
 	fill_random(&a.id, sizeof(a.id));
-	a.reserved[3] = 1;
+	a.reserved[2] = 1;
 	tap_errno(ioctl(E.fd, EBPFDMA_IOC_SESSION_ADD, &a), EINVAL,
 		  "SESSION_ADD with a reserved field set: EINVAL");
-	a.reserved[3] = 0;
+	a.reserved[2] = 0;
+	a.pad = 1;
+	tap_errno(ioctl(E.fd, EBPFDMA_IOC_SESSION_ADD, &a), EINVAL,
+		  "SESSION_ADD with its padding set: EINVAL");
+	a.pad = 0;
+	a.flags = EBPFDMA_SESSION_F_ALL + 1;
+	tap_errno(ioctl(E.fd, EBPFDMA_IOC_SESSION_ADD, &a), EINVAL,
+		  "SESSION_ADD with an unknown flag: EINVAL");
+	a.flags = 0;
 	a.id = 0;
 	tap_errno(ioctl(E.fd, EBPFDMA_IOC_SESSION_ADD, &a), EINVAL,
 		  "SESSION_ADD of id 0: EINVAL");
@@ -461,6 +484,132 @@ static void ce_cases(void)
 	tap_ok(!sess_del(&E, s.id), "ecn: SESSION_DEL");
 }
 
+/* SESSION_SUBMIT of blocks [0, n) of @s, each with a new random body. */
+static int submit_blocks(struct sess *s, uint32_t n)
+{
+	struct ebpfdma_session_desc d[SUBMIT_MAX];
+	struct ebpfdma_submit sub = { .descs = (uintptr_t)d, .count = n };
+	uint32_t slots[SUBMIT_MAX], i;
+
+	if (n > SUBMIT_MAX || n > E.info.max_batch ||
+	    edma_alloc(&E, slots, n) != (int)n)
+		die("slots");
+	for (i = 0; i < n; i++) {
+		fill_random(edma_slot(&E, slots[i]), s->bs);
+		memcpy(img + sess_lba(s, i) * BLOCK, edma_slot(&E, slots[i]),
+		       s->bs);
+		d[i] = (struct ebpfdma_session_desc){
+			.session = s->id, .index = i, .slot = slots[i],
+			.len = s->bs,
+		};
+	}
+	return ioctl(E.fd, EBPFDMA_IOC_SESSION_SUBMIT, &sub) ? -1 :
+								(int)sub.done;
+}
+
+/*
+ * Reap completions of sessions @a and @b until @want blocks are covered
+ * (10 s at most); mark in @covered[session][block] each block an entry
+ * stands for, counting the entries of each and any entry that is wrong:
+ * not status 0, a length of no whole blocks, outside its session, a block
+ * covered twice, or CE on an entry that covers a block sent without it.
+ */
+struct coverage {
+	struct sess *s[2];
+	uint8_t covered[2][64];
+	uint32_t ce_from[2]; /* blocks from here on were sent marked CE */
+	unsigned int entries[2], longest[2], blocks, bad;
+};
+
+static void cover_one(const struct ebpfdma_cqe *c, void *arg)
+{
+	struct coverage *cv = arg;
+	uint32_t first, n, i;
+	unsigned int k;
+
+	for (k = 0; k < 2; k++)
+		if (c->cookie == cv->s[k]->id)
+			break;
+	if (k == 2 || c->status || c->lba < cv->s[k]->lba ||
+	    !c->len || c->len % cv->s[k]->bs ||
+	    (c->lba - cv->s[k]->lba) % (cv->s[k]->bs / BLOCK)) {
+		cv->bad++;
+		return;
+	}
+	first = (c->lba - cv->s[k]->lba) / (cv->s[k]->bs / BLOCK);
+	n = c->len / cv->s[k]->bs;
+	cv->entries[k]++;
+	if (n > cv->longest[k])
+		cv->longest[k] = n;
+	if (first + n > sess_blocks(cv->s[k]) ||
+	    (c->flags & EBPFDMA_CQE_CE && first < cv->ce_from[k]) ||
+	    (!(c->flags & EBPFDMA_CQE_CE) && first + n > cv->ce_from[k])) {
+		cv->bad++;
+		return;
+	}
+	for (i = first; i < first + n; i++) {
+		if (cv->covered[k][i]++)
+			cv->bad++;
+		cv->blocks++;
+	}
+}
+
+/*
+ * EBPFDMA_SESSION_F_RUNS: a session that asked for it has runs of its
+ * blocks completed by one entry each; a session that did not, one entry
+ * a block.  32 blocks of each submitted in one SESSION_SUBMIT (the
+ * engine writes them in bios of up to its batch); then blocks placed by
+ * XDP, the CE-marked ones never in an entry with unmarked ones.
+ */
+static void runs_cases(void)
+{
+	static const struct pkt ce4 = { .src = "10.0.0.1", .dport = PORT,
+					.proto = IPPROTO_UDP, .ecn = 3 };
+	struct sess r, p;
+	struct coverage cv = { .s = { &r, &p }, .ce_from = { 44, 64 } };
+	uint64_t before[NR_RX_STATS], after[NR_RX_STATS];
+	uint64_t end = now_ms() + 10000;
+	unsigned int i;
+
+	tap_ok(E.info.features & EBPFDMA_F_CQE_RUNS,
+	       "GET_INFO reports EBPFDMA_F_CQE_RUNS");
+	tap_ok(!sess_add_id(&E, VOL, &r, 0, EBPFDMA_PROTECT_CRC, 4096,
+			    48 * 4096, 256, 0, EBPFDMA_SESSION_F_RUNS),
+	       "runs: SESSION_ADD with EBPFDMA_SESSION_F_RUNS, 48 blocks of 4 KiB at lba 256");
+	tap_ok(!sess_add(&E, VOL, &p, EBPFDMA_PROTECT_CRC, 4096, 32 * 4096, 768,
+			 0),
+	       "runs: SESSION_ADD without it, 32 blocks of 4 KiB at lba 768");
+	tap_ok(submit_blocks(&r, 32) == 32,
+	       "runs: 32 blocks of the first queued by one SESSION_SUBMIT");
+	tap_ok(submit_blocks(&p, 32) == 32,
+	       "runs: 32 blocks of the second queued by one SESSION_SUBMIT");
+	rx_read(before);
+	for (i = 32; i < 48; i++)
+		place_src(&r, i, i < 44 ? &V4 : &ce4,
+			  i < 44 ? "runs: a block of the first placed by XDP" :
+				   "runs: a block of the first placed by XDP, marked CE");
+	rx_read(after);
+	tap_ok(after[rx_stat("placed")] - before[rx_stat("placed")] == 16 &&
+		       after[rx_stat("ce")] - before[rx_stat("ce")] == 4,
+	       "runs: rx/placed counted the 16, rx/ce the 4 marked CE");
+	while (cv.blocks < 80 && !cv.bad && now_ms() < end) {
+		edma_wait(&E, 100);
+		edma_reap(&E, cover_one, &cv);
+	}
+	tap_ok(cv.blocks == 80 && !cv.bad,
+	       "runs: every block of both completed exactly once, each entry of whole blocks of its session, status 0, CE only on marked blocks (%u of 80, %u wrong)",
+	       cv.blocks, cv.bad);
+	tap_ok(cv.entries[0] < 48 && cv.longest[0] > 1,
+	       "runs: the first's 48 blocks completed in fewer entries (%u, the longest %u blocks)",
+	       cv.entries[0], cv.longest[0]);
+	tap_ok(cv.entries[1] == 32 && cv.longest[1] == 1,
+	       "runs: the second's 32 blocks completed in an entry each (%u)",
+	       cv.entries[1]);
+	nr_placed = 0;
+	tap_ok(!sess_del(&E, r.id) && !sess_del(&E, p.id),
+	       "runs: SESSION_DEL of both");
+}
+
 static int cmd_testrun(const char *disk, const char *image)
 {
 	static uint8_t buf[WIN_BYTES] __attribute__((aligned(4096)));
@@ -653,6 +802,7 @@ static int cmd_testrun(const char *disk, const char *image)
 	submit_cases();
 	replay_cases();
 	ce_cases();
+	runs_cases();
 
 	/* What reached the disk: the window, read back past the cache. */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", diskfd);

@@ -340,6 +340,7 @@ struct xdp_sender {
 	int counters; /* the program's counters map */
 	uint64_t runs, sessions, full, no_volume, no_session, duplicates;
 	uint64_t other; /* any other fate: none is expected */
+	uint64_t merged; /* completions that stood for several blocks */
 	bool cut_short; /* ran out of sessions before the end */
 };
 
@@ -368,7 +369,7 @@ static int xdp_session(struct xdp_sender *x)
 	/* The id tells the generation. */
 	if (sess_add_id(&x->e, XDP_VOL, &x->s, xdp_id_base + x->gen + 1,
 			EBPFDMA_PROTECT_AEAD, XDP_BODY, XDP_UNITS * XDP_BODY, 0,
-			0)) {
+			0, EBPFDMA_SESSION_F_RUNS)) {
 		x->s.id = 0;
 		return -1;
 	}
@@ -377,20 +378,29 @@ static int xdp_session(struct xdp_sender *x)
 	return 0;
 }
 
-/* A completion of the XDP path: its session's generation and block. */
+/*
+ * A completion of the XDP path: its session's generation and blocks (a
+ * run of them: the sessions ask for EBPFDMA_SESSION_F_RUNS), each noted.
+ */
 static void xdp_cqe(const struct ebpfdma_cqe *c, void *arg)
 {
 	struct xdp_sender *x = arg;
 	uint64_t gen = c->cookie - xdp_id_base;
-	uint32_t seq;
+	uint32_t seq, u, n = c->len / XDP_BODY;
 
 	if (!(c->flags & EBPFDMA_CQE_SESSION) || gen >= XDP_GENS ||
-	    c->lba >= XDP_UNITS) {
+	    c->lba >= XDP_UNITS || !n || c->len % XDP_BODY ||
+	    n > XDP_UNITS - c->lba || (c->status && n > 1)) {
 		x->b.dup++; /* nothing of ours */
 		return;
 	}
-	seq = x->seq_of[gen * XDP_UNITS + c->lba];
-	book_note(&x->b, seq == UINT32_MAX ? x->b.next : seq, c->status);
+	if (n > 1)
+		x->merged++;
+	for (u = c->lba; u < c->lba + n; u++) {
+		seq = x->seq_of[gen * XDP_UNITS + u];
+		book_note(&x->b, seq == UINT32_MAX ? x->b.next : seq,
+			  c->status);
+	}
 }
 
 static void xdp_drain(struct xdp_sender *x, unsigned int timeout_ms)
@@ -711,12 +721,12 @@ int main(int argc, char **argv)
 		       who, left);
 		write_expected(argv[4], k, REGION_BLOCKS * 512);
 	}
-	printf("# xdp: %llu runs, %llu placed, %llu pool full, %llu no volume, %llu no session, %llu duplicates, %llu sessions\n",
+	printf("# xdp: %llu runs, %llu placed, %llu pool full, %llu no volume, %llu no session, %llu duplicates, %llu sessions, %llu completions of a run of blocks\n",
 	       (unsigned long long)x.runs, (unsigned long long)x.b.accepted,
 	       (unsigned long long)x.full, (unsigned long long)x.no_volume,
 	       (unsigned long long)x.no_session,
 	       (unsigned long long)x.duplicates,
-	       (unsigned long long)x.sessions);
+	       (unsigned long long)x.sessions, (unsigned long long)x.merged);
 	tap_ok(x.b.accepted > 0 && x.no_volume > 0,
 	       "the XDP path placed datagrams and was refused (err_no_volume) while its volume was gone");
 	tap_ok(!x.cut_short, "the XDP sender had sessions until the end (%u of %u used)",

@@ -375,6 +375,10 @@ check "metrics: 8 MiB went through XDP, a write-latency histogram per volume" \
 	bash -c "[ \"\$(awk '\$1 == \"ebpfdma_written_bytes_total{path=\\\"xdp\\\"}\" { print \$2 }' /tmp/metrics.txt)\" -ge 8388608 ] &&
 		grep -q '^ebpfdma_write_latency_seconds_bucket{volume=\"10\",le=\"+Inf\"} [1-9]' /tmp/metrics.txt &&
 		grep -q '^ebpfdma_write_latency_seconds_sum{volume=\"10\"}' /tmp/metrics.txt"
+dgrams=$(awk '/^ebpfdma_written_datagrams_total/ { n += $2 } END { print n + 0 }' /tmp/metrics.txt)
+entries=$(metric ebpfdma_completion_entries_total)
+check "metrics: serve read completions a run of blocks at a time (ebpfdma_completion_entries_total ${entries:-?} for $dgrams datagrams written)" \
+	test "${entries:-0}" -gt 0 -a "${entries:-0}" -lt "$dgrams"
 check "metrics: the latency histogram's buckets reach 10 s (and +Inf)" \
 	grep -q '^ebpfdma_write_latency_seconds_bucket{volume="10",le="16.7772"}' /tmp/metrics.txt
 check "metrics: build_info names the tools', the module's and the wire's versions" \
