@@ -21,7 +21,8 @@ SELFTEST_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -I.
 
 BENCH_PROGS := build/bench/submit_vs_pwrite build/bench/udp_pwrite \
 	build/bench/udp_direct build/bench/af_xdp build/bench/nvme_writer \
-	build/bench/memcpy_bw build/bench/aead_bw
+	build/bench/memcpy_bw build/bench/aead_bw build/bench/insns_mark \
+	build/bench/insns_plugin.so
 XSK_SKEL = $(BPF_OUT)/bench_xsk.skel.h
 RXCORE = tools/bench/rxcore.c $(SESSION_LIB) tools/lib/seqset.c
 RXCORE_HDRS = tools/bench/rxcore.h tools/bench/dwrite.h $(SESSION_LIB_HDRS) \
@@ -205,6 +206,15 @@ build/bench/aead_bw: tools/bench/aead_bw.c tools/lib/crc32c.c \
 		tools/lib/crc32c.h
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< tools/lib/crc32c.c -lsodium
+
+# The instruction counting plugin for qemu (TCG) and its guest marker.
+build/bench/insns_plugin.so: tools/bench/insns_plugin.c
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -shared -fPIC -fvisibility=hidden -o $@ $< -lpthread
+
+build/bench/insns_mark: tools/bench/insns_mark.c
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $<
 
 build/bench/memcpy_bw: tools/bench/memcpy_bw.c
 	@mkdir -p $(@D)

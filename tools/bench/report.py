@@ -103,6 +103,10 @@ def summarise(runs, fs=None):
         tput = [r["bytes"] / r["seconds"] / 2 ** 20 for r in good
                 if r["seconds"] > 0]
         cpu = [r["rx_cpu_s"] / (r["bytes"] / GIB) for r in good]
+        # Guest instructions of the receiving CPU (the TCG plugin), in
+        # billions per GiB: a measure host load does not move.
+        ins = [r["rx_insns"] / (r["bytes"] / GIB) / 1e9 for r in good
+               if r.get("rx_insns") is not None]
         hist = [0] * max([len(r["detail"].get("latency_us_log2", []))
                           for r in good] + [1])
         for r in good:
@@ -114,6 +118,8 @@ def summarise(runs, fs=None):
             "mib_s_max": max(tput, default=None),
             "cpu_s_per_gib": med(cpu), "cpu_min": min(cpu, default=None),
             "cpu_max": max(cpu, default=None),
+            "ginsns_per_gib": med(ins), "ginsns_min": min(ins, default=None),
+            "ginsns_max": max(ins, default=None),
             "p50_us": percentile(hist, 0.50), "p99_us": percentile(hist, 0.99),
             "latency_kind": good[0]["detail"].get(
                 "latency_kind", "arrival to durable") if good else None,
@@ -450,8 +456,8 @@ def main():
             bound = bounds.get(pl, {}).get("mib_s")
             w(f"#### {net}: {kib(pl)} payloads (one-copy bound: "
               f"{fmt(bound)} MiB/s)\n")
-            w("| receiver | streams | goodput MiB/s | receiver CPU-s/GiB | latency p50 / p99 (us, log2 buckets) | retransmitted | verified |")
-            w("|---|---|---|---|---|---|---|")
+            w("| receiver | streams | goodput MiB/s | receiver CPU-s/GiB | receiver Ginsn/GiB | latency p50 / p99 (us, log2 buckets) | retransmitted | verified |")
+            w("|---|---|---|---|---|---|---|---|")
             for st in streams:
                 for name in RECEIVERS:
                     why = next((u["unsupported"] for u in unsupported
@@ -459,7 +465,7 @@ def main():
                                 u["payload"] == pl and
                                 u.get("net", "veth") == net), None)
                     if why:
-                        w(f"| {name} | {st} | n/a | n/a | n/a | | {why} |")
+                        w(f"| {name} | {st} | n/a | n/a | n/a | n/a | | {why} |")
                         continue
                     for p in ([NONE] if name == "nvmet-tcp" else protects):
                         rcv = key(name, p)
@@ -473,6 +479,7 @@ def main():
                         w(f"| {'**' + label + '**' if name == EBPFDMA else label} | {st} | "
                           f"{fmt(e['mib_s'])} ({fmt(e['mib_s_min'])}..{fmt(e['mib_s_max'])}) | "
                           f"{fmt(e['cpu_s_per_gib'], 2)} ({fmt(e['cpu_min'], 2)}..{fmt(e['cpu_max'], 2)}) | "
+                          f"{fmt(e['ginsns_per_gib'], 2)} ({fmt(e['ginsns_min'], 2)}..{fmt(e['ginsns_max'], 2)}) | "
                           f"<= {e['p50_us']} / <= {e['p99_us']}{kind} | "
                           f"{fmt(e['retransmitted'], 0)} | {e['verified']}/{e['runs']} |")
             w("")

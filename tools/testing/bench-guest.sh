@@ -15,6 +15,9 @@
 # EBPFDMA_BENCH_PROTECTS (aead mac crc), EBPFDMA_BENCH_PERF (a
 # directory: profile the receiving CPU during each run with perf, software
 # clock sampling, and write each run's report there).
+# EBPFDMA_BENCH_INSNS (set by bench.sh under TCG): the log of the qemu
+# plugin counting each CPU's guest instructions; each run then also
+# reports the receiving CPU's instructions (rx_insns).
 # EBPFDMA_BENCH_FILESYSTEMS (ext4 xfs; empty: none): the file-store rows,
 # on veth, after the block rows: the disk formatted with each file system,
 # ebpfdma writing each stream as a named file of a store (serve creates,
@@ -92,6 +95,18 @@ echo 2 >$wq
 # Busy time of CPU $1 in USER_HZ ticks (user nice system irq softirq steal).
 cpu_ticks() {
 	awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
+
+# insns_of CPU: the guest instructions CPU has executed so far, counted by
+# the TCG plugin (tools/bench/insns_plugin.c, whose log bench.sh names in
+# EBPFDMA_BENCH_INSNS); nothing without it.  The marker runs on the
+# sending CPU, so that the receiving CPU's count is the receiver's alone.
+insns_seq=0
+insns_of() {
+	[ -n "${EBPFDMA_BENCH_INSNS:-}" ] || return 0
+	insns_seq=$((insns_seq % 60000 + 1))
+	taskset -c $tx_cpu "$bench/insns_mark" $insns_seq "$EBPFDMA_BENCH_INSNS" |
+		awk -v c="$1" '$1 == "mark" { print $(6 + c) }'
 }
 
 set_net() { # veth | virtio
@@ -337,7 +352,7 @@ new_data() {
 run() {
 	local name=$1 payload=$2 streams=$3 rep=$4 extra=${5:-} i
 	local bytes=$((mib * 1048576 / streams)) pids=() rc=0 lat="" rxj="{}" bios merges mem slot
-	local c0 c1 t0 t1 d0 d1 sent retx s ok=true secs perf_pid got
+	local c0 c1 t0 t1 d0 d1 sent retx s ok=true secs perf_pid got i0 i1 insns=
 	blocks=$((mib * 2048 / streams))
 	if [ -n "$fs" ]; then
 		# An empty file system but for what this run writes: an empty
@@ -375,6 +390,7 @@ run() {
 		done
 		sleep 2
 	fi
+	i0=$(insns_of $rx_cpu)
 	c0=$(cpu_ticks $tx_cpu) c1=$(cpu_ticks $rx_cpu) t0=$(date +%s.%N)
 	for ((i = 1; i <= streams; i++)); do
 		if [ "$name" = nvmet-tcp ]; then
@@ -397,6 +413,8 @@ run() {
 		wait "${pids[$i]}" || rc=1
 	done
 	t1=$(date +%s.%N) d0=$(cpu_ticks $tx_cpu) d1=$(cpu_ticks $rx_cpu)
+	i1=$(insns_of $rx_cpu)
+	[ -z "$i0" ] || [ -z "$i1" ] || insns=",\"rx_insns\":$((i1 - i0))"
 	if [ -n "${EBPFDMA_BENCH_PERF:-}" ]; then
 		touch /tmp/perf.stop
 		wait $perf_pid
@@ -468,7 +486,7 @@ run() {
 		"$net" "$name" "$protect" "$payload" "$streams" "$rep" $((bytes * streams)) "$secs" \
 		"$(echo "$t1 - $t0" | bc -l)" \
 		"$(echo "($d1 - $c1) / 100" | bc -l)" "$(echo "($d0 - $c0) / 100" | bc -l)" \
-		"$retx" "$ok" "$rxj" "$extra"
+		"$retx" "$ok" "$rxj" "$insns$extra"
 	log "$net${fs:+ $fs} $name ($protect) payload $payload streams $streams rep $rep: $(echo "$bytes * $streams / 1048576 / $secs" | bc -l | cut -c1-6) MiB/s, verified $ok"
 }
 

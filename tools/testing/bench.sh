@@ -18,6 +18,10 @@
 #     Mbit/s bottleneck beside TCP (iperf3), each congestion controller;
 #     and the sender's peak RSS for a 4 GiB file, on the host.
 #
+# Under TCG a qemu plugin (tools/bench/insns_plugin.c) counts the guest
+# instructions of each CPU: every receiver row also gives the receiving
+# CPU's instructions per GiB, a cost that host load does not move.
+#
 # Writes bench/results/latest.json, bench/results/*.png and BENCHMARKS.md.
 # EBPFDMA_BENCH_MIB (data per run, default 32), EBPFDMA_BENCH_REPS (3),
 # EBPFDMA_BENCH_PAYLOADS, _STREAMS, _RECEIVERS, _PROTECTS (aead mac crc),
@@ -92,9 +96,19 @@ done
 [ -z "${EBPFDMA_BENCH_FILESYSTEMS+set}" ] ||
 	envs+=(EBPFDMA_BENCH_FILESYSTEMS="$EBPFDMA_BENCH_FILESYSTEMS")
 [ -z "$baseline_ko" ] || envs+=(EBPFDMA_BENCH_BASELINE_KO="$baseline_ko")
+# Under TCG, a plugin counts each CPU's guest instructions: a cost measure
+# beside the CPU time that host load does not move.  Its log is in the
+# guest's work folder (uncached there).
+plugin=()
+case $("$here/kvm-probe.sh") in
+*tcg*)
+	plugin=(--plugin "$top/build/bench/insns_plugin.so,out=$work/vm/insns.log")
+	envs+=(EBPFDMA_BENCH_INSNS="$work/vm/insns.log")
+	;;
+esac
 note "benchmark: $mib MiB per run x $reps repetitions (tens of minutes under emulation)"
 "$here/vm-run.sh" --kernel stock --modules "$out/modroot" --work "$work/vm" --nics 2 \
-	--mem 2048 --disk "$disk" --timeout 7200 -- bash -c "
+	--mem 2048 --disk "$disk" --timeout 7200 "${plugin[@]}" -- bash -c "
 	set -e
 	touch '$work/vm/runs.jsonl' '$work/vm/submit.jsonl' '$work/vm/transport.jsonl'
 	if $(want files && echo true || echo false); then

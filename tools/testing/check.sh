@@ -163,6 +163,41 @@ else
 	record kunit 1 "KUnit needs the debug kernel, which did not build"
 fi
 
+# The benchmark's instruction counts (tools/bench/insns_plugin.c, a qemu
+# TCG plugin): a guest runs a loop of a known number of instructions
+# between two markers on CPU 1, and, between two markers on CPU 0, the
+# same loop on CPU 1; the host reads the plugin's log.
+phase_start "instruction counts (TCG plugin)"
+case $("$here/kvm-probe.sh") in
+*tcg*)
+	insns_log=$out/vm-insns/insns.log
+	mark=$top/build/bench/insns_mark
+	rm -rf "$out/vm-insns"
+	vm insns insns --kernel stock --timeout 300 \
+		--plugin "$top/build/bench/insns_plugin.so,out=$insns_log" -- \
+		bash -c "taskset -c 1 $mark 10 $insns_log 10000000 &&
+			taskset -c 0 $mark 20 $insns_log &&
+			taskset -c 1 $mark 30 $insns_log 10000000 &&
+			taskset -c 0 $mark 21 $insns_log"
+	# mark N: the CPU that ran it, then each CPU's count.
+	mark_of() { awk -v m="$1" '$1 == "mark" && $2 == m { print $4, $6, $7 }' "$insns_log" 2>/dev/null; }
+	read -r c10 a10 b10 <<<"$(mark_of 10)"
+	read -r c11 a11 b11 <<<"$(mark_of 11)"
+	read -r c20 a20 b20 <<<"$(mark_of 20)"
+	read -r c21 a21 b21 <<<"$(mark_of 21)"
+	d=$((${b11:-0} - ${b10:-0}))
+	[ "${c10:-}" = 1 ] && [ "${c11:-}" = 1 ] && [ $d -ge 20000000 ] && [ $d -le 20200000 ]
+	record insns $? "a loop of 20000000 instructions on CPU 1 counts $d between its markers (within 1 %)"
+	d=$((${b21:-0} - ${b20:-0}))
+	[ "${c20:-}" = 0 ] && [ "${c21:-}" = 0 ] && [ $d -ge 20000000 ] && [ $d -le 40000000 ]
+	record insns $? "markers on CPU 0 count CPU 1's loop and its process: $d instructions (20000000 to 40000000)"
+	;;
+*)
+	echo "ok - insns: the TCG instruction counts # SKIP this host has KVM: qemu runs no TCG plugin" >>"$results"
+	;;
+esac
+phase_end
+
 # host_checks LABEL WORKDIR DISK...: verify, from the image files, what the
 # guest's tests recorded in WORKDIR/host-checks.tsv (description, disk
 # index, byte offset, length, sha256 of the bytes that must be there).

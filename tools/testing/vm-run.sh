@@ -19,6 +19,8 @@
 #   --nics N              N virtio-net NICs joined by one virtual hub
 #   --mem MB, --cpus N    guest size (default 1024 MB, 2 CPUs)
 #   --timeout S           kill the guest after S seconds (default 600)
+#   --plugin SPEC         load a TCG plugin: qemu's -plugin SPEC (FILE,ARG=...;
+#                         under KVM there is none: refused)
 #
 # Exit status: the command's; 124 on timeout; 125 when the guest died
 # before reporting a status; 126 when the command passed but the kernel
@@ -27,7 +29,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-kernel=stock work= log= modules= nics=0 mem=1024 cpus=2 timeout_s=600
+kernel=stock work= log= modules= nics=0 mem=1024 cpus=2 timeout_s=600 plugin=
 disks=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--cpus) cpus=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
+	--plugin) plugin=$2; shift 2 ;;
 	--) shift; break ;;
 	*) die "vm-run.sh: unknown option $1" ;;
 	esac
@@ -110,6 +113,12 @@ for ((i = 0; i < nics; i++)); do
 done
 
 accel=$("$here/kvm-probe.sh")
+if [ -n "$plugin" ]; then
+	case "$accel" in
+	*kvm*) die "vm-run.sh: --plugin needs TCG, and this host has KVM" ;;
+	esac
+	qemu_args+=(-plugin "$plugin")
+fi
 rc=0
 timeout "$timeout_s" qemu-system-x86_64 $accel "${qemu_args[@]}" || rc=$?
 if [ "$rc" = 124 ]; then
