@@ -308,8 +308,9 @@ static void engine_submit_work(struct work_struct *work)
 /*
  * Completions waiting to be posted to one ring, and what they hold: entry
  * i completes writes[i] writes of generation gen[i] (more than one when
- * a session's run was merged into it, runs[i]: its session asked for
- * that), each of which holds a credit and a reference of the ring.
+ * a run of session runs[i] was merged into it: non-NULL when the session
+ * asked for that), each of which holds a credit and a reference of the
+ * ring.
  */
 #define POST_BATCH 16
 
@@ -319,7 +320,8 @@ struct post_batch {
 	struct ebpfdma_cqe cqe[POST_BATCH];
 	struct ebpfdma_gen *gen[POST_BATCH];
 	unsigned int writes[POST_BATCH];
-	bool runs[POST_BATCH];
+	/* runs[i]: the session whose run it may be (compared, never used) */
+	const struct ebpfdma_session *runs[POST_BATCH];
 };
 
 /* Post, wake once, then let go of the ring and the generations. */
@@ -357,7 +359,8 @@ static void complete_io(struct post_batch *b, struct ebpfdma_io *io, int err,
 	struct ebpfdma_volume *v = g->vol;
 	struct ebpfdma_vol_stats __percpu *st = v->stats;
 	struct ebpfdma_ring *ring = io->ring;
-	bool runs = io->session && io->session->runs;
+	const struct ebpfdma_session *runs =
+		io->session && io->session->runs ? io->session : NULL;
 	unsigned int shift = v->block_shift;
 	/* Two CPUs' clocks may disagree by a little: never below 0. */
 	u64 us = now > io->queued_ns ?
@@ -397,7 +400,7 @@ static void complete_io(struct post_batch *b, struct ebpfdma_io *io, int err,
 	WARN_ON_ONCE(ebpfdma_slot_put(&io->pool->slots, io->slot,
 				      EBPFDMA_HOLDER_ENGINE));
 	/* A session's run: one entry, if the session asked for that. */
-	if (runs && b->ring == ring && b->n && b->runs[b->n - 1] &&
+	if (runs && b->ring == ring && b->n && b->runs[b->n - 1] == runs &&
 	    b->gen[b->n - 1] == g &&
 	    ebpfdma_cqe_merge(&b->cqe[b->n - 1], &cqe, shift)) {
 		b->writes[b->n - 1]++;

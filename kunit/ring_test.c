@@ -313,7 +313,7 @@ struct hammer {
 static void hammer_cpu(struct hammer *h)
 {
 	struct ebpfdma_cqe cqe = { .len = 512 };
-	unsigned int i;
+	unsigned int i, more;
 
 	for (i = 0; i < 20000; i++) {
 		if (ebpfdma_ring_reserve(h->r))
@@ -322,10 +322,17 @@ static void hammer_cpu(struct hammer *h)
 			ebpfdma_ring_unreserve(h->r);
 			continue;
 		}
-		/* Two writes merged into one entry: one credit goes back. */
-		if (i % 5 == 0 && !ebpfdma_ring_reserve(h->r))
-			ebpfdma_ring_unreserve_many(h->r, 1);
+		/*
+		 * Up to four writes merged into one entry, as the engine's
+		 * post_flush() does: one entry posted, the other credits
+		 * given back after it.
+		 */
+		for (more = 0; i % 5 == 0 && more < 3; more++)
+			if (ebpfdma_ring_reserve(h->r))
+				break;
 		ebpfdma_ring_post(h->r, &cqe, 1);
+		if (more)
+			ebpfdma_ring_unreserve_many(h->r, more);
 		atomic_inc(&h->posted);
 	}
 }

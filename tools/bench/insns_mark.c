@@ -7,8 +7,9 @@
  *	nopl 0xedbaNNNN(%rax,%rax,1)	0f 1f 84 00 NN NN ba ed
  *
  * built in an executable page of its own.  With FILE (the plugin's out=),
- * wait until the plugin has written the marker's line there and print it:
- * "mark N cpu C insns I0 I1 ..." (exit 1 after 10 s without it: no plugin).
+ * wait until the plugin has written the marker's line there, past what
+ * the file held before, and print it: "mark N cpu C insns I0 I1 ..."
+ * (exit 1 after 10 s without it: no plugin).
  * With LOOPS, a loop of exactly 2 * LOOPS instructions (dec, jnz) follows
  * the marker, then marker N + 1, whose line is printed too: a known count
  * for checking the plugin.  Outside the plugin the NOPs do nothing.
@@ -19,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-/* The last line of @path that starts with @prefix, into @line. */
-/* Marker @id at @p: 8 bytes. */
+/* Marker @id at @p: 8 bytes; returns what follows. */
 static uint8_t *emit_mark(uint8_t *p, unsigned long id)
 {
 	static const uint8_t nop[] = { 0x0f, 0x1f, 0x84, 0x00 };
@@ -35,10 +36,12 @@ static uint8_t *emit_mark(uint8_t *p, unsigned long id)
 	return p + 8;
 }
 
-/* Print marker @id's line of @path (10 s at most): 0, or 1. */
-static int show(const char *path, unsigned long id);
-
-static int find(const char *path, const char *prefix, char *line, size_t n)
+/*
+ * The first line of @path past byte @from that starts with @prefix, into
+ * @line.
+ */
+static int find(const char *path, long from, const char *prefix, char *line,
+		size_t n)
 {
 	char buf[1024];
 	FILE *f = fopen(path, "r");
@@ -46,23 +49,25 @@ static int find(const char *path, const char *prefix, char *line, size_t n)
 
 	if (!f)
 		return 0;
-	while (fgets(buf, sizeof(buf), f))
-		if (!strncmp(buf, prefix, strlen(prefix))) {
-			snprintf(line, n, "%s", buf);
-			found = 1;
-		}
+	if (!fseek(f, from, SEEK_SET))
+		while (!found && fgets(buf, sizeof(buf), f))
+			if (!strncmp(buf, prefix, strlen(prefix))) {
+				snprintf(line, n, "%s", buf);
+				found = 1;
+			}
 	fclose(f);
 	return found;
 }
 
-static int show(const char *path, unsigned long id)
+/* Print marker @id's line of @path past @from (10 s at most): 0, or 1. */
+static int show(const char *path, long from, unsigned long id)
 {
 	char prefix[64], line[1024];
 	int i;
 
 	snprintf(prefix, sizeof(prefix), "mark %lu ", id);
 	for (i = 0; i < 1000; i++) {
-		if (find(path, prefix, line, sizeof(line))) {
+		if (find(path, from, prefix, line, sizeof(line))) {
 			fputs(line, stdout);
 			return 0;
 		}
@@ -77,6 +82,8 @@ int main(int argc, char **argv)
 {
 	unsigned long id, loops = 0;
 	uint8_t *code, *p;
+	struct stat st;
+	long from = 0;
 	char *end;
 
 	if (argc < 2 || argc > 4) {
@@ -114,8 +121,12 @@ int main(int argc, char **argv)
 		p = emit_mark(p, id + 1);
 	}
 	*p = 0xc3; /* ret */
+	/* Only lines written from now on are this run's. */
+	if (argc > 2 && !stat(argv[2], &st))
+		from = st.st_size;
 	((void (*)(void))code)();
 	if (argc == 2)
 		return 0;
-	return show(argv[2], id) || (loops && show(argv[2], id + 1));
+	return show(argv[2], from, id) ||
+	       (loops && show(argv[2], from, id + 1));
 }

@@ -77,8 +77,11 @@ static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void tb_exec(unsigned int vcpu, void *n)
 {
+	/* Only this vCPU writes its count; mark_exec() reads it. */
 	if (vcpu < MAX_VCPUS)
-		count[vcpu].insns += (uintptr_t)n;
+		__atomic_store_n(&count[vcpu].insns,
+				 count[vcpu].insns + (uintptr_t)n,
+				 __ATOMIC_RELAXED);
 }
 
 static void mark_exec(unsigned int vcpu, void *id)

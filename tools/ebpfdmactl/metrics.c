@@ -261,7 +261,7 @@ void metrics_write(FILE *f, const struct serve_stats *st)
 	fprintf(f, "ebpfdma_metrics_accept_errors_total %llu\n",
 		(unsigned long long)st->metrics_accept_errors);
 	counter(f, "ebpfdma_completion_entries_total",
-		"Completion ring entries read: one a write, or one a run of a session's blocks");
+		"Completion ring entries read: one a write or flush, or one a run of a session's blocks");
 	fprintf(f, "ebpfdma_completion_entries_total %llu\n",
 		(unsigned long long)st->completions);
 	counter(f, "ebpfdma_acks_sent_total", "Acknowledgements sent");

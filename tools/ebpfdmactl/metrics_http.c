@@ -230,9 +230,17 @@ static void *serve_clients(void *arg)
 		fd = accept4(m->listen_fd, NULL, NULL,
 			     SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd < 0) {
-			/* The client left already: nothing to wait for. */
+			/*
+			 * The client left already, or a network error of
+			 * its connection (accept(2) reports those): nothing
+			 * to wait for.
+			 */
 			if (errno == EAGAIN || errno == ECONNABORTED ||
-			    errno == EINTR)
+			    errno == EINTR || errno == EPROTO ||
+			    errno == ENETDOWN || errno == ENETUNREACH ||
+			    errno == EHOSTDOWN || errno == EHOSTUNREACH ||
+			    errno == ENONET || errno == ENOPROTOOPT ||
+			    errno == EOPNOTSUPP)
 				continue;
 			atomic_fetch_add(&m->accept_errors, 1);
 			backoff(m, METRICS_BACKOFF_MS);

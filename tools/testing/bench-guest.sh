@@ -97,15 +97,14 @@ cpu_ticks() {
 	awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
 
-# insns_of CPU: the guest instructions CPU has executed so far, counted by
-# the TCG plugin (tools/bench/insns_plugin.c, whose log bench.sh names in
-# EBPFDMA_BENCH_INSNS); nothing without it.  The marker runs on the
-# sending CPU, so that the receiving CPU's count is the receiver's alone.
-insns_seq=0
+# insns_of CPU MARK: the guest instructions CPU has executed so far,
+# counted by the TCG plugin (tools/bench/insns_plugin.c, whose log
+# bench.sh names in EBPFDMA_BENCH_INSNS), read with marker MARK; nothing
+# without it.  The marker runs on the sending CPU, so that the receiving
+# CPU's count is the receiver's alone.
 insns_of() {
 	[ -n "${EBPFDMA_BENCH_INSNS:-}" ] || return 0
-	insns_seq=$((insns_seq % 60000 + 1))
-	taskset -c $tx_cpu "$bench/insns_mark" $insns_seq "$EBPFDMA_BENCH_INSNS" |
+	taskset -c $tx_cpu "$bench/insns_mark" "$2" "$EBPFDMA_BENCH_INSNS" |
 		awk -v c="$1" '$1 == "mark" { print $(6 + c) }'
 }
 
@@ -390,7 +389,7 @@ run() {
 		done
 		sleep 2
 	fi
-	i0=$(insns_of $rx_cpu)
+	i0=$(insns_of $rx_cpu 1)
 	c0=$(cpu_ticks $tx_cpu) c1=$(cpu_ticks $rx_cpu) t0=$(date +%s.%N)
 	for ((i = 1; i <= streams; i++)); do
 		if [ "$name" = nvmet-tcp ]; then
@@ -413,7 +412,7 @@ run() {
 		wait "${pids[$i]}" || rc=1
 	done
 	t1=$(date +%s.%N) d0=$(cpu_ticks $tx_cpu) d1=$(cpu_ticks $rx_cpu)
-	i1=$(insns_of $rx_cpu)
+	i1=$(insns_of $rx_cpu 2)
 	[ -z "$i0" ] || [ -z "$i1" ] || insns=",\"rx_insns\":$((i1 - i0))"
 	if [ -n "${EBPFDMA_BENCH_PERF:-}" ]; then
 		touch /tmp/perf.stop

@@ -100,8 +100,9 @@ done
 # beside the CPU time that host load does not move.  Its log is in the
 # guest's work folder (uncached there).
 plugin=()
-case $("$here/kvm-probe.sh") in
-*tcg*)
+case $("$here/kvm-probe.sh"):$(qemu_major) in
+*kvm*) ;;
+*:[0-8])
 	plugin=(--plugin "$top/build/bench/insns_plugin.so,out=$work/vm/insns.log")
 	envs+=(EBPFDMA_BENCH_INSNS="$work/vm/insns.log")
 	;;

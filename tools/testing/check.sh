@@ -168,8 +168,11 @@ fi
 # between two markers on CPU 1, and, between two markers on CPU 0, the
 # same loop on CPU 1; the host reads the plugin's log.
 phase_start "instruction counts (TCG plugin)"
-case $("$here/kvm-probe.sh") in
-*tcg*)
+case $("$here/kvm-probe.sh"):$(qemu_major) in
+*kvm*)
+	echo "ok - insns: the TCG instruction counts # SKIP this host has KVM: qemu runs no TCG plugin" >>"$results"
+	;;
+*:[0-8])
 	insns_log=$out/vm-insns/insns.log
 	mark=$top/build/bench/insns_mark
 	rm -rf "$out/vm-insns"
@@ -186,14 +189,14 @@ case $("$here/kvm-probe.sh") in
 	read -r c20 a20 b20 <<<"$(mark_of 20)"
 	read -r c21 a21 b21 <<<"$(mark_of 21)"
 	d=$((${b11:-0} - ${b10:-0}))
-	[ "${c10:-}" = 1 ] && [ "${c11:-}" = 1 ] && [ $d -ge 20000000 ] && [ $d -le 20200000 ]
-	record insns $? "a loop of 20000000 instructions on CPU 1 counts $d between its markers (within 1 %)"
+	[ "${c10:-}" = 1 ] && [ "${c11:-}" = 1 ] && [ $d -ge 20000000 ] && [ $d -le 20400000 ]
+	record insns $? "a loop of 20000000 instructions on CPU 1 counts $d between its markers (within 2 %)"
 	d=$((${b21:-0} - ${b20:-0}))
 	[ "${c20:-}" = 0 ] && [ "${c21:-}" = 0 ] && [ $d -ge 20000000 ] && [ $d -le 40000000 ]
 	record insns $? "markers on CPU 0 count CPU 1's loop and its process: $d instructions (20000000 to 40000000)"
 	;;
 *)
-	echo "ok - insns: the TCG instruction counts # SKIP this host has KVM: qemu runs no TCG plugin" >>"$results"
+	echo "ok - insns: the TCG instruction counts # SKIP qemu $(qemu_major) has plugin API 2 or later; the plugin is written for version 1 (qemu 4.2 to 8)" >>"$results"
 	;;
 esac
 phase_end

@@ -43,6 +43,12 @@ linux_source_tree() {
 }
 
 # Newest installed Debian stock kernel release, e.g. "6.1.0-56-amd64".
+# The major version of qemu-system-x86_64 (the TCG plugin's API follows it).
+qemu_major() {
+	qemu-system-x86_64 --version 2>/dev/null |
+		sed -n 's/^QEMU emulator version \([0-9]*\)\..*/\1/p'
+}
+
 stock_kernel_release() {
 	local v best=
 	for v in /boot/vmlinuz-*-amd64; do

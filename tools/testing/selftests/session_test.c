@@ -508,16 +508,18 @@ static int submit_blocks(struct sess *s, uint32_t n)
 }
 
 /*
- * Reap completions of sessions @a and @b until @want blocks are covered
- * (10 s at most); mark in @covered[session][block] each block an entry
- * stands for, counting the entries of each and any entry that is wrong:
- * not status 0, a length of no whole blocks, outside its session, a block
- * covered twice, or CE on an entry that covers a block sent without it.
+ * Completions of two sessions: @covered[session][block] marks each block
+ * an entry stands for; the entries of each, the longest, and any entry
+ * that is wrong: not status 0, a length of no whole blocks, outside its
+ * session, a block covered twice, CE on an entry that covers a block sent
+ * without it (or none on one sent with it), NET on an entry that covers a
+ * submitted block (or none on one XDP placed).
  */
 struct coverage {
 	struct sess *s[2];
 	uint8_t covered[2][64];
 	uint32_t ce_from[2]; /* blocks from here on were sent marked CE */
+	uint32_t net_from[2]; /* blocks from here on were placed by XDP */
 	unsigned int entries[2], longest[2], blocks, bad;
 };
 
@@ -543,7 +545,9 @@ static void cover_one(const struct ebpfdma_cqe *c, void *arg)
 		cv->longest[k] = n;
 	if (first + n > sess_blocks(cv->s[k]) ||
 	    (c->flags & EBPFDMA_CQE_CE && first < cv->ce_from[k]) ||
-	    (!(c->flags & EBPFDMA_CQE_CE) && first + n > cv->ce_from[k])) {
+	    (!(c->flags & EBPFDMA_CQE_CE) && first + n > cv->ce_from[k]) ||
+	    (c->flags & EBPFDMA_CQE_NET && first < cv->net_from[k]) ||
+	    (!(c->flags & EBPFDMA_CQE_NET) && first + n > cv->net_from[k])) {
 		cv->bad++;
 		return;
 	}
@@ -566,7 +570,8 @@ static void runs_cases(void)
 	static const struct pkt ce4 = { .src = "10.0.0.1", .dport = PORT,
 					.proto = IPPROTO_UDP, .ecn = 3 };
 	struct sess r, p;
-	struct coverage cv = { .s = { &r, &p }, .ce_from = { 44, 64 } };
+	struct coverage cv = { .s = { &r, &p }, .ce_from = { 44, 64 },
+			       .net_from = { 32, 64 } };
 	uint64_t before[NR_RX_STATS], after[NR_RX_STATS];
 	uint64_t end = now_ms() + 10000;
 	unsigned int i;
@@ -597,7 +602,7 @@ static void runs_cases(void)
 		edma_reap(&E, cover_one, &cv);
 	}
 	tap_ok(cv.blocks == 80 && !cv.bad,
-	       "runs: every block of both completed exactly once, each entry of whole blocks of its session, status 0, CE only on marked blocks (%u of 80, %u wrong)",
+	       "runs: every block of both completed exactly once, each entry of whole blocks of its session, status 0, CE only on marked blocks, NET only on XDP's (%u of 80, %u wrong)",
 	       cv.blocks, cv.bad);
 	tap_ok(cv.entries[0] < 48 && cv.longest[0] > 1,
 	       "runs: the first's 48 blocks completed in fewer entries (%u, the longest %u blocks)",
