@@ -22,7 +22,7 @@ SELFTEST_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -I.
 BENCH_PROGS := build/bench/submit_vs_pwrite build/bench/udp_pwrite \
 	build/bench/udp_direct build/bench/af_xdp build/bench/nvme_writer \
 	build/bench/memcpy_bw build/bench/aead_bw build/bench/insns_mark \
-	build/bench/insns_plugin.so
+	build/bench/insns_plugin.so build/bench/ebpfdma-send-blast
 XSK_SKEL = $(BPF_OUT)/bench_xsk.skel.h
 RXCORE = tools/bench/rxcore.c $(SESSION_LIB) tools/lib/seqset.c
 RXCORE_HDRS = tools/bench/rxcore.h tools/bench/dwrite.h $(SESSION_LIB_HDRS) \
@@ -128,6 +128,15 @@ build/tools/ebpfdma-send: $(SEND_SRCS) $(wildcard tools/ebpfdma-send/*.h) \
 		$(SESSION_LIB) $(SESSION_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TOOL_CFLAGS) -o $@ $(SEND_SRCS) $(SESSION_LIB) -lsodium -lpthread -lm
+
+# The benchmark's load generator: ebpfdma-send with tools/bench/blast.c,
+# which emits each session's datagrams with BPF_PROG_RUN's live frames.
+BLAST_SKEL = $(BPF_OUT)/bench_blast.skel.h
+build/bench/ebpfdma-send-blast: $(SEND_SRCS) $(wildcard tools/ebpfdma-send/*.h) \
+		tools/bench/blast.c $(BLAST_SKEL) $(SESSION_LIB) $(SESSION_LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(TOOL_CFLAGS) -I$(BPF_OUT) -o $@ $(SEND_SRCS) tools/bench/blast.c \
+		$(SESSION_LIB) -lsodium $(BPF_LIBS) -lm
 
 # Host unit tests of the tools' shared code.
 build/unit/wire2_test: tools/testing/unit/wire2_test.c \

@@ -23,6 +23,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import saturation  # noqa: E402
 import transport  # noqa: E402
 
 EBPFDMA = "ebpfdma"
@@ -92,6 +93,7 @@ def summarise(runs, fs=None):
     groups = {}
     for r in runs:
         if ("memcpy" in r or "unsupported" in r or "scale" in r
+                or "saturation" in r or "protect_bw" in r
                 or r.get("fs") != fs):
             continue
         groups.setdefault((r.get("net", "veth"),
@@ -131,7 +133,7 @@ def summarise(runs, fs=None):
 def memcpy_bounds(runs):
     by = {}
     for r in runs:
-        if "memcpy" in r:
+        if "memcpy" in r and "saturation" not in r:
             by.setdefault(r["size"], []).append(r["mib_per_s"])
     return {k: {"mib_s": med(v), "min": min(v), "max": max(v)}
             for k, v in by.items()}
@@ -335,6 +337,7 @@ def main():
     table = summarise(runs)
     bounds = memcpy_bounds(runs)
     unsupported = [r for r in runs if "unsupported" in r and "fs" not in r]
+    sat = saturation.summarise(runs)
     nets = [n for n in NETS if any(k[0] == n for k in table)]
     streams = sorted({k[3] for k in table})
 
@@ -409,6 +412,7 @@ def main():
         "unsupported": unsupported,
         "file_stores": file_stores, "file_store_summary": file_summary,
         "transport": tsum, "transport_runs": trows,
+        "saturation": sat,
     }
     with open(os.path.join(outdir, "latest.json"), "w") as f:
         json.dump(latest, f, indent=1)
@@ -419,6 +423,8 @@ def main():
     for metric, ylabel, name in (
             ("mib_s", "goodput (MiB/s)", "throughput.png"),
             ("cpu_s_per_gib", "receiver CPU-s per GiB", "cpu_per_gib.png")):
+        if not nets or not streams:
+            break  # no block rows (the saturation rows alone)
         plots.append(name)
         fig, axes = plt.subplots(len(nets), len(streams),
                                  figsize=(4.2 * len(streams), 3.4 * len(nets)),
@@ -593,6 +599,8 @@ def main():
           f"{fmt(f, 4)} | {met} |")
     w("")
 
+    md.extend(saturation.markdown(sat))
+
     md.extend(file_md)
 
     if tsum:
@@ -602,7 +610,7 @@ def main():
     for r in runs:
         if (r.get("receiver") == "ebpfdma" and r.get("verified")
                 and r.get("protect", "aead") == "aead" and "scale" not in r
-                and "fs" not in r):
+                and "fs" not in r and "saturation" not in r):
             mine.setdefault((r.get("net", "veth"), r["payload"],
                              r["streams"]), []).append(r)
     if mine:

@@ -72,46 +72,49 @@ static uint32_t data_len(uint32_t seq)
 						     T.o.block_size;
 }
 
-/* Seal every queued block, each under a counter never used before. */
-static void send_queued(void)
+uint32_t data_seal(uint32_t seq, uint8_t *buf)
 {
 	struct edma_wire2 w = {
 		.type = EBPFDMA_WIRE2_DATA, .session = T.session,
 		.flags = T.o.fua ? EBPFDMA_WIRE2_F_FUA : 0,
 	};
-	uint64_t now = now_us(), off;
-	uint32_t i;
+	uint64_t off = T.origin + (uint64_t)seq * T.o.block_size;
 	int ret;
+
+	w.counter = ++T.counter;
+	w.index = seq - T.base;
+	w.len = data_len(seq);
+	ret = source_read(off, T.scratch, w.len);
+	if (!ret)
+		ret = digest_feed(off, T.scratch, w.len, T.end);
+	if (ret == -ENODATA)
+		input_changed();
+	if (ret)
+		die(EXIT_USAGE, "%s: %s", T.o.file, strerror(-ret));
+	if (seq < T.f.next)
+		T.resends++;
+	else
+		T.bytes_sent += w.len;
+	T.sends++;
+	return edma_wire2_seal(buf, &w, T.scratch, T.protect, T.keys.data);
+}
+
+/* Seal every queued block, each under a counter never used before. */
+static void send_queued(void)
+{
+	uint64_t now = now_us();
+	uint32_t i;
 
 	if (T.mtu_fell) { /* none of them fits the path */
 		Q.n = Q.nnew = 0;
 		return;
 	}
 	for (i = 0; i < Q.n; i++) {
-		uint32_t seq = Q.seq[i];
-
-		w.counter = ++T.counter;
-		w.index = seq - T.base;
-		w.len = data_len(seq);
-		off = T.origin + (uint64_t)seq * T.o.block_size;
-		ret = source_read(off, T.scratch, w.len);
-		if (!ret)
-			ret = digest_feed(off, T.scratch, w.len, T.end);
-		if (ret == -ENODATA)
-			input_changed();
-		if (ret)
-			die(EXIT_USAGE, "%s: %s", T.o.file, strerror(-ret));
-		Q.len[i] = edma_wire2_seal(Q.buf + (size_t)i * Q.unit, &w,
-					   T.scratch, T.protect, T.keys.data);
-		if (seq < T.f.next)
-			T.resends++;
-		else
-			T.bytes_sent += w.len;
-		flight_sent(&T.f, seq, now);
+		Q.len[i] = data_seal(Q.seq[i], Q.buf + (size_t)i * Q.unit);
+		flight_sent(&T.f, Q.seq[i], now);
 	}
 	if (Q.n && net_send_batch(Q.buf, Q.len, Q.n, Q.unit) == -EMSGSIZE)
 		T.mtu_fell = true; /* main.c decides */
-	T.sends += Q.n;
 	Q.n = Q.nnew = 0;
 }
 

@@ -515,6 +515,8 @@ enum outcome {
 	MTU_FELL, /* the path MTU fell below the block size */
 };
 
+void (*send_session_hook)(void);
+
 static enum outcome run_session(void)
 {
 	uint64_t now, budget_t, wait;
@@ -527,6 +529,8 @@ static enum outcome run_session(void)
 	 * sessions and acknowledges nothing is given --timeout in all.
 	 */
 	budget_t = now_ms();
+	if (send_session_hook)
+		send_session_hook();
 	while (T.f.acked < T.n) {
 		acked = T.f.acked;
 		/* What has arrived first: silence is measured after it. */

@@ -79,6 +79,19 @@ void input_changed(void) __attribute__((noreturn));
 /* Sized for the session's block size (after each WELCOME). */
 void data_setup(void);
 /*
+ * Seal block @seq as DATA of the session into @buf (room for a header,
+ * a block and a trailer) under a counter never used before, feeding the
+ * digest; counted as sent (again, if @seq < @T.f.next).  The caller tells
+ * flight_sent() when it leaves.  Returns the datagram's length.
+ */
+uint32_t data_seal(uint32_t seq, uint8_t *buf);
+/*
+ * Called once a session is granted, before its first round; NULL: none.
+ * The benchmark's load generator (tools/bench/blast.c) sets it in a
+ * build of its own; ebpfdma-send itself never does.
+ */
+extern void (*send_session_hook)(void);
+/*
  * Declare lost what is overdue, probe when nothing was heard for a probe
  * timeout, then send what was lost and new blocks as far as the
  * congestion window, the credit, pacing and @budget (--rate) allow.

@@ -10,7 +10,7 @@
 # a veth pair; virtio: the guest's two virtio-net NICs joined by qemu, a
 # driver whose native XDP runs on its own receive buffers as a physical
 # NIC's does, while veth copies every packet into a new page for XDP;
-# both by default), EBPFDMA_BENCH_VIRTIO_PAYLOADS,
+# both by default; none: no block rows), EBPFDMA_BENCH_VIRTIO_PAYLOADS,
 # EBPFDMA_BENCH_WINDOW (datagrams in flight, all streams),
 # EBPFDMA_BENCH_PROTECTS (aead mac crc), EBPFDMA_BENCH_PERF (a
 # directory: profile the receiving CPU during each run with perf, software
@@ -18,6 +18,15 @@
 # EBPFDMA_BENCH_INSNS (set by bench.sh under TCG): the log of the qemu
 # plugin counting each CPU's guest instructions; each run then also
 # reports the receiving CPU's instructions (rx_insns).
+# EBPFDMA_BENCH_SATURATION (1; 0: none): the saturation rows, on veth,
+# one stream: the load generator (build/bench/ebpfdma-send-blast,
+# tools/bench/blast.c) emits each session's datagrams as live XDP frames
+# into the sending veth, keeping the receiving ring full, for ebpfdma and
+# every UDP baseline (nvmet-tcp runs its own writer); each payload of
+# EBPFDMA_BENCH_SAT_PAYLOADS (1024 3072: a live frame is one page), each
+# protection (EBPFDMA_BENCH_SAT_PROTECTS, those of the block rows by
+# default).  The guest's own memcpy and protection speeds per payload
+# (the one-copy bound) come with them.
 # EBPFDMA_BENCH_FILESYSTEMS (ext4 xfs; empty: none): the file-store rows,
 # on veth, after the block rows: the disk formatted with each file system,
 # ebpfdma writing each stream as a named file of a store (serve creates,
@@ -62,6 +71,11 @@ streams_list=${EBPFDMA_BENCH_STREAMS:-1 2 4}
 receivers=${EBPFDMA_BENCH_RECEIVERS:-ebpfdma${EBPFDMA_BENCH_BASELINE_KO:+ ebpfdma-before} udp-pwrite udp-direct af-xdp nvmet-tcp}
 scale=${EBPFDMA_BENCH_SCALE:-1}
 filesystems=${EBPFDMA_BENCH_FILESYSTEMS-ext4 xfs}
+saturation=${EBPFDMA_BENCH_SATURATION:-1}
+sat_payloads=${EBPFDMA_BENCH_SAT_PAYLOADS:-1024 3072}
+sat_protects=${EBPFDMA_BENCH_SAT_PROTECTS:-$protects}
+# Set during the saturation rows: the senders are the load generator.
+blast=
 file_payloads=${EBPFDMA_BENCH_FILE_PAYLOADS:-1024 4096}
 # The file-store rows: fs is the file system the disk holds (empty: the
 # block rows), mounted on $mnt; target is what the baselines write (the
@@ -401,10 +415,22 @@ run() {
 			# A store (ebpfdma): one volume, a named file a stream.
 			[ -z "$fs" ] || [ "${name%-before}" != ebpfdma ] ||
 				vol=1 named=(--name "s$i.bin")
-			txn taskset -c $tx_cpu "$tools/ebpfdma-send" --quiet \
-				--block-size "$payload" --window $((window / streams)) \
-				--timeout 60 --key-file $key "${named[@]}" 10.11.0.2 "$vol" \
-				/tmp/s$i.bin >/tmp/tx$i.out 2>&1 &
+			if [ -n "$blast" ]; then
+				# No window of its own: the blast is as long as
+				# the sender's flight ring (65536 blocks).
+				rm -f /tmp/blast$i.json
+				txn taskset -c $tx_cpu timeout 600 env EBPFDMA_BENCH_BLAST=/tmp/blast$i.json \
+					EBPFDMA_BENCH_BLAST_CPU=$rx_cpu \
+					"$bench/ebpfdma-send-blast" --quiet \
+					--block-size "$payload" --timeout 60 --key-file $key \
+					"${named[@]}" 10.11.0.2 "$vol" /tmp/s$i.bin \
+					>/tmp/tx$i.out 2>&1 &
+			else
+				txn taskset -c $tx_cpu "$tools/ebpfdma-send" --quiet \
+					--block-size "$payload" --window $((window / streams)) \
+					--timeout 60 --key-file $key "${named[@]}" 10.11.0.2 "$vol" \
+					/tmp/s$i.bin >/tmp/tx$i.out 2>&1 &
+			fi
 		fi
 		pids+=($!)
 	done
@@ -481,6 +507,18 @@ run() {
 	done
 	[ "$(echo "$secs > 0" | bc)" = 1 ] || secs=$(echo "$t1 - $t0" | bc -l)
 	[ -z "$fs" ] || extra=",\"fs\":\"$fs\"$extra"
+	if [ -n "$blast" ] && [ "$name" != nvmet-tcp ]; then
+		# The generator's figures (one blast: one stream, one session).
+		local bj
+		bj=$(tail -n1 /tmp/blast1.json 2>/dev/null)
+		if [ -n "$bj" ]; then
+			extra=",\"blast\":$bj$extra"
+		else
+			ok=false
+			log "$name: the load generator did not run: $(grep blast /tmp/tx1.out | tail -n1)"
+		fi
+	fi
+	[ -z "$blast" ] || extra=",\"saturation\":true$extra"
 	printf '{"net":"%s","receiver":"%s","protect":"%s","payload":%d,"streams":%d,"rep":%d,"bytes":%d,"seconds":%.3f,"wall_seconds":%.3f,"rx_cpu_s":%.2f,"tx_cpu_s":%.2f,"retransmitted":%d,"verified":%s,"detail":%s%s}\n' \
 		"$net" "$name" "$protect" "$payload" "$streams" "$rep" $((bytes * streams)) "$secs" \
 		"$(echo "$t1 - $t0" | bc -l)" \
@@ -542,6 +580,7 @@ matrix() {
 # repetition, so drift over the run touches them alike.
 : >"$out"
 for net in $nets; do
+	[ "$net" != none ] || continue # the saturation rows alone, say
 	set_net "$net" || { log "$net: network setup failed"; continue; }
 	case $net in
 	veth) pls=$payloads ;;
@@ -569,6 +608,34 @@ for net in $nets; do
 	fi
 	netns_down
 done
+
+# The saturation rows: veth, one stream, the load generator feeding every
+# UDP receiver (nvmet-tcp: its own writer, queue depth 64); the guest's
+# memcpy and protection speeds for each payload, on the receiving CPU.
+if [ "$saturation" != 0 ]; then
+	net=veth
+	set_net veth || log "veth: network setup failed"
+	blast=1
+	for payload in $sat_payloads; do
+		for ((rep = 1; rep <= reps; rep++)); do
+			taskset -c $rx_cpu "$bench/memcpy_bw" --size "$payload" --ms 1000 |
+				sed "s/^{/{\"memcpy\":true,\"saturation\":true,\"rep\":$rep,/" >>"$out"
+			taskset -c $rx_cpu "$bench/aead_bw" --size "$payload" --ms 500 |
+				sed "s/^{/{\"protect_bw\":true,\"rep\":$rep,/" >>"$out"
+			new_data 1
+			for name in $receivers; do
+				why=$(unsupported "$name" "$payload")
+				[ -z "$why" ] || continue
+				for protect in $(protects="$sat_protects" protects_of "$name"); do
+					run "$name" "$payload" 1 "$rep" >>"$out" ||
+						log "saturation: $name ($protect) payload $payload: run failed"
+				done
+			done
+		done
+	done
+	blast=
+	netns_down
+fi
 
 # The file-store rows: veth, the disk formatted with each file system.
 if [ -n "$filesystems" ]; then

@@ -11,6 +11,11 @@
 # (ebpfdma through a file store, the others into a preallocated file;
 # mke2fs gives so small a file system 1 KiB blocks, so nvmet-tcp's file
 # backend takes 1 KiB writes).
+# Then the saturation rows (1 KiB, one stream, crc): the load
+# generator (build/bench/ebpfdma-send-blast) emits every datagram of a
+# session as a live XDP frame into the sending veth, for ebpfdma and each
+# UDP baseline; every block is on the disk (sha256) and the generator
+# emitted every frame it prepared.
 # Figures are not looked at: this is a test, not a benchmark.
 . "$(dirname "$0")/tap.sh"
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -37,6 +42,7 @@ EBPFDMA_BENCH_DISK=$disk EBPFDMA_BENCH_FILESYSTEMS="$fss" EBPFDMA_BENCH_FILE_PAY
 	EBPFDMA_BENCH_PROTECTS="$protects" \
 	EBPFDMA_BENCH_PAYLOADS=1024 EBPFDMA_BENCH_STREAMS=2 \
 	EBPFDMA_BENCH_SCALE=0 EBPFDMA_BENCH_RECEIVERS="$receivers" \
+	EBPFDMA_BENCH_SAT_PAYLOADS=1024 EBPFDMA_BENCH_SAT_PROTECTS=crc \
 	"$top/tools/testing/bench-guest.sh" $out 2>/tmp/bench-smoke.err
 check "bench-guest.sh ran to its end" test $? = 0
 for r in $receivers; do
@@ -59,5 +65,25 @@ check "af-xdp wrote every body straight from its frame (none bounced)" \
 	bash -c "grep '\"receiver\":\"af-xdp\",' $out | grep -q '\"bounced\":0,' &&
 		! grep '\"receiver\":\"af-xdp\",' $out | grep -q '\"bounced\":[1-9]'"
 check "memcpy_bw measured the one-copy bound" grep -q '"memcpy":true' $out
+for r in $receivers; do
+	for p in $([ $r = nvmet-tcp ] && echo none || echo crc); do
+		line=$(grep "\"receiver\":\"$r\",\"protect\":\"$p\",\"payload\":1024,\"streams\":1,.*\"saturation\":true" $out)
+		if [ $r = nvmet-tcp ]; then
+			check "saturation rows: nvmet-tcp ($p) with its own writer, intact" \
+				bash -c "[ \$(printf '%s\n' '$line' | grep -c .) = 1 ] &&
+					printf '%s' '$line' | grep -q '\"verified\":true'"
+			continue
+		fi
+		frames=$(printf '%s' "$line" | sed -n 's/.*"blast":{"frames":\([0-9]*\),"emitted":\([0-9]*\),.*/\1 \2/p')
+		check "saturation rows: $r ($p): the generator emitted every frame it sealed (${frames:-none}: frames, emitted) and $mib MiB reached the disk intact" \
+			bash -c "[ \$(printf '%s\n' '$line' | grep -c .) = 1 ] &&
+				printf '%s' '$line' | grep -q '\"verified\":true' &&
+				[ -n '$frames' ] && [ \$(echo $frames | cut -d' ' -f1) = $((mib * 1024)) ] &&
+				[ \$(echo $frames | cut -d' ' -f2) = $((mib * 1024)) ]"
+	done
+done
+check "aead_bw measured each protection's speed in the guest" \
+	bash -c "grep '\"protect_bw\":true' $out | grep -q chacha20poly1305 &&
+		grep '\"protect_bw\":true' $out | grep -q crc32c"
 [ -s /tmp/bench-smoke.err ] && sed 's/^/# /' /tmp/bench-smoke.err | tail -n 12
 tap_done
