@@ -542,6 +542,11 @@ unsupported() {
 		# Seen with and without a data digest: kernel BUG at
 		# mm/usercopy.c:101 from tcp_recvmsg in nvmet_tcp_io_work.
 		echo "writes larger than a page crash Debian 12's nvmet-tcp (hardened usercopy BUG in nvmet_tcp_io_work)"
+	elif [ "$1" = nvmet-tcp ] && [ $((4096 % $2)) != 0 ]; then
+		# The same BUG with 3 KiB writes, every other one of which
+		# crosses a page ("usercopy: Kernel memory exposure attempt
+		# detected from page alloc", kernel BUG at mm/usercopy.c:101).
+		echo "writes that cross a page crash Debian 12's nvmet-tcp (hardened usercopy BUG in nvmet_tcp_io_work)"
 	elif [ "$1" = nvmet-tcp ] && [ -n "$fs" ] &&
 		[ "$2" -lt "$(stat -f -c %S $mnt)" ]; then
 		# nvmet_file_ns_enable(): blksize_shift from the inode's i_blkbits.
