@@ -13,8 +13,9 @@
  * frame (next) and how many there are (nr) between runs; one CPU runs the
  * program at a time (the run does not migrate), so next is a plain counter.
  *
- * The program is also attached (generic XDP) to the sender's loopback
- * device during the blast, where it passes everything unless armed: a
+ * The program is also attached (generic XDP, a link) to the sender's
+ * loopback device during the blast, where it passes everything unless
+ * armed (only while a BPF_PROG_RUN of it runs): a
  * program already in the kernel's XDP dispatcher is not added to it by
  * each BPF_PROG_RUN, which would otherwise cost two RCU grace periods a
  * run (bpf_prog_change_xdp(), kernel/bpf/dispatcher.c).
