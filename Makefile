@@ -69,7 +69,8 @@ WIRE2_LIB := tools/lib/wire2.c tools/lib/wire2.h
 # The selftests that run the XDP program with sessions' sealed DATA.
 $(SELFTEST_BIN)/xdp_test $(SELFTEST_BIN)/stress_test: $(SELFTEST_BIN)/%: \
 		tools/testing/selftests/%.c tools/testing/selftests/tap.h \
-		tools/testing/selftests/pkt.h tools/testing/selftests/xdprun.h \
+		tools/testing/selftests/pkt.h tools/lib/inet_csum.h \
+		tools/testing/selftests/xdprun.h \
 		tools/testing/selftests/sess.h tools/lib/ebpfdma.c \
 		tools/lib/ebpfdma.h uapi/ebpfdma.h $(WIRE2_LIB) $(RX_LIB) \
 		$(RX_LIB_HDRS)
@@ -85,7 +86,7 @@ SESSION_LIB_HDRS := tools/lib/wire2.h tools/lib/handshake.h \
 	uapi/ebpfdma_wire.h
 $(SELFTEST_BIN)/session_test: tools/testing/selftests/session_test.c \
 		tools/testing/selftests/tap.h tools/testing/selftests/pkt.h \
-		tools/testing/selftests/xdprun.h tools/testing/selftests/sess.h tools/lib/ebpfdma.c \
+		tools/lib/inet_csum.h tools/testing/selftests/xdprun.h tools/testing/selftests/sess.h tools/lib/ebpfdma.c \
 		tools/lib/ebpfdma.h uapi/ebpfdma.h $(WIRE2_LIB) $(RX_LIB) \
 		$(RX_LIB_HDRS)
 	@mkdir -p $(@D)
@@ -133,7 +134,8 @@ build/tools/ebpfdma-send: $(SEND_SRCS) $(wildcard tools/ebpfdma-send/*.h) \
 # which emits each session's datagrams with BPF_PROG_RUN's live frames.
 BLAST_SKEL = $(BPF_OUT)/bench_blast.skel.h
 build/bench/ebpfdma-send-blast: $(SEND_SRCS) $(wildcard tools/ebpfdma-send/*.h) \
-		tools/bench/blast.c $(BLAST_SKEL) $(SESSION_LIB) $(SESSION_LIB_HDRS)
+		tools/bench/blast.c tools/lib/inet_csum.h $(BLAST_SKEL) \
+		$(SESSION_LIB) $(SESSION_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TOOL_CFLAGS) -I$(BPF_OUT) -o $@ $(SEND_SRCS) tools/bench/blast.c \
 		$(SESSION_LIB) -lsodium $(BPF_LIBS) -lm
@@ -156,7 +158,8 @@ build/unit/cc_test: tools/testing/unit/cc_test.c tools/testing/selftests/tap.h \
 build/unit/lib_test: tools/testing/unit/lib_test.c tools/testing/selftests/tap.h \
 		tools/ebpfdmactl/config.c tools/ebpfdmactl/ctl.h \
 		tools/ebpfdmactl/store.c tools/ebpfdmactl/store.h $(RX_LIB) \
-		$(RX_LIB_HDRS) tools/lib/idmap.c tools/lib/idmap.h
+		$(RX_LIB_HDRS) tools/lib/idmap.c tools/lib/idmap.h \
+		tools/lib/inet_csum.h
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -I$(BPF_OUT) -o $@ $< tools/lib/idmap.c \
 		tools/ebpfdmactl/config.c tools/ebpfdmactl/store.c $(RX_LIB) \
@@ -180,8 +183,10 @@ help:
 	@echo "make vm CMD=... run a command in a VM (KERNEL=stock|debug)"
 	@echo "make dkms-install / dkms-remove   install on this machine with DKMS"
 
+# "+": the kernel's make inside takes its share of this make's jobs (DKMS
+# runs "make -jN module"); without it, it would build with one.
 module:
-	tools/build/build-module.sh "$(KDIR)" "$(OUT)"
+	+tools/build/build-module.sh "$(KDIR)" "$(OUT)"
 
 bench-progs: $(BENCH_PROGS)
 

@@ -53,6 +53,7 @@
 #include "bench_blast.skel.h"
 #include "tools/ebpfdma-send/net.h"
 #include "tools/ebpfdma-send/send.h"
+#include "tools/lib/inet_csum.h"
 #include "uapi/ebpfdma_wire.h"
 
 #define HDRS (ETH_HLEN + sizeof(struct iphdr) + sizeof(struct udphdr))
@@ -206,18 +207,6 @@ static int ipv4_of(const struct sockaddr_storage *ss, struct in_addr *ip,
 	return -EAFNOSUPPORT;
 }
 
-static uint16_t ip_checksum(const void *hdr, size_t len)
-{
-	const uint16_t *p = hdr;
-	uint32_t sum = 0;
-
-	for (; len > 1; len -= 2)
-		sum += *p++;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
-}
-
 struct blast_path {
 	uint8_t src_mac[ETH_ALEN], dst_mac[ETH_ALEN];
 	struct in_addr src, dst;
@@ -267,7 +256,7 @@ static void frame_headers(uint8_t *frame, const struct blast_path *p,
 		.saddr = p->src.s_addr,
 		.daddr = p->dst.s_addr,
 	};
-	ip->check = ip_checksum(ip, sizeof(*ip));
+	ip->check = inet_csum(ip, sizeof(*ip));
 	/* No UDP checksum (IPv4 allows none): nobody spends time on one. */
 	*udp = (struct udphdr){
 		.source = p->sport,

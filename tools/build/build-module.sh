@@ -34,7 +34,14 @@ out=$(cd "$out" && pwd)
 find "$out" -type l ! -exec test -e {} \; -delete
 cp -rsf "$top/Kbuild" "$top/dkms.conf" "$top/kmod" "$top/uapi" "$top/bpf" "$top/kunit" "$out/"
 
-make -C "$kdir" M="$out" ${EBPFDMA_WERROR:+KCFLAGS=-Werror} \
+# Under make (DKMS: "make -jN module"), the jobs are the caller's;
+# called alone, one per CPU.
+jobs=()
+case " ${MAKEFLAGS:-} " in
+*jobserver*) ;;
+*) jobs=(-j"$(nproc)") ;;
+esac
+make "${jobs[@]}" -C "$kdir" M="$out" ${EBPFDMA_WERROR:+KCFLAGS=-Werror} \
 	${EBPFDMA_FAULT:+EBPFDMA_FAULT=$EBPFDMA_FAULT} \
 	${EBPFDMA_KCOV:+EBPFDMA_KCOV=$EBPFDMA_KCOV} modules
 kos=("$out/ebpfdma.ko")

@@ -14,7 +14,8 @@
 # EBPFDMA_BENCH_WINDOW (datagrams in flight, all streams),
 # EBPFDMA_BENCH_PROTECTS (aead mac crc), EBPFDMA_BENCH_PERF (a
 # directory: profile the receiving CPU during each run with perf, software
-# clock sampling, and write each run's report there).
+# clock sampling, and write each run's report there; the guest writes only
+# in its work folder, build/bench-run/vm: give a directory there).
 # EBPFDMA_BENCH_INSNS (set by bench.sh under TCG): the log of the qemu
 # plugin counting each CPU's guest instructions; each run then also
 # reports the receiving CPU's instructions (rx_insns).
@@ -444,12 +445,15 @@ run() {
 		touch /tmp/perf.stop
 		wait $perf_pid
 		mkdir -p "$EBPFDMA_BENCH_PERF"
+		# One report a row: the same receiver under each protection,
+		# file system and load has its own.
+		local pname=$net${fs:+-$fs}-$name-$protect-$payload-$streams-$rep${blast:+-saturation}
 		perf report -i /tmp/perf.data --stdio --no-children \
 			--sort dso,sym -g none --percent-limit 0.2 2>/dev/null \
-			>"$EBPFDMA_BENCH_PERF/$net-$name-$payload-$streams-$rep.txt"
+			>"$EBPFDMA_BENCH_PERF/$pname.txt"
 		perf report -i /tmp/perf.data --stdio --children \
 			--sort sym -g none --percent-limit 2 2>/dev/null \
-			>"$EBPFDMA_BENCH_PERF/$net-$name-$payload-$streams-$rep.children.txt"
+			>"$EBPFDMA_BENCH_PERF/$pname.children.txt"
 	fi
 	if [ "${name%-before}" = ebpfdma ] && [ -n "$fs" ]; then
 		# A store's volumes come and go with its files: no totals.

@@ -80,6 +80,17 @@ phase_start "packages"
 record deps $? "build and test packages are installed"
 phase_end
 
+# The debug kernel (built once, then cached) builds in the background, at
+# the lowest priority, while the stock kernel's phases run: their guests
+# leave much of the CPU idle (a sender waiting for its ACKs, a disk), which
+# the build takes; it gives the CPU back whenever a guest wants it.
+# Its own process group, so that an interrupted check stops it too.
+setsid nice -n 19 ionice -c 3 "$here/debug-kernel.sh" >"$out/debug-kernel.path" \
+	2>"$out/debug-kernel.log" &
+debug_kernel_pid=$!
+trap 'kill -- -$debug_kernel_pid 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
+
 stock=$(stock_kernel_release)
 stock_kdir=/usr/src/linux-headers-$stock
 stock_out=$top/build/$stock
@@ -93,18 +104,23 @@ make -s selftests tools bench-progs >"$out/build-selftests.log" 2>&1
 record build $? "selftest programs, tools and benchmark programs build warning-free (log: $out/build-selftests.log)"
 phase_end
 
-phase_start "debug kernel (built once)"
-if kcache=$("$here/debug-kernel.sh"); then
-	record build 0 "debug kernel $(cat "$kcache/release")"
-	debug_kdir=$kcache/build
-	debug_release=$(cat "$kcache/release")
-	debug_out=$top/build/$debug_release
-else
-	record build 1 "debug kernel builds"
-fi
-phase_end
-
-if [ -n "$debug_kdir" ]; then
+# debug_kernel_wait: wait for the background build; set debug_kdir,
+# debug_release, debug_out and kcache, and build the module for it.
+debug_kernel_wait() {
+	phase_start "debug kernel (built once)"
+	if wait $debug_kernel_pid && kcache=$(cat "$out/debug-kernel.path") &&
+		[ -f "$kcache/release" ]; then
+		grep -h 'built in' "$out/debug-kernel.log" >&2
+		record build 0 "debug kernel $(cat "$kcache/release")"
+		debug_kdir=$kcache/build
+		debug_release=$(cat "$kcache/release")
+		debug_out=$top/build/$debug_release
+	else
+		tail -n 20 "$out/debug-kernel.log" >&2
+		record build 1 "debug kernel builds (log: $out/debug-kernel.log)"
+	fi
+	phase_end
+	[ -n "$debug_kdir" ] || return 0
 	phase_start "build (debug kernel)"
 	# The debug kernel's module is a test build: fault injection knobs.
 	EBPFDMA_FAULT=y EBPFDMA_WERROR=1 \
@@ -114,7 +130,11 @@ if [ -n "$debug_kdir" ]; then
 	[ -f "$debug_out/kunit/ebpfdma_kunit.ko" ] || rc=1
 	record build $rc "ebpfdma.ko and ebpfdma_kunit.ko for $debug_release build warning-free with .BTF (log: $out/build-debug.log)"
 	phase_end
-fi
+	modtree_debug=$debug_out/modroot
+	"$here/modtree.sh" "$debug_release" "$kcache/modroot" "$modtree_debug" \
+		"$debug_out/ebpfdma.ko" "$debug_out/kunit/ebpfdma_kunit.ko" ||
+		record build 1 "module tree for $debug_release"
+}
 
 phase_start "style"
 "$here/style.sh" >"$out/style.tap" 2>&1
@@ -140,28 +160,6 @@ phase_end
 modtree_stock=$stock_out/modroot
 "$here/modtree.sh" "$stock" / "$modtree_stock" "$stock_out/ebpfdma.ko" ||
 	record build 1 "module tree for $stock"
-if [ -n "$debug_kdir" ]; then
-	modtree_debug=$debug_out/modroot
-	"$here/modtree.sh" "$debug_release" "$kcache/modroot" "$modtree_debug" \
-		"$debug_out/ebpfdma.ko" "$debug_out/kunit/ebpfdma_kunit.ko" ||
-		record build 1 "module tree for $debug_release"
-fi
-
-if [ -n "$debug_kdir" ]; then
-	phase_start "kunit (debug kernel)"
-	vm kunit kunit --kernel debug --modules "$modtree_debug" -- bash -c '
-		modprobe ebpfdma_kunit || echo "not ok - kunit: modprobe ebpfdma_kunit"
-		# The KTAP is in the kernel log (debugfs keeps only 512 bytes).
-		dmesg | sed "s/^\[[^]]*\] //"'
-	awk -v label=kunit -f "$here/ktap2tap.awk" "$out/kunit.out" >"$out/kunit.flat"
-	grep -q '^not ok - kunit: modprobe' "$out/kunit.out" &&
-		grep '^not ok - kunit: modprobe' "$out/kunit.out" >>"$out/kunit.flat"
-	[ -s "$out/kunit.flat" ] || echo "not ok - kunit: the suites reported no result" >>"$out/kunit.flat"
-	collect "$out/kunit.flat"
-	phase_end
-else
-	record kunit 1 "KUnit needs the debug kernel, which did not build"
-fi
 
 # The benchmark's instruction counts (tools/bench/insns_plugin.c, a qemu
 # TCG plugin): a guest runs a loop of a known number of instructions
@@ -238,7 +236,7 @@ run_selftests() {
 	# stress test's, the transport's, its slow disk, the restart's, and
 	# the file volumes' ext4 and xfs.
 	for d in disk:64M data:96M scratch:16M fua:8M net:96M tools:64M \
-		bench:16M stress:32M transport:64M slow:16M big:2112M \
+		bench:16M stress:32M transport:64M slow:16M big:68M \
 		ext4:64M xfs:320M; do
 		disks+=("$out/${d%%:*}-$kernel.img")
 		rm -f "${disks[-1]}"
@@ -253,11 +251,6 @@ run_selftests() {
 	phase_end
 }
 run_selftests stock "$modtree_stock" "${selftests[@]}"
-if [ -n "$debug_kdir" ]; then
-	run_selftests debug "$modtree_debug" "${debug_selftests[@]}"
-else
-	record debug 1 "selftests need the debug kernel, which did not build"
-fi
 
 # The Debian packages (make deb, lintian), before the DKMS builds that use
 # them.
@@ -279,12 +272,36 @@ vm stock/packages packages --kernel stock --timeout 1200 \
 collect "$out/packages.out"
 phase_end
 
+# The debug kernel's phases, once its background build is done.
+debug_kernel_wait
+if [ -n "$debug_kdir" ]; then
+	phase_start "kunit (debug kernel)"
+	vm kunit kunit --kernel debug --modules "$modtree_debug" -- bash -c '
+		modprobe ebpfdma_kunit || echo "not ok - kunit: modprobe ebpfdma_kunit"
+		# The KTAP is in the kernel log (debugfs keeps only 512 bytes).
+		dmesg | sed "s/^\[[^]]*\] //"'
+	awk -v label=kunit -f "$here/ktap2tap.awk" "$out/kunit.out" >"$out/kunit.flat"
+	grep -q '^not ok - kunit: modprobe' "$out/kunit.out" &&
+		grep '^not ok - kunit: modprobe' "$out/kunit.out" >>"$out/kunit.flat"
+	[ -s "$out/kunit.flat" ] || echo "not ok - kunit: the suites reported no result" >>"$out/kunit.flat"
+	collect "$out/kunit.flat"
+	phase_end
+else
+	record kunit 1 "KUnit needs the debug kernel, which did not build"
+fi
+
+if [ -n "$debug_kdir" ]; then
+	run_selftests debug "$modtree_debug" "${debug_selftests[@]}"
+else
+	record debug 1 "selftests need the debug kernel, which did not build"
+fi
+
 # The debug kernel (built here, not a Debian package): DKMS builds the
 # module on the host from the ebpfdma-dkms package's files (its sources,
 # resolve_btfids and extract-vmlinux; an empty cache, so no kernel source
 # can be used), and a guest loads it (dkms.sh).
 dkms_test() {
-	local kernel=$1 release=$2 kdir=$3 modbase=$4 d=$out/dkms-$1 ko deb
+	local kernel=$1 release=$2 kdir=$3 modbase=$4 d=$out/dkms-$1 ko deb log
 	phase_start "dkms ($kernel kernel)"
 	rm -rf "$d"
 	mkdir -p "$d/pkg" "$d/tree" "$d/cache"
@@ -298,6 +315,11 @@ dkms_test() {
 	record "$kernel/dkms" $? "dkms build for $release from the ebpfdma-dkms package (log: $d/build.log)"
 	[ -n "$deb" ] && ! ls "$d/cache" | grep -q -e src -e resolve_btfids
 	record "$kernel/dkms" $? "... with the package's resolve_btfids, no kernel source extracted or built from"
+	# DKMS runs "make -jN": the kernel's make inside must get those jobs
+	# (a recipe without "+" leaves it one, and says so in the log).
+	log=$(find "$d/tree" -name make.log -path '*/log/*' | head -n1)
+	[ -n "$log" ] && grep -q 'make -j' "$d/build.log" && ! grep -q 'jobserver unavailable' "$log"
+	record "$kernel/dkms" $? "... built in parallel: the jobs DKMS gave reached the kernel's make (${log:-no make.log})"
 	ko=$(find "$d/tree" -name 'ebpfdma.ko*' -path '*/module/*' | head -n1)
 	if [ -n "$ko" ] && EBPFDMA_MOD_SUBDIR=updates/dkms \
 		"$here/modtree.sh" "$release" "$modbase" "$d/modroot" "$ko"; then

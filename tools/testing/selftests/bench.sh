@@ -75,11 +75,15 @@ for r in $receivers; do
 			continue
 		fi
 		frames=$(printf '%s' "$line" | sed -n 's/.*"blast":{"frames":\([0-9]*\),"emitted":\([0-9]*\),.*/\1 \2/p')
-		check "saturation rows: $r ($p): the generator emitted every frame it sealed (${frames:-none}: frames, emitted) and $mib MiB reached the disk intact" \
+		# errors: runs of the program that failed (none may);
+		# resent: blasted again after the receiver dropped them.
+		errs=$(printf '%s' "$line" | sed -n 's/.*"blast":{.*"errors":\([0-9]*\),.*/\1/p')
+		resent=$(printf '%s' "$line" | sed -n 's/.*"blast":{.*"resent":\([0-9]*\),.*/\1/p')
+		check "saturation rows: $r ($p): the generator emitted every frame it sealed (${frames:-none}: frames, emitted), no run of it failed (${errs:-?}), ${resent:-?} resent, and $mib MiB reached the disk intact" \
 			bash -c "[ \$(printf '%s\n' '$line' | grep -c .) = 1 ] &&
 				printf '%s' '$line' | grep -q '\"verified\":true' &&
 				[ -n '$frames' ] && [ \$(echo $frames | cut -d' ' -f1) = $((mib * 1024)) ] &&
-				[ \$(echo $frames | cut -d' ' -f2) = $((mib * 1024)) ]"
+				[ \$(echo $frames | cut -d' ' -f2) = $((mib * 1024)) ] && [ '${errs:-x}' = 0 ]"
 	done
 done
 check "aead_bw measured each protection's speed in the guest" \

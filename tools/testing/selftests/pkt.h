@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "tools/lib/inet_csum.h"
+
 struct pkt {
 	int v6; /* IPv6, else IPv4 */
 	int vlan; /* one 802.1Q tag */
@@ -24,18 +26,6 @@ struct pkt {
 	uint8_t proto; /* IP protocol */
 	uint8_t ecn; /* the IP header's ECN field (3: Congestion Experienced) */
 };
-
-static inline uint16_t ip_csum(const void *p, size_t n)
-{
-	const uint16_t *w = p;
-	uint32_t sum = 0;
-
-	for (; n > 1; n -= 2)
-		sum += *w++;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
-}
 
 /*
  * Ethernet [+ VLAN] + IP + UDP + @payload; returns the frame's length and
@@ -84,7 +74,7 @@ static inline size_t build(uint8_t *buf, const struct pkt *s, const void *payloa
 		ip->protocol = s->proto;
 		inet_pton(AF_INET, s->src, &ip->saddr);
 		inet_pton(AF_INET, "10.0.0.2", &ip->daddr);
-		ip->check = ip_csum(ip, sizeof(*ip));
+		ip->check = inet_csum(ip, sizeof(*ip));
 		off += sizeof(*ip);
 	}
 	*udp_off = off;

@@ -17,10 +17,15 @@
 
 _tap_n=0
 _tap_failed=0
+_tap_t=$SECONDS
 echo "TAP version 13"
 
 _tap_result() {
 	_tap_n=$((_tap_n + 1))
+	# Where a run's time goes, for whoever sizes make check.
+	[ $((SECONDS - _tap_t)) -lt 5 ] ||
+		echo "# $((SECONDS - _tap_t)) s since the last result"
+	_tap_t=$SECONDS
 	if [ "$1" = 0 ]; then
 		echo "ok $_tap_n $2"
 	else

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests (host) of the tools' shared logic in tools/lib/: CRC32C, peer
+ * Unit tests (host) of the tools' shared logic in tools/lib/: CRC32C, the
+ * Internet checksum, peer
  * addresses, sequence sets, the id map, serve's configuration (wire version 2 itself:
  * wire2_test.c).
  */
@@ -19,6 +20,7 @@
 #include "tools/ebpfdmactl/store.h"
 #include "tools/lib/crc32c.h"
 #include "tools/lib/idmap.h"
+#include "tools/lib/inet_csum.h"
 #include "tools/lib/seqset.h"
 #include "tools/lib/rx.h"
 #include "uapi/ebpfdma_wire.h"
@@ -499,10 +501,38 @@ static void test_store(void)
 	rmdir(dir);
 }
 
+/*
+ * RFC 1071's own example (section 3: the words 0001 f203 f4f5 f6f7 sum
+ * to ddf2, the checksum is its complement), and an IPv4 header whose
+ * checksum is b861: a header with its checksum in place sums to zero.
+ */
+static void test_inet_csum(void)
+{
+	static const uint8_t rfc[] = { 0x00, 0x01, 0xf2, 0x03,
+				       0xf4, 0xf5, 0xf6, 0xf7 };
+	uint8_t ip[20] = { 0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40,
+			   0x00, 0x40, 0x11, 0x00, 0x00, 0xc0, 0xa8,
+			   0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7 };
+	static const uint8_t odd[] = { 0x01, 0x02, 0x03 };
+	uint16_t c;
+
+	tap_ok(ntohs(inet_csum(rfc, sizeof(rfc))) == (uint16_t)~0xddf2,
+	       "inet_csum: RFC 1071's example sums to ddf2");
+	c = inet_csum(ip, sizeof(ip));
+	tap_ok(ntohs(c) == 0xb861, "inet_csum: an IPv4 header's is b861 (%04x)",
+	       ntohs(c));
+	memcpy(ip + 10, &c, 2);
+	tap_ok(inet_csum(ip, sizeof(ip)) == 0,
+	       "inet_csum: ... and with it in place, the header sums to 0");
+	tap_ok(ntohs(inet_csum(odd, 3)) == (uint16_t)~0x0402,
+	       "inet_csum: an odd last byte is padded with zero (0102 + 0300)");
+}
+
 int main(void)
 {
 	tap_begin();
 	test_crc32c();
+	test_inet_csum();
 	test_peer();
 	test_seqset();
 	test_idmap();
