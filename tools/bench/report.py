@@ -308,23 +308,62 @@ def files_only(runs_path, outdir, md_path, ctx_path):
         json.dump({"context": ctx, "runs": runs,
                    "file_stores": file_stores,
                    "file_store_summary": file_summary}, f, indent=1)
+    replace_section(md_path, "## File stores on ext4 and xfs", md)
+
+
+def replace_section(md_path, head, md, before="## Scale"):
+    """Replace the section of BENCHMARKS.md headed HEAD with the lines MD
+    (or insert them before the first section starting with BEFORE)."""
     text = open(md_path).read().split("\n")
-    head = "## File stores on ext4 and xfs"
     if head in text:
         a = text.index(head)
         b = next((i for i in range(a + 1, len(text))
                   if text[i].startswith("## ")), len(text))
     else:
         a = b = next((i for i, t in enumerate(text)
-                      if t.startswith("## Scale")), len(text))
+                      if t.startswith(before)), len(text))
     text[a:b] = md
     with open(md_path, "w") as f:
         f.write("\n".join(text))
 
 
+def saturation_only(runs_path, outdir, md_path, ctx_path):
+    """EBPFDMA_BENCH_PARTS=saturation: the saturation rows alone.  Their
+    summary replaces latest.json's "saturation" list (with the run's
+    context beside it, "saturation_context"), their runs go to
+    OUTDIR/saturation.json, and their section of BENCHMARKS.md is
+    replaced, dated; the rest stays as the last full run left it."""
+    runs, ctx = load(runs_path), json.load(open(ctx_path))
+    sat = saturation.summarise(runs)
+    if not sat:
+        sys.exit("report.py: no saturation runs")
+    os.makedirs(outdir, exist_ok=True)
+    with open(os.path.join(outdir, "saturation.json"), "w") as f:
+        json.dump({"context": ctx, "runs": runs, "saturation": sat}, f,
+                  indent=1)
+    latest_path = os.path.join(outdir, "latest.json")
+    latest = json.load(open(latest_path)) if os.path.exists(latest_path) else {}
+    latest["saturation"] = sat
+    latest["saturation_context"] = ctx
+    with open(latest_path, "w") as f:
+        json.dump(latest, f, indent=1)
+    md = saturation.markdown(
+        sat,
+        f"Written by `make bench` with `EBPFDMA_BENCH_PARTS=saturation` on "
+        f"{ctx['date']}, a run of its own ({ctx['kernel']}, {ctx['accel']}, "
+        f"{ctx['mib']} MiB per run, {ctx['reps']} repetitions, receivers "
+        f"interleaved): not the run of the tables above. Raw figures: "
+        f"[bench/results/saturation.json](bench/results/saturation.json); "
+        f"its summary is latest.json's `saturation`.")
+    replace_section(md_path, saturation.HEADING, md, before="## File stores")
+
+
 def main():
     if sys.argv[1] == "--files":
         files_only(*sys.argv[2:6])
+        return
+    if sys.argv[1] == "--saturation":
+        saturation_only(*sys.argv[2:6])
         return
     runs_path, submit_path, outdir, md_path, ctx_path = sys.argv[1:6]
     runs, submit = load(runs_path), load(submit_path)

@@ -32,7 +32,11 @@
 # and prints them, leaving BENCHMARKS.md alone.  EBPFDMA_BENCH_PARTS=files
 # runs the file-store rows alone (with the block rows of the same
 # settings, on veth, beside them) and replaces only their section of
-# BENCHMARKS.md, with bench/results/files.json.  EBPFDMA_BENCH_CCS,
+# BENCHMARKS.md, with bench/results/files.json.
+# EBPFDMA_BENCH_PARTS=saturation runs the saturation rows alone (the
+# receivers part runs them too) and replaces only their section of
+# BENCHMARKS.md and latest.json's "saturation" list, with
+# bench/results/saturation.json.  EBPFDMA_BENCH_CCS,
 # _TRANSPORT_MIB, _SENDERS_MIB, _NECK_MIB narrow the transport part.
 # EBPFDMA_BENCH_BASELINE=<git revision> adds the receiver "ebpfdma-before":
 # the module of that revision (with today's tools), run beside today's.
@@ -117,6 +121,11 @@ note "benchmark: $mib MiB per run x $reps repetitions (tens of minutes under emu
 			EBPFDMA_BENCH_PAYLOADS='${EBPFDMA_BENCH_FILE_PAYLOADS:-1024 4096}' \
 			tools/testing/bench-guest.sh '$work/vm/files.jsonl'
 	fi
+	if $(want saturation && ! want receivers && echo true || echo false); then
+		env $(printf '%q ' "${envs[@]}") EBPFDMA_BENCH_NETS=none EBPFDMA_BENCH_SCALE=0 \
+			EBPFDMA_BENCH_FILESYSTEMS= EBPFDMA_BENCH_SATURATION=1 \
+			tools/testing/bench-guest.sh '$work/vm/saturation.jsonl'
+	fi
 	if $(want receivers && echo true || echo false); then
 		env $(printf '%q ' "${envs[@]}") $(want files && echo EBPFDMA_BENCH_FILESYSTEMS=) \
 			tools/testing/bench-guest.sh '$work/vm/runs.jsonl'
@@ -163,6 +172,14 @@ if want files; then
 	/usr/bin/python3 tools/bench/report.py --files "$work/vm/files.jsonl" bench/results \
 		BENCHMARKS.md "$work/context.json"
 	note "wrote the file-store section of BENCHMARKS.md and bench/results/files.json"
+fi
+
+if want saturation && ! want receivers; then
+	context >"$work/context.json"
+	mkdir -p bench/results
+	/usr/bin/python3 tools/bench/report.py --saturation "$work/vm/saturation.jsonl" \
+		bench/results BENCHMARKS.md "$work/context.json"
+	note "wrote the saturation section of BENCHMARKS.md, latest.json's saturation list and bench/results/saturation.json"
 fi
 
 if ! want receivers; then

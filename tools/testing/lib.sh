@@ -25,19 +25,27 @@ linux_source_version() {
 }
 
 # Extract linux-source-6.1 once into the cache; print the tree's path.
+# (EBPFDMA_LINUX_SOURCE_TARBALL: another tarball, for the tests.)
 linux_source_tree() {
-	local ver dir tarball=/usr/src/linux-source-6.1.tar.xz
+	local ver dir tarball=${EBPFDMA_LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 	ver=$(linux_source_version)
 	[ -n "$ver" ] && [ -f "$tarball" ] ||
 		die "Debian package linux-source-6.1 is not installed (apt-get install linux-source-6.1)"
 	dir=$EBPFDMA_CACHE/src/$ver
 	if [ ! -f "$dir/.extracted" ]; then
-		note "extracting $tarball into $dir"
-		rm -rf "$dir"
-		mkdir -p "$dir"
-		tar -xJf "$tarball" -C "$dir" --strip-components=1 ||
-			die "cannot extract $tarball"
-		touch "$dir/.extracted"
+		# One extraction at a time (make check builds the debug kernel
+		# beside the stock kernel's module): a second caller waits for
+		# the first, then finds the tree.
+		mkdir -p "$EBPFDMA_CACHE/src"
+		(
+			flock 9
+			[ -f "$dir/.extracted" ] && exit 0
+			note "extracting $tarball into $dir"
+			rm -rf "$dir"
+			mkdir -p "$dir"
+			tar -xJf "$tarball" -C "$dir" --strip-components=1 &&
+				touch "$dir/.extracted"
+		) 9>"$dir.lock" || die "cannot extract $tarball"
 	fi
 	echo "$dir"
 }
