@@ -184,7 +184,8 @@ help:
 	@echo "make dkms-install / dkms-remove   install on this machine with DKMS"
 
 # "+": the kernel's make inside takes its share of this make's jobs (DKMS
-# runs "make -jN module"); without it, it would build with one.
+# runs "make -jN module"); without it, it would build with one.  (So
+# "make -n module" builds too.)
 module:
 	+tools/build/build-module.sh "$(KDIR)" "$(OUT)"
 

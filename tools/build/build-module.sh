@@ -34,14 +34,21 @@ out=$(cd "$out" && pwd)
 find "$out" -type l ! -exec test -e {} \; -delete
 cp -rsf "$top/Kbuild" "$top/dkms.conf" "$top/kmod" "$top/uapi" "$top/bpf" "$top/kunit" "$out/"
 
-# Under make (DKMS: "make -jN module"), the jobs are the caller's;
-# called alone, one per CPU.
-jobs=()
+# Under make (DKMS: "make -jN module"), the jobs are the caller's, if its
+# jobserver reached us (a recipe without "+" names it in MAKEFLAGS but
+# closes it); else one per CPU.
+jobs=(-j"$(nproc)")
 case " ${MAKEFLAGS:-} " in
-*jobserver*) ;;
-*) jobs=(-j"$(nproc)") ;;
+*" --jobserver-auth="*)
+	auth=${MAKEFLAGS##*--jobserver-auth=}
+	auth=${auth%% *}
+	case $auth in
+	fifo:*) [ ! -p "${auth#fifo:}" ] || jobs=() ;;
+	*) [ ! -e "/proc/self/fd/${auth%%,*}" ] || jobs=() ;;
+	esac
+	;;
 esac
-make "${jobs[@]}" -C "$kdir" M="$out" ${EBPFDMA_WERROR:+KCFLAGS=-Werror} \
+make ${jobs[@]+"${jobs[@]}"} -C "$kdir" M="$out" ${EBPFDMA_WERROR:+KCFLAGS=-Werror} \
 	${EBPFDMA_FAULT:+EBPFDMA_FAULT=$EBPFDMA_FAULT} \
 	${EBPFDMA_KCOV:+EBPFDMA_KCOV=$EBPFDMA_KCOV} modules
 kos=("$out/ebpfdma.ko")

@@ -88,8 +88,10 @@ phase_end
 setsid nice -n 19 ionice -c 3 "$here/debug-kernel.sh" >"$out/debug-kernel.path" \
 	2>"$out/debug-kernel.log" &
 debug_kernel_pid=$!
-trap 'kill -- -$debug_kernel_pid 2>/dev/null' EXIT
-trap 'exit 130' INT TERM
+# Until it is waited for: its process group id may be reused afterwards.
+trap '[ -z "$debug_kernel_pid" ] || kill -- -$debug_kernel_pid 2>/dev/null' EXIT
+# A Ctrl-C that a foreground command handles must still end the check.
+trap 'exit 130' INT
 
 stock=$(stock_kernel_release)
 stock_kdir=/usr/src/linux-headers-$stock
@@ -107,11 +109,15 @@ phase_end
 # debug_kernel_wait: wait for the background build; set debug_kdir,
 # debug_release, debug_out and kcache, and build the module for it.
 debug_kernel_wait() {
-	phase_start "debug kernel (built once)"
-	if wait $debug_kernel_pid && kcache=$(cat "$out/debug-kernel.path") &&
+	local rc=0 built
+	phase_start "debug kernel (rest of its build)"
+	wait $debug_kernel_pid || rc=$?
+	debug_kernel_pid=
+	built=$(sed -n 's/.*built in \([0-9]*\) s$/, built in \1 s beside the stock kernel'"'"'s phases/p' \
+		"$out/debug-kernel.log")
+	if [ $rc = 0 ] && kcache=$(cat "$out/debug-kernel.path") &&
 		[ -f "$kcache/release" ]; then
-		grep -h 'built in' "$out/debug-kernel.log" >&2
-		record build 0 "debug kernel $(cat "$kcache/release")"
+		record build 0 "debug kernel $(cat "$kcache/release")${built:- (cached)}"
 		debug_kdir=$kcache/build
 		debug_release=$(cat "$kcache/release")
 		debug_out=$top/build/$debug_release

@@ -38,7 +38,7 @@ linux_source_tree() {
 		# the first, then finds the tree.
 		mkdir -p "$EBPFDMA_CACHE/src"
 		(
-			flock 9
+			flock 9 || exit 1
 			[ -f "$dir/.extracted" ] && exit 0
 			note "extracting $tarball into $dir"
 			rm -rf "$dir"

@@ -42,9 +42,10 @@ check "$disk is the 68 MiB restart disk" \
 	test "$(blockdev --getsize64 $disk)" = $((68 << 20))
 # In 512-byte sectors: [0, 4 MiB) and [2048, 2112 MiB) on $disk.
 check "a 2112 MiB volume device: $disk's 4 + 64 MiB around 2044 MiB of null_blk" \
-	bash -c "modprobe null_blk nr_devices=1 gb=2 queue_mode=2 irqmode=0 memory_backed=0 &&
-		modprobe dm-mod && udevadm settle 2>/dev/null; test -b /dev/nullb0 &&
-		dmsetup create edma-big --table '0 8192 linear $disk 0
+	bash -c "rmmod null_blk 2>/dev/null
+		modprobe null_blk nr_devices=1 gb=2 queue_mode=2 irqmode=0 memory_backed=0 &&
+		modprobe dm-mod && test -b /dev/nullb0 &&
+		dmsetup create --noudevsync --verifyudev edma-big --table '0 8192 linear $disk 0
 8192 $((2044 << 11)) linear /dev/nullb0 0
 $((2048 << 11)) $((64 << 11)) linear $disk 8192' &&
 		dmsetup mknodes edma-big && test -b /dev/mapper/edma-big"
@@ -102,7 +103,7 @@ kill -TERM $serve_pid
 wait $serve_pid
 check "serve exits 0 on SIGTERM" test $? = 0
 netns_down
-dmsetup remove edma-big
-rmmod null_blk
+check "the volume device and null_blk removed" \
+	bash -c "dmsetup remove --noudevsync edma-big && rmmod null_blk"
 check "rmmod" rmmod ebpfdma
 tap_done
