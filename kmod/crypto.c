@@ -17,6 +17,12 @@
  * Every function verifies before it says yes; the AEAD writes plaintext
  * only once the tag is verified (chacha20poly1305_decrypt()), or, in
  * place, into a slot that is wiped and freed unwritten if it fails.
+ *
+ * One pass over the body: the AEAD decrypts from the frame into the slot;
+ * the MAC and the CRC copy the body into the slot a chunk at a time and
+ * check each chunk from the copy at once, while it is in the L1 cache
+ * (and from memory that is the module's own: an AF_XDP frame's owner may
+ * write the frame meanwhile, never the slot).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,6 +32,7 @@
 #include <crypto/hash.h>
 #include <linux/crc32c.h>
 #include <linux/err.h>
+#include <linux/minmax.h>
 #include <linux/percpu.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -128,31 +135,42 @@ struct crypto_shash *ebpfdma_mac_alloc(const u8 *key)
 }
 EXPORT_SYMBOL_IF_KUNIT(ebpfdma_mac_alloc);
 
+/* Bytes a pass copies and then checks at a time: well inside an L1 cache. */
+#define EBPFDMA_PASS_CHUNK 1024
+
 /**
  * ebpfdma_mac_verify() - check the truncated keyed BLAKE2b of a datagram
  * @tfm: the session's transform (ebpfdma_mac_alloc())
  * @hdr: the header
  * @hdr_len: its length
+ * @dst: where the body goes: @body itself (checked in place), or a slot
+ *	 that it is copied into as it is checked, in one pass
  * @body: the body
  * @len: its length
  * @tag: the 16 bytes the datagram carries
  *
+ * What is hashed is @dst's copy, never @body after it was copied.
  * Context: any; never sleeps (a shash).
- * Return: 0, or -EBADMSG.
+ * Return: 0, or -EBADMSG (@dst then holds the unverified body).
  */
 int ebpfdma_mac_verify(struct crypto_shash *tfm, const void *hdr, u32 hdr_len,
-		       const void *body, u32 len, const void *tag)
+		       void *dst, const void *body, u32 len, const void *tag)
 {
 	SHASH_DESC_ON_STACK(desc, tfm);
 	u8 mac[BLAKE2B_256_HASH_SIZE];
+	u32 off, n;
 	int ret;
 
 	desc->tfm = tfm;
 	ret = crypto_shash_init(desc);
 	if (!ret)
 		ret = crypto_shash_update(desc, hdr, hdr_len);
-	if (!ret)
-		ret = crypto_shash_update(desc, body, len);
+	for (off = 0; !ret && off < len; off += n) {
+		n = min_t(u32, len - off, EBPFDMA_PASS_CHUNK);
+		if (dst != body)
+			memcpy(dst + off, body + off, n);
+		ret = crypto_shash_update(desc, dst + off, n);
+	}
 	if (!ret)
 		ret = crypto_shash_final(desc, mac);
 	shash_desc_zero(desc);
@@ -167,20 +185,30 @@ EXPORT_SYMBOL_IF_KUNIT(ebpfdma_mac_verify);
  * ebpfdma_crc_verify() - check the CRC32C of header and body
  * @hdr: the header
  * @hdr_len: its length
+ * @dst: where the body goes: @body itself (checked in place), or a slot
+ *	 that it is copied into as it is checked, in one pass
  * @body: the body
  * @len: its length
  * @trailer: the 16-byte trailer: the CRC, big-endian, then zeros
  *
  * Context: any.
- * Return: 0, or -EBADMSG.
+ * Return: 0, or -EBADMSG (@dst then holds the unverified body).
  */
-int ebpfdma_crc_verify(const void *hdr, u32 hdr_len, const void *body, u32 len,
-		       const void *trailer)
+int ebpfdma_crc_verify(const void *hdr, u32 hdr_len, void *dst,
+		       const void *body, u32 len, const void *trailer)
 {
 	static const u8 zero[EBPFDMA_WIRE2_TRAILER_LEN - 4];
-	u32 crc = ~crc32c(crc32c(~0U, hdr, hdr_len), body, len);
-	__be32 want = cpu_to_be32(crc);
+	u32 crc = crc32c(~0U, hdr, hdr_len);
+	__be32 want;
+	u32 off, n;
 
+	for (off = 0; off < len; off += n) {
+		n = min_t(u32, len - off, EBPFDMA_PASS_CHUNK);
+		if (dst != body)
+			memcpy(dst + off, body + off, n);
+		crc = crc32c(crc, dst + off, n);
+	}
+	want = cpu_to_be32(~crc);
 	if (memcmp(trailer, &want, 4) ||
 	    memcmp(trailer + 4, zero, sizeof(zero)))
 		return -EBADMSG;

@@ -405,9 +405,9 @@ int ebpfdma_aead_open_inplace(void *buf, u32 len, const void *tag,
 			      const u8 *key);
 struct crypto_shash *ebpfdma_mac_alloc(const u8 *key);
 int ebpfdma_mac_verify(struct crypto_shash *tfm, const void *hdr, u32 hdr_len,
-		       const void *body, u32 len, const void *tag);
-int ebpfdma_crc_verify(const void *hdr, u32 hdr_len, const void *body, u32 len,
-		       const void *trailer);
+		       void *dst, const void *body, u32 len, const void *tag);
+int ebpfdma_crc_verify(const void *hdr, u32 hdr_len, void *dst,
+		       const void *body, u32 len, const void *trailer);
 
 /* The write record of each slot (pool->ios[slot]), used by the engine. */
 struct ebpfdma_io {

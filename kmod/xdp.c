@@ -115,10 +115,12 @@ static const void *xdp_linear(const struct xdp_buff *xdp, u32 off, u32 len)
 }
 
 /*
- * Verify a DATA's trailer and put its plaintext body in @slot:
- * decrypted straight from the packet when it is linear (one pass), else
- * copied and then opened in place (a slot that fails is wiped).  -EINVAL:
- * the packet is shorter than it says; -EBADMSG: it does not verify.
+ * Verify a DATA's trailer and put its plaintext body in @slot, in one pass
+ * over the body when the packet is linear: decrypted straight from the
+ * packet, or copied and checked a chunk at a time (crypto.c); else (a
+ * fragmented packet) copied first and then opened or checked in the slot
+ * (a slot that fails is wiped, or freed unwritten).  -EINVAL: the packet
+ * is shorter than it says; -EBADMSG: it does not verify.
  */
 static int rx_open(const struct ebpfdma_session *s, const struct xdp_buff *xdp,
 		   u32 off, const struct ebpfdma_wire2_hdr *h,
@@ -126,23 +128,27 @@ static int rx_open(const struct ebpfdma_session *s, const struct xdp_buff *xdp,
 {
 	u32 body = off + EBPFDMA_WIRE2_HDR_LEN;
 	u8 trailer[EBPFDMA_WIRE2_TRAILER_LEN];
-	const void *lin;
+	const void *lin, *src = slot;
 
+	lin = xdp_linear(xdp, body, d->len + EBPFDMA_WIRE2_TRAILER_LEN);
 	/*
-	 * The library reads the ciphertext twice (tag, then decryption): only
+	 * The AEAD reads the ciphertext twice (tag, then decryption): only
 	 * from memory nobody else may write meanwhile.  A frame in an AF_XDP
-	 * socket's UMEM is its owner's to write, so it is copied first.
+	 * socket's UMEM is its owner's to write, so it is copied first.  The
+	 * MAC and the CRC check the slot's copy, whatever the frame.
 	 */
-	lin = xdp->rxq->mem.type == MEM_TYPE_XSK_BUFF_POOL ?
-		      NULL :
-		      xdp_linear(xdp, body, d->len + EBPFDMA_WIRE2_TRAILER_LEN);
-	if (s->protect == EBPFDMA_PROTECT_AEAD && lin)
+	if (s->protect == EBPFDMA_PROTECT_AEAD && lin &&
+	    xdp->rxq->mem.type != MEM_TYPE_XSK_BUFF_POOL)
 		return ebpfdma_aead_open(slot, lin, d->len, h,
 					 EBPFDMA_WIRE2_HDR_LEN, d->counter,
 					 s->key);
-	if (xdp_copy_out(xdp, body, slot, d->len) ||
-	    xdp_copy_out(xdp, body + d->len, trailer, sizeof(trailer)))
+	if (lin && s->protect != EBPFDMA_PROTECT_AEAD) {
+		memcpy(trailer, lin + d->len, sizeof(trailer));
+		src = lin;
+	} else if (xdp_copy_out(xdp, body, slot, d->len) ||
+		   xdp_copy_out(xdp, body + d->len, trailer, sizeof(trailer))) {
 		return -EINVAL;
+	}
 	switch (s->protect) {
 	case EBPFDMA_PROTECT_AEAD:
 		return ebpfdma_aead_open_inplace(slot, d->len, trailer, h,
@@ -150,9 +156,9 @@ static int rx_open(const struct ebpfdma_session *s, const struct xdp_buff *xdp,
 						 d->counter, s->key);
 	case EBPFDMA_PROTECT_MAC:
 		return ebpfdma_mac_verify(s->mac, h, EBPFDMA_WIRE2_HDR_LEN,
-					  slot, d->len, trailer);
+					  slot, src, d->len, trailer);
 	default:
-		return ebpfdma_crc_verify(h, EBPFDMA_WIRE2_HDR_LEN, slot,
+		return ebpfdma_crc_verify(h, EBPFDMA_WIRE2_HDR_LEN, slot, src,
 					  d->len, trailer);
 	}
 }

@@ -9,7 +9,9 @@
  * header and body against its check value.
  */
 #include <kunit/test.h>
+#include <crypto/blake2b.h>
 #include <crypto/hash.h>
+#include <linux/crc32c.h>
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -160,17 +162,22 @@ static void mac_test(struct kunit *test)
 			       PTR_ERR_OR_ZERO(tfm));
 	/* Split anywhere between header and body: the same MAC. */
 	KUNIT_EXPECT_EQ(test,
-			ebpfdma_mac_verify(tfm, msg, 32, msg + 32, 32, tag), 0);
-	KUNIT_EXPECT_EQ(test, ebpfdma_mac_verify(tfm, msg, 5, msg + 5, 59, tag),
+			ebpfdma_mac_verify(tfm, msg, 32, msg + 32, msg + 32, 32,
+					   tag),
 			0);
+	KUNIT_EXPECT_EQ(
+		test,
+		ebpfdma_mac_verify(tfm, msg, 5, msg + 5, msg + 5, 59, tag), 0);
 	msg[40] ^= 1;
 	KUNIT_EXPECT_EQ(test,
-			ebpfdma_mac_verify(tfm, msg, 32, msg + 32, 32, tag),
+			ebpfdma_mac_verify(tfm, msg, 32, msg + 32, msg + 32, 32,
+					   tag),
 			-EBADMSG);
 	msg[40] ^= 1;
 	tag[15] ^= 0x80;
 	KUNIT_EXPECT_EQ(test,
-			ebpfdma_mac_verify(tfm, msg, 32, msg + 32, 32, tag),
+			ebpfdma_mac_verify(tfm, msg, 32, msg + 32, msg + 32, 32,
+					   tag),
 			-EBADMSG);
 	crypto_free_shash(tfm);
 }
@@ -179,16 +186,96 @@ static void mac_test(struct kunit *test)
 static void crc_test(struct kunit *test)
 {
 	u8 trailer[16] = { 0xe3, 0x06, 0x92, 0x83 };
+	char body[] = "56789", bad[] = "56788";
 
+	KUNIT_EXPECT_EQ(
+		test, ebpfdma_crc_verify("1234", 4, body, body, 5, trailer), 0);
 	KUNIT_EXPECT_EQ(test,
-			ebpfdma_crc_verify("1234", 4, "56789", 5, trailer), 0);
-	KUNIT_EXPECT_EQ(test,
-			ebpfdma_crc_verify("1234", 4, "56788", 5, trailer),
+			ebpfdma_crc_verify("1234", 4, bad, bad, 5, trailer),
 			-EBADMSG);
 	trailer[15] = 1; /* the padding must be zero */
 	KUNIT_EXPECT_EQ(test,
-			ebpfdma_crc_verify("1234", 4, "56789", 5, trailer),
+			ebpfdma_crc_verify("1234", 4, body, body, 5, trailer),
 			-EBADMSG);
+}
+
+/* The expected MAC: header and body hashed whole, in two updates. */
+static int mac_whole(struct crypto_shash *tfm, const u8 *hdr, const u8 *body,
+		     u32 len, u8 *mac)
+{
+	SHASH_DESC_ON_STACK(desc, tfm);
+
+	desc->tfm = tfm;
+	return crypto_shash_init(desc)			    ?:
+		       crypto_shash_update(desc, hdr, 32)   ?:
+		       crypto_shash_update(desc, body, len) ?:
+		       crypto_shash_final(desc, mac);
+}
+
+/*
+ * One pass: copied into @dst as it is checked, a body gives the same
+ * verdict as checked in place and lands whole, at lengths around the
+ * pass's chunks; one changed byte anywhere is refused either way.
+ */
+static void one_pass_test(struct kunit *test)
+{
+	static const u32 lens[] = { 1, 511, 1023, 1024, 1025, 2048, 3000, 8192 };
+	u8 key[32], hdr[32], mac[BLAKE2B_256_HASH_SIZE], trailer[16] = {};
+	struct crypto_shash *tfm;
+	u8 *src, *dst;
+	unsigned int i;
+	__be32 crc;
+
+	src = kunit_kmalloc(test, 8192, GFP_KERNEL);
+	dst = kunit_kmalloc(test, 8192, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	KUNIT_ASSERT_NOT_NULL(test, dst);
+	for (i = 0; i < 32; i++) {
+		key[i] = 0x40 + i;
+		hdr[i] = 0x80 + i;
+	}
+	for (i = 0; i < 8192; i++)
+		src[i] = i * 131 + (i >> 8);
+	tfm = ebpfdma_mac_alloc(key);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(tfm));
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		u32 len = lens[i];
+
+		KUNIT_ASSERT_EQ(test, mac_whole(tfm, hdr, src, len, mac), 0);
+		memset(dst, 0, 8192);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    ebpfdma_mac_verify(tfm, hdr, sizeof(hdr),
+						       dst, src, len, mac),
+				    0, "mac, %u bytes", len);
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(dst, src, len), 0,
+				    "mac copy, %u bytes", len);
+		src[len / 2] ^= 0x10;
+		KUNIT_EXPECT_EQ_MSG(test,
+				    ebpfdma_mac_verify(tfm, hdr, sizeof(hdr),
+						       dst, src, len, mac),
+				    -EBADMSG, "mac, %u bytes, one changed",
+				    len);
+		src[len / 2] ^= 0x10;
+
+		crc = cpu_to_be32(
+			~crc32c(crc32c(~0U, hdr, sizeof(hdr)), src, len));
+		memcpy(trailer, &crc, 4);
+		memset(dst, 0, 8192);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    ebpfdma_crc_verify(hdr, sizeof(hdr), dst,
+						       src, len, trailer),
+				    0, "crc, %u bytes", len);
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(dst, src, len), 0,
+				    "crc copy, %u bytes", len);
+		src[len - 1] ^= 1;
+		KUNIT_EXPECT_EQ_MSG(test,
+				    ebpfdma_crc_verify(hdr, sizeof(hdr), dst,
+						       src, len, trailer),
+				    -EBADMSG, "crc, %u bytes, last changed",
+				    len);
+		src[len - 1] ^= 1;
+	}
+	crypto_free_shash(tfm);
 }
 
 static struct kunit_case crypto_cases[] = {
@@ -198,6 +285,7 @@ static struct kunit_case crypto_cases[] = {
 	KUNIT_CASE(aead_flips_test),
 	KUNIT_CASE(blake2b_rfc7693_test),
 	KUNIT_CASE(mac_test),
+	KUNIT_CASE(one_pass_test),
 	KUNIT_CASE(crc_test),
 	{},
 };
