@@ -80,19 +80,6 @@ phase_start "packages"
 record deps $? "build and test packages are installed"
 phase_end
 
-# The debug kernel (built once, then cached) builds in the background, at
-# the lowest priority, while the stock kernel's phases run: their guests
-# leave much of the CPU idle (a sender waiting for its ACKs, a disk), which
-# the build takes; it gives the CPU back whenever a guest wants it.
-# Its own process group, so that an interrupted check stops it too.
-setsid nice -n 19 ionice -c 3 "$here/debug-kernel.sh" >"$out/debug-kernel.path" \
-	2>"$out/debug-kernel.log" &
-debug_kernel_pid=$!
-# Until it is waited for: its process group id may be reused afterwards.
-trap '[ -z "$debug_kernel_pid" ] || kill -- -$debug_kernel_pid 2>/dev/null' EXIT
-# A Ctrl-C that a foreground command handles must still end the check.
-trap 'exit 130' INT
-
 stock=$(stock_kernel_release)
 stock_kdir=/usr/src/linux-headers-$stock
 stock_out=$top/build/$stock
@@ -106,15 +93,16 @@ make -s selftests tools bench-progs >"$out/build-selftests.log" 2>&1
 record build $? "selftest programs, tools and benchmark programs build warning-free (log: $out/build-selftests.log)"
 phase_end
 
-# debug_kernel_wait: wait for the background build; set debug_kdir,
-# debug_release, debug_out and kcache, and build the module for it.
-debug_kernel_wait() {
+# debug_kernel: build the debug kernel (once: then it is cached), set
+# debug_kdir, debug_release, debug_out and kcache, and build the module for
+# it.  Not in the background of the stock kernel's phases: on two cores
+# the build slowed their guests twice over (restart.sh 330 -> 641 s), for
+# no gain in the whole.
+debug_kernel() {
 	local rc=0 built
-	phase_start "debug kernel (rest of its build)"
-	wait $debug_kernel_pid || rc=$?
-	debug_kernel_pid=
-	built=$(sed -n 's/.*built in \([0-9]*\) s$/, built in \1 s beside the stock kernel'"'"'s phases/p' \
-		"$out/debug-kernel.log")
+	phase_start "debug kernel (built once)"
+	"$here/debug-kernel.sh" >"$out/debug-kernel.path" 2>"$out/debug-kernel.log" || rc=$?
+	built=$(sed -n 's/.*built in \([0-9]*\) s$/, built in \1 s/p' "$out/debug-kernel.log")
 	if [ $rc = 0 ] && kcache=$(cat "$out/debug-kernel.path") &&
 		[ -f "$kcache/release" ]; then
 		record build 0 "debug kernel $(cat "$kcache/release")${built:- (cached)}"
@@ -278,8 +266,8 @@ vm stock/packages packages --kernel stock --timeout 1200 \
 collect "$out/packages.out"
 phase_end
 
-# The debug kernel's phases, once its background build is done.
-debug_kernel_wait
+# The debug kernel's phases.
+debug_kernel
 if [ -n "$debug_kdir" ]; then
 	phase_start "kunit (debug kernel)"
 	vm kunit kunit --kernel debug --modules "$modtree_debug" -- bash -c '

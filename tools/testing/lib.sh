@@ -33,9 +33,9 @@ linux_source_tree() {
 		die "Debian package linux-source-6.1 is not installed (apt-get install linux-source-6.1)"
 	dir=$EBPFDMA_CACHE/src/$ver
 	if [ ! -f "$dir/.extracted" ]; then
-		# One extraction at a time (make check builds the debug kernel
-		# beside the stock kernel's module): a second caller waits for
-		# the first, then finds the tree.
+		# One extraction at a time (make check and make bench, or two
+		# builds, may want it at once): a second caller waits for the
+		# first, then finds the tree.
 		mkdir -p "$EBPFDMA_CACHE/src"
 		(
 			flock 9 || exit 1

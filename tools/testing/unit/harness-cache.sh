@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Unit tests (host) for the harness's machine-wide cache: make check builds
-# the debug kernel in the background while the stock kernel's module is
-# built, and both may need the kernel source extracted.  Two callers of
+# Unit tests (host) for the harness's machine-wide cache: two builds at
+# once (make check and make bench, the debug kernel and a module) may both
+# need the kernel source extracted.  Two callers of
 # linux_source_tree at once, on an empty cache, must extract it once and
 # both find the whole tree.  The stand-in tarball takes far longer to
 # extract than the two callers take to start.
