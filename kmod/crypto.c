@@ -21,8 +21,8 @@
  * One pass over the body: the AEAD decrypts from the frame into the slot;
  * the MAC and the CRC copy the body into the slot a chunk at a time and
  * check each chunk from the copy at once, while it is in the L1 cache
- * (and from memory that is the module's own: an AF_XDP frame's owner may
- * write the frame meanwhile, never the slot).
+ * (and from the copy, not from the frame, which an AF_XDP socket's owner
+ * may write meanwhile).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

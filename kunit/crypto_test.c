@@ -249,6 +249,14 @@ static void one_pass_test(struct kunit *test)
 				    0, "mac, %u bytes", len);
 		KUNIT_EXPECT_EQ_MSG(test, memcmp(dst, src, len), 0,
 				    "mac copy, %u bytes", len);
+		KUNIT_EXPECT_TRUE_MSG(
+			test,
+			len == 8192 || !memchr_inv(dst + len, 0, 8192 - len),
+			"mac copy, %u bytes: nothing past them", len);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    ebpfdma_mac_verify(tfm, hdr, sizeof(hdr),
+						       src, src, len, mac),
+				    0, "mac in place, %u bytes", len);
 		src[len / 2] ^= 0x10;
 		KUNIT_EXPECT_EQ_MSG(test,
 				    ebpfdma_mac_verify(tfm, hdr, sizeof(hdr),
@@ -267,6 +275,14 @@ static void one_pass_test(struct kunit *test)
 				    0, "crc, %u bytes", len);
 		KUNIT_EXPECT_EQ_MSG(test, memcmp(dst, src, len), 0,
 				    "crc copy, %u bytes", len);
+		KUNIT_EXPECT_TRUE_MSG(
+			test,
+			len == 8192 || !memchr_inv(dst + len, 0, 8192 - len),
+			"crc copy, %u bytes: nothing past them", len);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    ebpfdma_crc_verify(hdr, sizeof(hdr), src,
+						       src, len, trailer),
+				    0, "crc in place, %u bytes", len);
 		src[len - 1] ^= 1;
 		KUNIT_EXPECT_EQ_MSG(test,
 				    ebpfdma_crc_verify(hdr, sizeof(hdr), dst,
