@@ -23,7 +23,7 @@ kdir=$1
 shift
 
 has_btf() {
-	readelf -S -W "$1" 2>/dev/null | grep -q ' \.BTF '
+	grep -q ' \.BTF ' < <(readelf -S -W "$1" 2>/dev/null)
 }
 
 release=$(kdir_release "$kdir")
@@ -58,7 +58,7 @@ else
 			die "cannot extract vmlinux from $vmlinuz (needs xz-utils)"
 		mv "$base.tmp" "$base"
 	fi
-	readelf -S -W "$base" | grep -q ' \.BTF ' ||
+	grep -q ' \.BTF ' < <(readelf -S -W "$base") ||
 		die "$vmlinuz has no BTF: the target kernel needs CONFIG_DEBUG_INFO_BTF=y"
 fi
 

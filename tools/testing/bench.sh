@@ -218,4 +218,5 @@ rm -f bench/results/submit-vs-pwrite.json
 	bench/results BENCHMARKS.md "$work/context.json" "$work/aead.jsonl" \
 	"$work/vm/transport.jsonl" "$work/rss.json"
 note "wrote BENCHMARKS.md, bench/results/latest.json and the plots"
-grep -A40 '^## ebpfdma against each baseline' BENCHMARKS.md | head -n 40
+# sed reads the whole file: no early exit for pipefail to report.
+sed -n '/^## ebpfdma against each baseline/,+39p' BENCHMARKS.md

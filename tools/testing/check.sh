@@ -307,7 +307,7 @@ dkms_test() {
 			--sourcetree "$d/pkg/usr/src" \
 			--dkmstree "$d/tree" >"$d/build.log" 2>&1
 	record "$kernel/dkms" $? "dkms build for $release from the ebpfdma-dkms package (log: $d/build.log)"
-	[ -n "$deb" ] && ! ls "$d/cache" | grep -q -e src -e resolve_btfids
+	[ -n "$deb" ] && ! grep -q -e src -e resolve_btfids < <(ls "$d/cache")
 	record "$kernel/dkms" $? "... with the package's resolve_btfids, no kernel source extracted or built from"
 	# DKMS runs "make -jN": the kernel's make inside must get those jobs
 	# (a recipe without "+" leaves it one, and says so in the log).

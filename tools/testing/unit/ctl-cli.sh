@@ -44,7 +44,7 @@ for cmd in attach detach "volume" "volume add" "volume del" "volume list" \
 	"volume read" ls status serve genkey; do
 	# shellcheck disable=SC2086 # the subcommand's words
 	out=$("$ctl" $cmd --help 2>"$tmp/stderr") && [ ! -s "$tmp/stderr" ] &&
-		printf '%s\n' "$out" | grep -q "^usage: ebpfdmactl ${cmd%% *}" &&
+		grep -q "^usage: ebpfdmactl ${cmd%% *}" <<<"$out" &&
 		helps=$((helps + 1))
 done
 check "every command's --help: its usage on standard output, exit 0 (11 commands)" test $helps = 11

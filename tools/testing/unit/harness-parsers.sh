@@ -4,7 +4,8 @@
 # Unit tests (host) for the harness's parsers: a bug in them would hide
 # failures, so they are tested like any other logic.
 #   - ktap2tap.awk: KUnit KTAP -> one flat TAP line per leaf result;
-#   - guest_log_splats: which console lines fail a guest run.
+#   - guest_log_splats: which console lines fail a guest run;
+#   - pipe-lint.py: no "| grep -q" where pipefail makes it fail at random.
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib.sh"
 . "$here/selftests/tap.sh"
@@ -79,4 +80,34 @@ for line in \
 	'[   10.0] Kernel panic - not syncing: Fatal exception'; do
 	check "splat detector: ${line#*] }" splat_detected "$line"
 done
+# pipe-lint.py: `printf ... | grep -q` under pipefail fails whenever grep
+# exits before the producer's last write (SIGPIPE, status 141).
+lint=$here/pipe-lint.py
+tmp=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$tmp"' EXIT
+lint_finds() { # lint_finds N TEXT: the lint reports N lines of TEXT
+	printf '%s\n' "$2" >"$tmp/t.sh"
+	local got
+	got=$(python3 "$lint" "$tmp/t.sh" | wc -l)
+	[ "$got" = "$1" ] || { echo "# found $got, wanted $1"; return 1; }
+}
+check "pipe lint: printf | grep -q under pipefail is found" \
+	lint_finds 1 $'set -uo pipefail\nprintf "%s\\n" "$out" | grep -q "^usage"'
+check "pipe lint: ... and inside \$( ) in a quoted string" \
+	lint_finds 1 $'set -euo pipefail\ncheck "x $(ls | grep -qx a)"'
+check "pipe lint: ... and grep --quiet, grep -qF" \
+	lint_finds 2 $'set -o pipefail\nls | grep --quiet a\nls |grep -qF b'
+check "pipe lint: a script without pipefail is not" \
+	lint_finds 0 $'set -u\nls | grep -q a'
+check "pipe lint: bash -c strings, ||, comments, heredocs and literals are not" \
+	lint_finds 0 $'set -uo pipefail\ncheck "d" bash -c "ls | grep -q a"\ncheck "d" bash -c \'ls |\n grep -q a\'\ntrue || grep -q a f\n# ls | grep -q a\ncat <<EOF\nls | grep -q a\nEOF\necho "ls | grep -q a"'
+check "pipe lint: the safe forms are not" \
+	lint_finds 0 $'set -uo pipefail\ngrep -q a <<<"$out"\ngrep -q a < <(ls)'
+out=$(cd "$here/../.." && git ls-files -z '*.sh' 2>/dev/null |
+	xargs -0 -r python3 "$lint")
+rc=$?
+[ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/# /'
+n=$(cd "$here/../.." && git ls-files '*.sh' 2>/dev/null | wc -l)
+check "pipe lint: none of the tree's $n shell scripts has an early-exit pipe under pipefail" \
+	test "$rc" = 0 -a "$n" -gt 20
 tap_done
