@@ -44,6 +44,7 @@ RX_LIB_HDRS := tools/lib/rx.h $(WIRE_LIB_HDRS) $(RX_SKEL)
 BPF_LIBS := -lbpf -lelf -lz -lpthread
 
 .PHONY: all module tools man install deb selftests bench bench-progs deps check style demo vm debug-kernel dkms-install \
+	fuzz fuzz-build \
 	dkms-remove clean help
 
 all: module tools selftests
@@ -175,11 +176,53 @@ build/unit/metrics_test: tools/testing/unit/metrics_test.c \
 		tools/ebpfdmactl/metrics_http.c tools/ebpfdmactl/config.c \
 		$(RX_LIB) $(BPF_LIBS)
 
+# libFuzzer targets (tools/fuzz/): clang with ASan and UBSan.  make fuzz
+# runs them; make check replays their seeds and kept findings.  kwire
+# builds the module's own wire.c, session_blocks.c and plan.c for the host,
+# with tools/fuzz/kshim/ as the kernel's headers (and the kernel's
+# warning set: no unused-parameter or sign-compare warnings).
+FUZZ_TARGETS := kwire wire2 control handshake config store_name
+FUZZ_OUT := build/fuzz
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror -I. \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_WIRE := tools/lib/wire2.c tools/lib/crc32c.c
+FUZZ_HDRS := tools/fuzz/fuzz.h $(SESSION_LIB_HDRS)
+KSHIM_HDRS := $(wildcard tools/fuzz/kshim/*.h tools/fuzz/kshim/*/*.h)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_OUT)/%_fuzz) $(FUZZ_OUT)/seeds
+
+$(FUZZ_OUT)/kwire_fuzz: tools/fuzz/kwire_fuzz.c kmod/wire.c \
+		kmod/session_blocks.c kmod/plan.c kmod/ebpfdma.h kmod/compat.h \
+		uapi/ebpfdma.h $(KSHIM_HDRS) $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -Wno-unused-parameter -Wno-sign-compare \
+		-Itools/fuzz/kshim -o $@ $(filter %.c,$^)
+$(FUZZ_OUT)/control_fuzz: tools/lib/control.c
+$(FUZZ_OUT)/handshake_fuzz: tools/lib/handshake.c
+$(FUZZ_OUT)/store_name_fuzz: tools/ebpfdmactl/store.c tools/ebpfdmactl/store.h
+$(FUZZ_OUT)/%_fuzz: tools/fuzz/%_fuzz.c $(FUZZ_WIRE) $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) -lsodium
+$(FUZZ_OUT)/config_fuzz: tools/fuzz/config_fuzz.c tools/ebpfdmactl/config.c \
+		tools/ebpfdmactl/ctl.h tools/lib/rx.c $(RX_LIB_HDRS) \
+		$(FUZZ_WIRE) $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -I$(BPF_OUT) -o $@ $(filter %.c,$^) -lsodium \
+		$(BPF_LIBS)
+$(FUZZ_OUT)/seeds: tools/fuzz/seeds.c tools/lib/control.c \
+		tools/lib/handshake.c $(FUZZ_WIRE) $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $(filter %.c,$^) -lsodium
+
+fuzz:
+	tools/testing/fuzz.sh
+
 help:
 	@echo "make            build ebpfdma.ko for KDIR (default: $(KDIR))"
 	@echo "make demo       the end-to-end demo in a VM (stock kernel)"
 	@echo "make check      every test: style, KUnit, VM selftests (stock + debug kernel)"
 	@echo "make bench      benchmarks in a VM (stock kernel); results in bench/results/"
+	@echo "make fuzz       every fuzzer, EBPFDMA_FUZZ_SECONDS each (600); FUZZING.md"
 	@echo "make vm CMD=... run a command in a VM (KERNEL=stock|debug)"
 	@echo "make dkms-install / dkms-remove   install on this machine with DKMS"
 

@@ -349,8 +349,9 @@ u64 ebpfdma_volume_in_flight(struct ebpfdma_volume *v);
 	ebpfdma_volume_stat(v, offsetof(struct ebpfdma_vol_stats, field))
 
 /*
- * A session of wire version 2 (session.c): a transfer the receiver
- * admitted.  Fixed after SESSION_ADD but for @active and @placed.
+ * A session of wire version 2 (session.c; its blocks: session_blocks.c):
+ * a transfer the receiver admitted.  Fixed after SESSION_ADD but for
+ * @active and @placed.
  */
 struct ebpfdma_session {
 	struct rhash_head node; /* in the table, by @id */

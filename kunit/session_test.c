@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: a wire version 2 session's rules (kmod/session.c): the geometry
+ * KUnit: a wire version 2 session's rules (kmod/session_blocks.c): the geometry
  * of a transfer from its length and block size, which DATA a session
  * accepts (index, length, idle limit), and each block placed at most once,
  * also when two datagrams of it race, and again after a failed write.

@@ -248,7 +248,9 @@ static const char *const single_keys[] = {
 int ctl_config_load(const char *path, struct ctl_config *c, char *err,
 		    size_t errlen)
 {
-	char line[1024], why[320], *key, *val, *eq, *hash;
+	char *line = NULL, why[320], *key, *val, *eq, *hash;
+	size_t cap = 0;
+	ssize_t len;
 	unsigned int lineno = 0, i, first[NR_SINGLE_KEYS] = { 0 };
 	unsigned int vol_line[EBPFDMA_MAX_VOLUMES];
 	uint64_t u;
@@ -264,9 +266,22 @@ int ctl_config_load(const char *path, struct ctl_config *c, char *err,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
+	while ((len = getline(&line, &cap, f)) > 0) {
 		lineno++;
 		why[0] = 0;
+		/*
+		 * Whole lines or none: a longer line read in pieces would
+		 * make a long comment's tail a setting.
+		 */
+		if (len > CTL_CONF_LINE_MAX) {
+			snprintf(why, sizeof(why),
+				 "longer than %d bytes", CTL_CONF_LINE_MAX);
+			goto bad;
+		}
+		if (memchr(line, 0, len)) {
+			snprintf(why, sizeof(why), "a NUL byte: not text");
+			goto bad;
+		}
 		hash = strchr(line, '#');
 		if (hash)
 			*hash = 0;
@@ -395,6 +410,7 @@ int ctl_config_load(const char *path, struct ctl_config *c, char *err,
 		if (why[0])
 			goto bad;
 	}
+	free(line);
 	fclose(f);
 	if (!c->ifname[0] && c->xdp != CTL_XDP_OFF) {
 		snprintf(err, errlen, "%s: no interface (or xdp = off)", path);
@@ -422,6 +438,7 @@ int ctl_config_load(const char *path, struct ctl_config *c, char *err,
 	return 0;
 bad:
 	snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
+	free(line);
 	fclose(f);
 	return -1;
 }

@@ -37,6 +37,9 @@ struct ctl_volume_conf {
 	uint64_t quota; /* bytes its files may take (0: no quota) */
 };
 
+/* The longest line of a configuration file, its newline included. */
+#define CTL_CONF_LINE_MAX 1024
+
 /* The serve configuration file (see tools/ebpfdma/serve.conf.example). */
 struct ctl_config {
 	char ifname[IF_NAMESIZE];

@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 pkgs=(
 	build-essential bc bison flex cpio gzip xz-utils kmod util-linux
 	iproute2 busybox-static qemu-system-x86 dkms dwarves
-	libelf-dev libssl-dev zlib1g-dev libbpf-dev bpftool clang llvm
+	libelf-dev libssl-dev zlib1g-dev libbpf-dev bpftool clang llvm libclang-rt-14-dev
 	clang-format python3 python3-matplotlib dmsetup prometheus ethtool nvme-cli strace
 	iperf3 e2fsprogs xfsprogs scdoc man-db systemd
 	debhelper dh-dkms dpkg-dev lintian git
