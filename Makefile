@@ -15,7 +15,8 @@ OUT ?= build/$(or $(KVER),unknown)
 SELFTEST_BIN := build/selftests
 SELFTEST_PROGS := $(SELFTEST_BIN)/pool_test $(SELFTEST_BIN)/submit_test \
 	$(SELFTEST_BIN)/ioctl_fuzz $(SELFTEST_BIN)/xdp_test $(SELFTEST_BIN)/engine_test \
-	$(SELFTEST_BIN)/stress_test $(SELFTEST_BIN)/session_test
+	$(SELFTEST_BIN)/stress_test $(SELFTEST_BIN)/session_test \
+	$(SELFTEST_BIN)/rx_fuzz
 CFLAGS ?= -O2 -g
 SELFTEST_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -I.
 
@@ -85,7 +86,8 @@ SESSION_LIB := tools/lib/wire2.c tools/lib/handshake.c tools/lib/control.c \
 SESSION_LIB_HDRS := tools/lib/wire2.h tools/lib/handshake.h \
 	tools/lib/control.h tools/lib/keyfile.h tools/lib/crc32c.h \
 	uapi/ebpfdma_wire.h
-$(SELFTEST_BIN)/session_test: tools/testing/selftests/session_test.c \
+$(SELFTEST_BIN)/session_test $(SELFTEST_BIN)/rx_fuzz: $(SELFTEST_BIN)/%: \
+		tools/testing/selftests/%.c \
 		tools/testing/selftests/tap.h tools/testing/selftests/pkt.h \
 		tools/lib/inet_csum.h tools/testing/selftests/xdprun.h tools/testing/selftests/sess.h tools/lib/ebpfdma.c \
 		tools/lib/ebpfdma.h uapi/ebpfdma.h $(WIRE2_LIB) $(RX_LIB) \

@@ -1,18 +1,30 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make fuzz: every libFuzzer target (tools/fuzz/) for EBPFDMA_FUZZ_SECONDS
-# seconds (default 600) each, on the host, from its seeds, the findings
-# kept in tools/fuzz/regress/ and what earlier runs found interesting
-# (build/fuzz/corpus/, kept between runs).  Not part of make check, which
-# replays the seeds and kept findings only (unit/fuzz.sh).
+# make fuzz: the fuzzers, for longer than make check runs them.
 #
-# Reports, for each target: executions, edges covered of those
-# instrumented, libFuzzer's features, the corpus, and findings (inputs
-# that crashed or broke a property, in build/fuzz/findings/TARGET/).
+#   - host: every libFuzzer target (tools/fuzz/) for EBPFDMA_FUZZ_SECONDS
+#     seconds (default 600) each, from its seeds, the findings kept in
+#     tools/fuzz/regress/ and what earlier runs found interesting
+#     (build/fuzz/corpus/, kept between runs).  For each: executions,
+#     edges covered of those instrumented, libFuzzer's features, the
+#     corpus, and findings (inputs that crashed or broke a property, in
+#     build/fuzz/findings/TARGET/).
+#   - guest: in a guest on the debug kernel (KASAN, lockdep, kmemleak,
+#     hung-task detection), with the module built for KCOV,
+#     selftests/fuzz.sh with EBPFDMA_FUZZ_DATAGRAMS (1000000) mutated
+#     datagrams through BPF_PROG_TEST_RUN and the kfunc and
+#     EBPFDMA_FUZZ_IOCTLS (100000) ioctls from EBPFDMA_FUZZ_THREADS (4)
+#     threads while a volume and its sessions change; passes when every
+#     check passed, the console shows no splat or hung task, and the host
+#     finds nothing written outside the windows.
+#
+# Not part of make check, which replays the seeds and kept findings
+# (unit/fuzz.sh) and runs the guest part with a few thousand of each.
 # Writes the figures into FUZZING.md ("## Latest run") and
 # build/fuzz/results.json; exits 1 if anything was found.
-# EBPFDMA_FUZZ_TARGETS narrows the run to some targets.
+# EBPFDMA_FUZZ_TARGETS narrows the host part to some targets;
+# EBPFDMA_FUZZ_PARTS ("host guest") runs only some parts.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -23,7 +35,14 @@ case $secs in
 '' | *[!0-9]* | 0) die "EBPFDMA_FUZZ_SECONDS: '$secs' is not a number of seconds" ;;
 esac
 all="kwire wire2 control handshake config store_name"
-targets=${EBPFDMA_FUZZ_TARGETS:-$all}
+parts=${EBPFDMA_FUZZ_PARTS:-host guest}
+case " $parts " in *" host "*) targets=${EBPFDMA_FUZZ_TARGETS:-$all} ;; *) targets= ;; esac
+datagrams=${EBPFDMA_FUZZ_DATAGRAMS:-1000000}
+ioctls=${EBPFDMA_FUZZ_IOCTLS:-100000}
+threads=${EBPFDMA_FUZZ_THREADS:-4}
+for v in "$datagrams" "$ioctls" "$threads"; do
+	case $v in '' | *[!0-9]*) die "EBPFDMA_FUZZ_DATAGRAMS, _IOCTLS, _THREADS: '$v' is not a number" ;; esac
+done
 for t in $targets; do
 	case " $all " in *" $t "*) ;; *) die "EBPFDMA_FUZZ_TARGETS: no target '$t' (targets: $all)" ;; esac
 done
@@ -65,8 +84,62 @@ for t in $targets; do
 	note "$t: ${execs:-0} executions, ${cov:-0} of ${edges:-0} edges, $found found (exit $rc)"
 done
 
-/usr/bin/python3 - "$results" FUZZING.md "$work/results.json" <<'PY'
-import datetime, json, platform, sys
+# The guest part.
+guest=$work/guest.tsv
+rm -f "$guest"
+if [ "${parts/guest/}" != "$parts" ]; then
+	kcache=$("$here/debug-kernel.sh") || die "the debug kernel does not build"
+	release=$(cat "$kcache/release")
+	kout=$work/kmod-$release
+	note "the module for $release, with KCOV"
+	EBPFDMA_KCOV=y EBPFDMA_FAULT=y tools/build/build-module.sh "$kcache/build" \
+		"$kout" >"$work/kmod.log" 2>&1 || die "the module does not build (log: $work/kmod.log)"
+	"$here/modtree.sh" "$release" "$kcache/modroot" "$kout/modroot" "$kout/ebpfdma.ko" ||
+		die "module tree for $release"
+	make -s selftests || die "the selftest programs do not build"
+	sites=$(objdump -dr "$kout/ebpfdma.ko" | grep -c '__sanitizer_cov_trace_pc')
+	g=$work/guest
+	rm -rf "$g"
+	mkdir -p "$g"
+	truncate -s 64M "$g/fuzz.img"
+	note "guest: $datagrams datagrams, $ioctls ioctls from $threads threads (debug kernel)"
+	t0=$(date +%s)
+	"$here/vm-run.sh" --work "$g/vm" --log "$g/console.log" --kernel debug \
+		--modules "$kout/modroot" --disk "$g/fuzz.img" --timeout 14400 -- \
+		env EBPFDMA_FUZZ_DISK=/dev/vda EBPFDMA_FUZZ_DATAGRAMS="$datagrams" \
+		EBPFDMA_FUZZ_IOCTLS="$ioctls" EBPFDMA_FUZZ_THREADS="$threads" \
+		"$here/selftests/run-guest.sh" debug fuzz.sh >"$g/out.txt" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - t0))
+	failed=$(grep -c '^not ok' "$g/out.txt")
+	splats=$(guest_log_splats "$g/console.log" | wc -l)
+	outside=$(host_check_results "$g/vm" "$g/fuzz.img" | grep -c -v '^0')
+	grep -E '^not ok' "$g/out.txt" | head -n 10
+	guest_log_splats "$g/console.log" | head -n 10
+	host_check_results "$g/vm" "$g/fuzz.img" | grep -v '^0' | head -n 5
+	val() { sed -n "s/$1/\1/p" "$g/out.txt" | head -n 1; }
+	{
+		printf 'seconds\t%s\nexit\t%s\nfailed\t%s\nsplats\t%s\nhost_failed\t%s\n' \
+			"$secs" "$rc" "$failed" "$splats" "$outside"
+		printf 'datagrams\t%s\n' "$(val '^# \([0-9]*\) datagrams:.*')"
+		printf 'placed\t%s\n' "$(val '^# [0-9]* datagrams: \([0-9]*\) placed.*')"
+		printf 'replaced\t%s\n' "$(val '.* \([0-9]*\) sessions replaced$')"
+		printf 'kcov\t%s\nkcov_sites\t%s\n' "$(val '^# kcov: \([0-9]*\) .*')" "$sites"
+		printf 'ioctls\t%s\n' "$(sed -n 's/.* - debug\/fuzz: \([0-9]*\) ioctls from [0-9]* threads, .*/\1/p' "$g/out.txt")"
+		printf 'churns\t%s\n' "$(val '^# volume [0-9]* added and deleted \([0-9]*\) times.*')"
+		printf 'queued\t%s\n' "$(val '.*SUBMIT queued \([0-9]*\) writes$')"
+		printf 'kinds\t%s\n' "$(val '^# kinds: \(.*\)')"
+		for c in placed malformed range no_session auth duplicate pool_full ring_full; do
+			printf 'rx_%s\t%s\n' $c "$(val "^# rx\/$c \([0-9]*\)")"
+		done
+	} >"$guest"
+	note "guest: exit $rc in $secs s, $failed failed, $splats splat lines, $outside host checks failed"
+	[ "$rc" = 0 ] && [ "$failed" = 0 ] && [ "$splats" = 0 ] && [ "$outside" = 0 ] ||
+		found_any=1
+fi
+
+/usr/bin/python3 - "$results" FUZZING.md "$work/results.json" "$guest" <<'PY'
+import datetime, json, os, platform, sys
 rows = []
 for line in open(sys.argv[1]):
     t, secs, execs, cov, edges, ft, corp, found, rc = line.rstrip('\n').split('\t')
@@ -76,7 +149,13 @@ for line in open(sys.argv[1]):
 when = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
 cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo')
             if l.startswith('model name')), platform.machine())
-json.dump(dict(when=when, cpu=cpu, targets=rows), open(sys.argv[3], 'w'), indent=1)
+guest = {}
+if os.path.exists(sys.argv[4]):
+    for line in open(sys.argv[4]):
+        k, _, v = line.rstrip('\n').partition('\t')
+        guest[k] = int(v) if v.isdigit() else v
+json.dump(dict(when=when, cpu=cpu, targets=rows, guest=guest),
+          open(sys.argv[3], 'w'), indent=1)
 out = ['## Latest run', '',
        f'`make fuzz`, {when}, on the host ({cpu}); each target alone, one '
        'process, libFuzzer with ASan and UBSan. Edges covered: of the '
@@ -92,6 +171,26 @@ for r in rows:
     out.append(f"| {r['target']} | {r['seconds']} | {r['executions']:,} | {per:,.0f} | "
                f"{r['edges_covered']} of {r['edges']}{share} | {r['features']} | "
                f"{r['corpus']} | {r['findings']}{'' if r['exit'] == 0 else ' (exit %d)' % r['exit']} |")
+if not rows:
+    out = out[:3] + ['No host target ran.']
+if guest:
+    g = guest
+    num = lambda k: f"{g[k]:,}" if isinstance(g.get(k), int) else str(g.get(k, '?'))
+    out += ['', f"The guest, on the debug kernel (KASAN, lockdep, kmemleak, hung tasks), "
+            f"{num('seconds')} s under TCG: exit {g.get('exit')}, {g.get('failed')} checks failed, "
+            f"{g.get('splats')} splat lines, {g.get('host_failed')} host checks failed "
+            "(the datagrams' window against what was placed, nothing written outside the windows).", '',
+            '| part | figures |', '|---|---|',
+            f"| datagrams through `BPF_PROG_TEST_RUN` and the kfunc | {num('datagrams')}; "
+            f"{num('placed')} placed, each where user space's verdict said; sessions replaced under them: {num('replaced')} |",
+            f"| their kinds | {g.get('kinds', '?')} |",
+            f"| the module's refusals (rx/) | malformed {num('rx_malformed')}, range {num('rx_range')}, "
+            f"no session {num('rx_no_session')}, auth {num('rx_auth')}, duplicate {num('rx_duplicate')}, "
+            f"pool full {num('rx_pool_full')}, ring full {num('rx_ring_full')} |",
+            f"| KCOV: places of the module reached by the datagrams' task | {num('kcov')} "
+            f"of {num('kcov_sites')} instrumented |",
+            f"| ioctls from the threads | {num('ioctls')}; the volume added and deleted "
+            f"{num('churns')} times under them; SUBMIT queued {num('queued')} writes |"]
 section = '\n'.join(out) + '\n'
 text = open(sys.argv[2]).read()
 start = text.index('## Latest run')

@@ -77,6 +77,23 @@ kdir_release() {
 
 # Print the lines of a guest console log that show a kernel splat; succeed
 # when there is at least one.
+# host_check_results WORKDIR DISK...: check, from the disk images, what
+# the guest's tests recorded in WORKDIR/host-checks.tsv (description, disk
+# index, byte offset, length, sha256 of the bytes that must be there): a
+# line "RC<tab>DESCRIPTION" each, RC 0 when the bytes are there.
+host_check_results() {
+	local work=$1 desc idx off len want got
+	shift
+	local disks=("$@")
+	[ -f "$work/host-checks.tsv" ] || return 0
+	while IFS=$'\t' read -r desc idx off len want; do
+		got=$(tail -c +$((off + 1)) "${disks[$idx]}" | head -c "$len" |
+			sha256sum | cut -d' ' -f1)
+		printf '%s\t%s\n' "$([ "$got" = "$want" ]; echo $?)" \
+			"$desc (host: sha256 of ${disks[$idx]##*/} [$off, +$len))"
+	done <"$work/host-checks.tsv"
+}
+
 guest_log_splats() {
 	grep -E -m 20 \
 		'WARNING:|BUG:|Oops|Call Trace|general protection fault|Kernel panic|KASAN:|UBSAN:|unreferenced object|suspected memory leak|INFO: task .* blocked|rcu: INFO|detected stall|DMA-API: .*device driver' \

@@ -1,25 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Selftest (guest, root): ioctl fuzzer.  Tens of thousands of calls on
- * /dev/ebpfdma with random command numbers (ours and others') and random
- * arguments (random structures, NULL, unmapped and kernel addresses).  Every
- * call must return 0 or one of the errors the ABI documents; the harness
- * fails the run on any kernel splat.  No volume exists during the run, so
- * nothing can reach a disk.
+ * Selftest (guest, root): ioctl fuzzer.  Calls on /dev/ebpfdma with
+ * random command numbers (ours and others') and random arguments (random
+ * structures, NULL, unmapped and kernel addresses), and for our commands
+ * often structures of plausible and boundary values: the volume being
+ * changed, live session ids, slots of the caller's, the window's first and
+ * last blocks and those just past them.  Every call must return 0 or one
+ * of the errors the ABI documents; the harness fails the run on any kernel
+ * splat or hung task.
  *
  *   ioctl_fuzz CALLS SEED
+ *	one thread, no volume: nothing can reach a disk;
+ *   ioctl_fuzz CALLS SEED THREADS DISK START BLOCKS
+ *	THREADS threads share CALLS, while another adds volume CHURN_VOL on
+ *	DISK anywhere in [START, START + BLOCKS) (512-byte blocks), adds
+ *	and deletes sessions on it, and deletes it, over and over.  The
+ *	host checks that nothing was written outside that range.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "tools/lib/ebpfdma.h"
 #include "uapi/ebpfdma.h"
 #include "tap.h"
 
-static uint64_t rng;
+#define CHURN_VOL 30U
+/* Where the disk's descriptor is kept: out of reach of the small numbers
+ * random arguments are made of. */
+#define DISK_FD 900
+
+static __thread uint64_t rng;
+static uint64_t win_start, win_blocks;
+static _Atomic uint64_t live_ids[4], churns, queued;
+static _Atomic int stop;
 
 static uint64_t rnd(void)
 {
@@ -50,6 +70,79 @@ static int documented(int err)
 	return 0;
 }
 
+/* A plausible or boundary block of the churned window, or any. */
+static uint64_t some_lba(void)
+{
+	switch (rnd() % 8) {
+	case 0: return 0;
+	case 1: return win_blocks ? win_blocks - 1 : 0;
+	case 2: return win_blocks;
+	case 3: return win_blocks + 1;
+	case 4: return ~0ULL - rnd() % 2;
+	case 5: return win_blocks ? rnd() % win_blocks : rnd();
+	default: return rnd() % 16; /* inside most windows the churn makes */
+	}
+}
+
+static uint32_t some_len(void)
+{
+	static const uint32_t lens[] = { 512, 4096, 1024, 0, 1, 511, 8192, 1 << 20 };
+
+	return rnd() % 4 ? lens[rnd() % (rnd() & 1 ? 3 : 8)] : (uint32_t)rnd();
+}
+
+/* A structure of plausible and boundary values for our command @cmd. */
+static void *plausible(unsigned long cmd, uint64_t *buf, uint32_t *slots,
+		       unsigned int nr_slots)
+{
+	static __thread struct ebpfdma_desc d[8];
+	unsigned int i;
+
+	memset(buf, 0, 32 * 8);
+	if (cmd == EBPFDMA_IOC_SUBMIT || cmd == EBPFDMA_IOC_SESSION_SUBMIT) {
+		struct ebpfdma_submit *s = (void *)buf;
+
+		for (i = 0; i < 8; i++)
+			d[i] = (struct ebpfdma_desc){
+				.lba = some_lba(), .cookie = rnd(),
+				.volume = rnd() % 4 ? CHURN_VOL : rnd() % 70,
+				.slot = nr_slots && rnd() % 4 ?
+						slots[rnd() % nr_slots] :
+						(uint32_t)rnd() % 5000,
+				.len = some_len(),
+				.flags = rnd() % 4 ? 0 : (uint32_t)rnd() % 16,
+			};
+		if (nr_slots && rnd() % 2) /* the first one plausible indeed */
+			d[0] = (struct ebpfdma_desc){
+				.lba = rnd() % 8, .volume = CHURN_VOL,
+				.slot = slots[rnd() % nr_slots], .len = 512,
+			};
+		s->descs = (uintptr_t)d;
+		s->count = rnd() % 8 ? 1 + rnd() % 8 : rnd() % 100;
+	} else if (cmd == EBPFDMA_IOC_SESSION_ADD) {
+		struct ebpfdma_session_add *a = (void *)buf;
+
+		a->id = rnd() % 3 ? live_ids[rnd() % 4] + rnd() % 2 : rnd();
+		a->volume = rnd() % 4 ? CHURN_VOL : rnd() % 70;
+		a->protect = rnd() % 4;
+		a->block_size = some_len();
+		a->lba = some_lba();
+		a->length = rnd() % 2 ? (uint64_t)some_len() * (rnd() % 9) :
+					rnd();
+		a->idle_ms = rnd() % 3 ? 0 : (uint32_t)rnd();
+		a->flags = rnd() % 3 ? 0 : (uint32_t)rnd();
+		memset(a->key, rnd() % 2 ? 0 : 0x5a, sizeof(a->key));
+	} else if (cmd == EBPFDMA_IOC_SESSION_DEL) {
+		*buf = live_ids[rnd() % 4] + rnd() % 2;
+	} else if (cmd == EBPFDMA_IOC_VOLUME_DEL) {
+		*(uint32_t *)buf = rnd() % 8 ? CHURN_VOL + 1 : CHURN_VOL;
+	} else {
+		for (i = 0; i < 32; i++)
+			buf[i] = rnd() % 3 ? rnd() % 8 : rnd();
+	}
+	return buf;
+}
+
 /* A random argument: a buffer of random words, some of them pointers. */
 static void *random_arg(uint64_t *buf, size_t words, uint64_t *targets)
 {
@@ -76,20 +169,43 @@ static void *random_arg(uint64_t *buf, size_t words, uint64_t *targets)
 	return buf;
 }
 
-int main(int argc, char **argv)
-{
-	unsigned long calls = argc > 1 ? strtoul(argv[1], NULL, 0) : 50000;
-	uint64_t buf[32], targets[512], i;
-	unsigned long n, ok = 0, bad = 0, cmd;
-	int fd, other, ret, err;
+struct worker {
+	pthread_t t;
+	uint64_t seed;
+	unsigned long calls, ok, bad;
+};
 
-	rng = (argc > 2 ? strtoull(argv[2], NULL, 0) : 1) | 1;
-	tap_begin();
-	fd = open("/dev/ebpfdma", O_RDWR);
+static void drop_cqe(const struct ebpfdma_cqe *c, void *arg)
+{
+	(void)c;
+	(void)arg;
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	uint64_t buf[32], targets[512], i;
+	uint32_t slots[64];
+	unsigned int nr_slots = 0;
+	unsigned long n, cmd;
+	struct edma e;
+	int other, ret, err, structured;
+
+	rng = w->seed | 1;
+	if (edma_open(&e, O_RDWR))
+		return NULL;
 	other = open("/dev/ebpfdma", O_RDONLY);
-	if (!tap_ok(fd >= 0 && other >= 0, "open /dev/ebpfdma twice"))
-		return tap_done();
-	for (n = 0; n < calls; n++) {
+	if (win_blocks) {
+		struct ebpfdma_slot_batch b = {
+			.slots = (uintptr_t)slots, .count = 16,
+		};
+
+		if (!ioctl(e.fd, EBPFDMA_IOC_SLOTS_ALLOC, &b))
+			nr_slots = b.done;
+	}
+	for (n = 0; n < w->calls; n++) {
+		void *a;
+
 		switch (rnd() % 4) {
 		case 0: /* one of ours, exactly */
 		case 1:
@@ -106,21 +222,150 @@ int main(int argc, char **argv)
 		}
 		for (i = 0; i < 512; i++)
 			targets[i] = rnd() % 5000;
+		structured = win_blocks && rnd() % 2;
+		a = structured ? plausible(cmd, buf, slots, nr_slots) :
+				 random_arg(buf, sizeof(buf) / 8, targets);
 		errno = 0;
-		ret = ioctl(n % 3 ? fd : other, cmd,
-			    random_arg(buf, sizeof(buf) / 8, targets));
+		ret = ioctl(n % 3 || other < 0 ? e.fd : other, cmd, a);
 		err = errno;
-		if (ret == 0 || (ret == -1 && documented(err))) {
-			ok++;
-		} else if (bad++ < 10) {
+		if (ret >= 0 || (ret == -1 && documented(err))) {
+			w->ok++;
+			if (cmd == EBPFDMA_IOC_SUBMIT && structured) {
+				struct ebpfdma_submit sub;
+
+				memcpy(&sub, buf, sizeof(sub));
+				queued += sub.done;
+			}
+		} else if (w->bad++ < 10) {
 			printf("# cmd %#lx returned %d errno %d (%s)\n", cmd, ret,
 			       err, strerror(err));
 		}
+		if (!(n % 64))
+			edma_reap(&e, drop_cqe, NULL);
 	}
-	tap_ok(bad == 0, "%lu random ioctls: %lu gave 0 or a documented error, %lu did not",
-	       calls, ok, bad);
-	close(other);
-	close(fd);
+	if (other >= 0)
+		close(other);
+	edma_close(&e);
+	return NULL;
+}
+
+/*
+ * Volume CHURN_VOL, over and over: added somewhere in the window, given
+ * sessions, its sessions deleted, deleted (EBUSY while writes are in
+ * flight: again).  Until the workers are done.
+ */
+static void *churn(void *arg)
+{
+	struct edma e;
+
+	(void)arg;
+	rng = 0x9e3779b97f4a7c15ULL;
+	if (edma_open(&e, O_RDWR))
+		return NULL;
+	while (!stop) {
+		uint64_t off = rnd() % win_blocks, len;
+		struct ebpfdma_volume_add v = { .id = CHURN_VOL, .fd = DISK_FD };
+		unsigned int i;
+
+		len = 1 + rnd() % (win_blocks - off);
+		v.start = win_start + off;
+		v.blocks = len;
+		if (ioctl(e.fd, EBPFDMA_IOC_VOLUME_ADD, &v))
+			continue;
+		for (i = 0; i < 4; i++) {
+			struct ebpfdma_session_add s = {
+				.volume = CHURN_VOL, .protect = rnd() % 3,
+				.block_size = 512U << rnd() % 4,
+				.lba = rnd() % len,
+			};
+
+			s.id = rnd() | 1;
+			s.length = 1 + rnd() % ((len - s.lba) * 512);
+			memset(s.key, 0x33, sizeof(s.key));
+			if (!ioctl(e.fd, EBPFDMA_IOC_SESSION_ADD, &s))
+				live_ids[i] = s.id;
+		}
+		/* The volume stays a while: the workers' calls meet it. */
+		for (i = 0; i < 200 && !stop; i++) {
+			struct ebpfdma_stats st;
+
+			ioctl(e.fd, EBPFDMA_IOC_GET_STATS, &st);
+		}
+		for (i = 0; i < 4; i++) {
+			struct ebpfdma_session_del d = { .id = live_ids[i] };
+
+			ioctl(e.fd, EBPFDMA_IOC_SESSION_DEL, &d);
+		}
+		while (ioctl(e.fd, EBPFDMA_IOC_VOLUME_DEL,
+			     &(struct ebpfdma_volume_del){ .id = CHURN_VOL }) &&
+		       errno == EBUSY)
+			edma_reap(&e, drop_cqe, NULL);
+		churns++;
+	}
+	edma_close(&e);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long calls = argc > 1 ? strtoul(argv[1], NULL, 0) : 50000;
+	unsigned int threads = argc > 3 ? strtoul(argv[3], NULL, 0) : 1, i;
+	unsigned long ok = 0, bad = 0;
+	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 1;
+	struct worker *w;
+	pthread_t c;
+	int fd;
+
+	tap_begin();
+	if (argc == 7) {
+		win_start = strtoull(argv[5], NULL, 0);
+		win_blocks = strtoull(argv[6], NULL, 0);
+		fd = open(argv[4], O_RDWR | O_EXCL);
+		if (!tap_ok(fd >= 0 && win_blocks &&
+				    dup2(fd, DISK_FD) == DISK_FD,
+			    "open %s, the churned volume's disk", argv[4]))
+			return tap_done();
+		close(fd);
+	} else if (argc != 3 && argc != 1) {
+		fprintf(stderr,
+			"usage: %s CALLS SEED [THREADS DISK START BLOCKS]\n",
+			argv[0]);
+		return 2;
+	}
+	if (!threads)
+		threads = 1;
+	w = calloc(threads, sizeof(*w));
+	if (!w)
+		return 2;
+	if (win_blocks && pthread_create(&c, NULL, churn, NULL))
+		return 2;
+	for (i = 0; i < threads; i++) {
+		w[i].seed = seed * (i + 1) * 0x9e3779b97f4a7c15ULL;
+		w[i].calls = calls / threads + (i < calls % threads);
+		if (pthread_create(&w[i].t, NULL, work, &w[i]))
+			return 2;
+	}
+	for (i = 0; i < threads; i++) {
+		pthread_join(w[i].t, NULL);
+		ok += w[i].ok;
+		bad += w[i].bad;
+	}
+	stop = 1;
+	if (win_blocks)
+		pthread_join(c, NULL);
+	tap_ok(ok + bad == calls && bad == 0,
+	       "%lu ioctls from %u threads%s: %lu gave 0 or a documented error, %lu did not",
+	       calls, threads,
+	       win_blocks ? ", the volume and its sessions changing" : "", ok,
+	       bad);
+	if (win_blocks) {
+		printf("# volume %u added and deleted %llu times; SUBMIT queued %llu writes\n",
+		       CHURN_VOL, (unsigned long long)churns,
+		       (unsigned long long)queued);
+		tap_ok(churns > 0, "the volume changed under the calls (%llu times)",
+		       (unsigned long long)churns);
+		close(DISK_FD);
+	}
 	/* The module still works after the storm. */
 	fd = open("/dev/ebpfdma", O_RDWR);
 	{
@@ -131,5 +376,6 @@ int main(int argc, char **argv)
 		       "GET_INFO still answers afterwards");
 	}
 	close(fd);
+	free(w);
 	return tap_done();
 }

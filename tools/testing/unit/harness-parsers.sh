@@ -5,7 +5,8 @@
 # failures, so they are tested like any other logic.
 #   - ktap2tap.awk: KUnit KTAP -> one flat TAP line per leaf result;
 #   - guest_log_splats: which console lines fail a guest run;
-#   - pipe-lint.py: no "| grep -q" where pipefail makes it fail at random.
+#   - pipe-lint.py: no "| grep -q" where pipefail makes it fail at random;
+#   - host_check_results: the guest's host checks against the disk images.
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib.sh"
 . "$here/selftests/tap.sh"
@@ -110,4 +111,22 @@ rc=$?
 n=$(cd "$here/../.." && git ls-files '*.sh' 2>/dev/null | wc -l)
 check "pipe lint: none of the tree's $n shell scripts has an early-exit pipe under pipefail" \
 	test "$rc" = 0 -a "$n" -gt 20
+# host_check_results: each recorded range checked on the right image.
+mkdir -p "$tmp/hc"
+head -c 4096 /dev/zero >"$tmp/hc/a.img"
+printf 'xyz' | dd of="$tmp/hc/a.img" bs=1 seek=1000 conv=notrunc status=none
+head -c 2048 /dev/urandom >"$tmp/hc/b.img"
+sum() { tail -c +$(($2 + 1)) "$1" | head -c "$3" | sha256sum | cut -d' ' -f1; }
+{
+	printf 'zeros\t0\t0\t1000\t%s\n' "$(sum "$tmp/hc/a.img" 0 1000)"
+	printf 'the bytes written\t0\t1000\t3\t%s\n' "$(printf xyz | sha256sum | cut -d' ' -f1)"
+	printf 'other disk\t1\t512\t512\t%s\n' "$(sum "$tmp/hc/b.img" 512 512)"
+	printf 'a range that is not zero\t0\t0\t1003\t%s\n' "$(sum "$tmp/hc/a.img" 0 1000)"
+	printf 'the wrong disk\t0\t512\t512\t%s\n' "$(sum "$tmp/hc/b.img" 512 512)"
+} >"$tmp/hc/host-checks.tsv"
+got=$(host_check_results "$tmp/hc" "$tmp/hc/a.img" "$tmp/hc/b.img" | cut -f1 | tr -d '\n')
+check "host checks: three true ranges pass, a wrong range and a wrong disk fail ($got)" \
+	test "$got" = 00011
+check "host checks: no file, no check" \
+	test -z "$(host_check_results "$tmp/none" "$tmp/hc/a.img")"
 tap_done
