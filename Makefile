@@ -57,7 +57,7 @@ $(SELFTEST_BIN)/%: tools/testing/selftests/%.c tools/testing/selftests/tap.h \
 		tools/lib/ebpfdma.c tools/lib/ebpfdma.h \
 		uapi/ebpfdma.h
 	@mkdir -p $(@D)
-	$(CC) $(SELFTEST_CFLAGS) -o $@ $< tools/lib/ebpfdma.c
+	$(CC) $(SELFTEST_CFLAGS) -pthread -o $@ $< tools/lib/ebpfdma.c
 
 $(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
 	@mkdir -p $(@D)
@@ -207,7 +207,7 @@ $(FUZZ_OUT)/%_fuzz: tools/fuzz/%_fuzz.c $(FUZZ_WIRE) $(FUZZ_HDRS)
 	clang $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) -lsodium
 $(FUZZ_OUT)/config_fuzz: tools/fuzz/config_fuzz.c tools/ebpfdmactl/config.c \
 		tools/ebpfdmactl/ctl.h tools/lib/rx.c $(RX_LIB_HDRS) \
-		$(FUZZ_WIRE) $(FUZZ_HDRS)
+		uapi/ebpfdma.h bpf/ebpfdma_rx.h $(FUZZ_WIRE) $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -I$(BPF_OUT) -o $@ $(filter %.c,$^) -lsodium \
 		$(BPF_LIBS)

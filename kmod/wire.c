@@ -2,7 +2,8 @@
 /*
  * ebpfdma wire protocol checks (uapi/ebpfdma_wire.h, uapi/PROTOCOL.md):
  * what a DATA datagram must be on its own (its session checks the rest,
- * session.c).  A pure function, so KUnit drives it over every boundary.
+ * session_blocks.c).  A pure function, so KUnit drives it over every
+ * boundary.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -57,16 +57,19 @@ static uint8_t *be(uint8_t *p, uint64_t v, unsigned int bytes)
 /*
  * kwire_fuzz's session and script: a transfer of 2.5 blocks of @bs bytes
  * in a window of 4096 sectors, placed in order with one duplicate, one
- * failed write placed again, one index past the end, and time passing.
+ * failed write placed again, one index past the end, a length given
+ * outright (512: wrong but for 512-byte blocks), a block's length where
+ * the last's is due, then time passing across the jiffies wrap past the
+ * idle limit, and a check that finds the session expired.
  */
 static size_t script(uint8_t *p, uint32_t bs)
 {
-	static const uint8_t ops[][3] = {
-		{ 0x22, 0, 0 }, { 0x22, 0, 0 }, { 0x22, 0, 1 }, { 0x10, 0, 1 },
-		{ 0x22, 0, 1 }, { 0x20, 0, 2 }, { 0x22, 0, 9 }, { 0x01, 0, 0 },
+	static const uint8_t ops[] = {
+		0x22, 0, 0, 0x22, 0, 0, 0x22, 0, 1, 0x10, 0, 1, 0x22, 0, 1,
+		0x20, 0, 2, 0x22, 0, 9, 0x26, 0, 2, 0, 0, 2, 0, 0x20, 0, 0,
+		0x01, 0, 0, 0x01, 0, 0, 0x01, 0, 0, 0x01, 0, 0, 0x22, 0, 2,
 	};
 	uint8_t *q = p;
-	unsigned int i;
 
 	q = be(q, 0, 1); /* 512-byte sectors */
 	q = be(q, bs < 512 ? 512 : bs, 4);
@@ -77,9 +80,8 @@ static size_t script(uint8_t *p, uint32_t bs)
 	q = be(q, 0, 1);
 	q = be(q, 2, 1); /* idle: two ticks */
 	q = be(q, 1, 1); /* jiffies just before the wrap */
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		q = (uint8_t *)memcpy(q, ops[i], 3) + 3;
-	return q - p;
+	memcpy(q, ops, sizeof(ops));
+	return q + sizeof(ops) - p;
 }
 
 static void data_seeds(void)
@@ -218,8 +220,8 @@ static void config_seeds(void)
 		"idle_timeout = 10\n";
 	static const char volumes[] =
 		"interface = eth1 # the data network\nxdp = generic\n"
-		"full_policy = pass\nprotect = mac\nstate_dir = /var/lib/x\n"
-		"peer = 10.0.0.0/8\npeer = fd00::/8\nlisten = [::1]:7789\n"
+		"full_policy = pass\nprotect = mac\nstate_dir = /var/lib/x\nkey_file = /k\n"
+		"peer = 10.0.0.0/8\npeer = fd00::/8\nlisten = ::1\n"
 		"volume = 1 /dev/vdb start=0 blocks=2097152 flags=fua\n"
 		"volume = 2 /tmp/a.bin start=8 blocks=64 protect=crc "
 		"writers=shared key_file=/tmp/k2\n";

@@ -38,17 +38,25 @@ static bool rule(const char *name)
 	return true;
 }
 
+static char dir_path[] = "/dev/shm/ebpfdma-fuzz-store.XXXXXX";
+
+/* The store goes with the process (it is empty between inputs). */
+static void store_gone(void)
+{
+	rmdir(dir_path);
+}
+
 static int store_dir(void)
 {
+	static const char alt[] = "/tmp/ebpfdma-fuzz-store.XXXXXX";
 	static int fd = -1;
-	char path[] = "/dev/shm/ebpfdma-fuzz-store.XXXXXX";
-	char alt[] = "/tmp/ebpfdma-fuzz-store.XXXXXX";
 
 	if (fd >= 0)
 		return fd;
-	if (!mkdtemp(path) && !mkdtemp(strcpy(path, alt)))
+	if (!mkdtemp(dir_path) && !mkdtemp(strcpy(dir_path, alt)))
 		abort();
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	atexit(store_gone);
+	fd = open(dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		abort();
 	return fd;

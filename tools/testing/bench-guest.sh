@@ -334,7 +334,7 @@ nvmet_up() { # PAYLOAD
 		>/dev/null || return 1
 	nvmedev=
 	for _ in $(seq 100); do
-		nvmedev=$(cd /dev && ls 2>/dev/null | grep -m1 -E '^nvme[0-9]+n1$')
+		nvmedev=$(cd /dev && ls 2>/dev/null | grep -E '^nvme[0-9]+n1$' | sed -n 1p)
 		[ -n "$nvmedev" ] && break
 		sleep 0.1
 	done

@@ -36,6 +36,9 @@ case $secs in
 esac
 all="kwire wire2 control handshake config store_name"
 parts=${EBPFDMA_FUZZ_PARTS:-host guest}
+for p in $parts; do
+	case $p in host | guest) ;; *) die "EBPFDMA_FUZZ_PARTS: no part '$p' (parts: host guest)" ;; esac
+done
 case " $parts " in *" host "*) targets=${EBPFDMA_FUZZ_TARGETS:-$all} ;; *) targets= ;; esac
 datagrams=${EBPFDMA_FUZZ_DATAGRAMS:-1000000}
 ioctls=${EBPFDMA_FUZZ_IOCTLS:-100000}
@@ -56,6 +59,9 @@ rm -rf "$work/seed-corpus"
 
 results=$work/results.tsv
 : >"$results"
+# Findings of this run only: those of earlier runs stay where they are.
+stamp=$work/run-start
+touch "$stamp"
 found_any=0
 for t in $targets; do
 	corpus=$work/corpus/$t findings=$work/findings/$t
@@ -74,7 +80,7 @@ for t in $targets; do
 	cov=$(printf '%s\n' "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
 	ft=$(printf '%s\n' "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
 	corp=$(ls "$corpus" | wc -l)
-	found=$(find "$findings" -type f | wc -l)
+	found=$(find "$findings" -type f -newer "$stamp" | wc -l)
 	[ "$found" = 0 ] && [ $rc = 0 ] || {
 		found_any=1
 		grep -E 'broken|ERROR|SUMMARY' "$work/$t.log" | head -n 5
@@ -127,7 +133,7 @@ if [ "${parts/guest/}" != "$parts" ]; then
 		printf 'kcov\t%s\nkcov_sites\t%s\n' "$(val '^# kcov: \([0-9]*\) .*')" "$sites"
 		printf 'ioctls\t%s\n' "$(sed -n 's/.* - debug\/fuzz: \([0-9]*\) ioctls from [0-9]* threads, .*/\1/p' "$g/out.txt")"
 		printf 'churns\t%s\n' "$(val '^# volume [0-9]* added and deleted \([0-9]*\) times.*')"
-		printf 'queued\t%s\n' "$(val '.*SUBMIT queued \([0-9]*\) writes$')"
+		printf 'queued\t%s\n' "$(val '.*SESSION_SUBMIT queued \([0-9]*\) writes$')"
 		printf 'kinds\t%s\n' "$(val '^# kinds: \(.*\)')"
 		for c in placed malformed range no_session auth duplicate pool_full ring_full; do
 			printf 'rx_%s\t%s\n' $c "$(val "^# rx\/$c \([0-9]*\)")"
@@ -162,7 +168,9 @@ out = ['## Latest run', '',
        'instrumented edges of every file linked into the target (the '
        "harness, the parser's whole file and what it calls of ours, with "
        'the functions of those files that the target never calls; libsodium '
-       'and libc are not instrumented), as libFuzzer counts them.', '',
+       'and libc are not instrumented), as libFuzzer counts them. '
+       "`make fuzz`'s defaults are 600 s a target, 1,000,000 datagrams and "
+       '100,000 ioctls; the figures say what this run used.', '',
        '| target | seconds | executions | per second | edges covered | features | corpus | findings |',
        '|---|---:|---:|---:|---:|---:|---:|---:|']
 for r in rows:
@@ -171,8 +179,13 @@ for r in rows:
     out.append(f"| {r['target']} | {r['seconds']} | {r['executions']:,} | {per:,.0f} | "
                f"{r['edges_covered']} of {r['edges']}{share} | {r['features']} | "
                f"{r['corpus']} | {r['findings']}{'' if r['exit'] == 0 else ' (exit %d)' % r['exit']} |")
-if not rows:
-    out = out[:3] + ['No host target ran.']
+text = open(sys.argv[2]).read()
+start = text.index('## Latest run')
+end = text.find('\n## ', start + 1)
+old = text[start:end if end >= 0 else len(text)]
+mark = '\nThe guest, on the debug kernel'
+if not rows:  # the host part did not run: keep the last one's
+    out = [old.split(mark)[0].rstrip('\n')]
 if guest:
     g = guest
     num = lambda k: f"{g[k]:,}" if isinstance(g.get(k), int) else str(g.get(k, '?'))
@@ -190,11 +203,10 @@ if guest:
             f"| KCOV: places of the module reached by the datagrams' task | {num('kcov')} "
             f"of {num('kcov_sites')} instrumented |",
             f"| ioctls from the threads | {num('ioctls')}; the volume added and deleted "
-            f"{num('churns')} times under them; SUBMIT queued {num('queued')} writes |"]
+            f"{num('churns')} times under them; SUBMIT and SESSION_SUBMIT queued {num('queued')} writes |"]
+elif mark in old:  # the guest part did not run: keep the last one's
+    out += ['', mark.lstrip('\n') + old.split(mark, 1)[1].rstrip('\n')]
 section = '\n'.join(out) + '\n'
-text = open(sys.argv[2]).read()
-start = text.index('## Latest run')
-end = text.find('\n## ', start + 1)
 text = text[:start] + section + (text[end:] if end >= 0 else '')
 open(sys.argv[2], 'w').write(text)
 PY

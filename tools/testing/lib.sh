@@ -75,8 +75,6 @@ kdir_release() {
 		"$1/include/generated/utsrelease.h" 2>/dev/null
 }
 
-# Print the lines of a guest console log that show a kernel splat; succeed
-# when there is at least one.
 # host_check_results WORKDIR DISK...: check, from the disk images, what
 # the guest's tests recorded in WORKDIR/host-checks.tsv (description, disk
 # index, byte offset, length, sha256 of the bytes that must be there): a
@@ -94,6 +92,8 @@ host_check_results() {
 	done <"$work/host-checks.tsv"
 }
 
+# Print the lines of a guest console log that show a kernel splat; succeed
+# when there is at least one.
 guest_log_splats() {
 	grep -E -m 20 \
 		'WARNING:|BUG:|Oops|Call Trace|general protection fault|Kernel panic|KASAN:|UBSAN:|unreferenced object|suspected memory leak|INFO: task .* blocked|rcu: INFO|detected stall|DMA-API: .*device driver' \

@@ -16,8 +16,9 @@ is exempt: that shell starts without pipefail.
 import re
 import sys
 
-PIPEFAIL = re.compile(r'^\s*set\s+(-[a-zA-Z]*o\s+pipefail|-o\s+pipefail)', re.M)
-EARLY_EXIT = re.compile(r'(?<!\|)\|(?!\|)\s*grep\s+(-[a-zA-Z]*q[a-zA-Z]*\b|--quiet\b)')
+PIPEFAIL = re.compile(r'^\s*set\s+(.*\s)?(-[a-zA-Z]*o\s+pipefail|-o\s+pipefail)', re.M)
+EARLY_EXIT = re.compile(
+    r'(?<!\|)\|&?\s*grep(\s+-[a-zA-Z]+)*\s+(-[a-zA-Z]*[qm][a-zA-Z0-9]*\b|--quiet\b|--max-count)')
 SUBSHELL = re.compile(r'\b(bash|sh)\s+-c\s*$')
 HEREDOC = re.compile(r'<<(-?)\s*([\'"]?)([A-Za-z_][A-Za-z_0-9]*)\2')
 
@@ -52,7 +53,7 @@ def code_mask(text):
             else:
                 i += 1
             continue
-        # Code.
+        # Code (and arithmetic, which closes like code).
         if c == '\n' and heredocs:
             i += 1
             for strip, word in heredocs:
@@ -78,7 +79,13 @@ def code_mask(text):
             stack.append(['sq' if c == "'" else 'dq', exempt or sub, 0])
             i += 1
             continue
-        m = HEREDOC.match(text, i)
+        if text.startswith('$((', i) or text.startswith('((', i):
+            # Arithmetic: its << is a shift, not a heredoc.
+            n_open = 3 if c == '$' else 2
+            stack.append(['arith', exempt, 2])
+            i += n_open
+            continue
+        m = HEREDOC.match(text, i) if kind != 'arith' else None
         if m:
             heredocs.append((m.group(1) == '-', m.group(3)))
             i = m.end()
@@ -90,6 +97,12 @@ def code_mask(text):
             continue
         if c == '(':
             stack[-1][2] += 1
+        elif c == ')' and len(stack) > 1 and stack[-1][0] == 'arith':
+            stack[-1][2] -= 1
+            if stack[-1][2] <= 0:
+                stack.pop()
+            i += 1
+            continue
         elif c == ')' and len(stack) > 1:
             if stack[-1][2] == 0:
                 stack.pop()

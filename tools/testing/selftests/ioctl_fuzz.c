@@ -29,6 +29,7 @@
 
 #include "tools/lib/ebpfdma.h"
 #include "uapi/ebpfdma.h"
+#include "uapi/ebpfdma_wire.h"
 #include "tap.h"
 
 #define CHURN_VOL 30U
@@ -64,7 +65,7 @@ static int documented(int err)
 	case EINVAL: case EFAULT: case ENOTTY: case ENOBUFS: case ERANGE:
 	case EPERM: case ENODEV: case EBADF: case ENOTBLK: case EACCES:
 	case EEXIST: case EAGAIN: case ENOENT: case EBUSY: case E2BIG:
-	case EALREADY: case ENOMEM:
+	case EALREADY: case ENOMEM: case ETIMEDOUT:
 		return 1;
 	}
 	return 0;
@@ -91,15 +92,49 @@ static uint32_t some_len(void)
 	return rnd() % 4 ? lens[rnd() % (rnd() & 1 ? 3 : 8)] : (uint32_t)rnd();
 }
 
+/* What a worker holds: its slots, and the sessions it added. */
+struct held {
+	uint32_t slots[64];
+	unsigned int nr_slots;
+	uint64_t ids[4];
+};
+
+/* A live session id: the worker's own mostly, else the churn's or any. */
+static uint64_t some_id(const struct held *h)
+{
+	switch (rnd() % 4) {
+	case 0: return live_ids[rnd() % 4];
+	case 1: return rnd();
+	default: return h->ids[rnd() % 4] + (rnd() % 8 == 0);
+	}
+}
+
 /* A structure of plausible and boundary values for our command @cmd. */
-static void *plausible(unsigned long cmd, uint64_t *buf, uint32_t *slots,
-		       unsigned int nr_slots)
+static void *plausible(unsigned long cmd, uint64_t *buf, struct held *h)
 {
 	static __thread struct ebpfdma_desc d[8];
-	unsigned int i;
+	static __thread struct ebpfdma_session_desc sd[8];
+	uint32_t *slots = h->slots;
+	unsigned int i, nr_slots = h->nr_slots;
 
 	memset(buf, 0, 32 * 8);
-	if (cmd == EBPFDMA_IOC_SUBMIT || cmd == EBPFDMA_IOC_SESSION_SUBMIT) {
+	if (cmd == EBPFDMA_IOC_SESSION_SUBMIT) {
+		struct ebpfdma_submit *s = (void *)buf;
+
+		for (i = 0; i < 8; i++)
+			sd[i] = (struct ebpfdma_session_desc){
+				.session = some_id(h),
+				.index = rnd() % 3 ? rnd() % 8 : (uint32_t)rnd(),
+				.slot = nr_slots && rnd() % 4 ?
+						slots[rnd() % nr_slots] :
+						(uint32_t)rnd() % 5000,
+				.len = some_len(),
+				.flags = rnd() % 4 ? 0 : (uint32_t)rnd() % 16,
+				.reserved = rnd() % 8 ? 0 : rnd(),
+			};
+		s->descs = (uintptr_t)sd;
+		s->count = rnd() % 8 ? 1 + rnd() % 8 : rnd() % 100;
+	} else if (cmd == EBPFDMA_IOC_SUBMIT) {
 		struct ebpfdma_submit *s = (void *)buf;
 
 		for (i = 0; i < 8; i++)
@@ -122,7 +157,7 @@ static void *plausible(unsigned long cmd, uint64_t *buf, uint32_t *slots,
 	} else if (cmd == EBPFDMA_IOC_SESSION_ADD) {
 		struct ebpfdma_session_add *a = (void *)buf;
 
-		a->id = rnd() % 3 ? live_ids[rnd() % 4] + rnd() % 2 : rnd();
+		a->id = rnd() % 3 ? some_id(h) : rnd();
 		a->volume = rnd() % 4 ? CHURN_VOL : rnd() % 70;
 		a->protect = rnd() % 4;
 		a->block_size = some_len();
@@ -133,7 +168,7 @@ static void *plausible(unsigned long cmd, uint64_t *buf, uint32_t *slots,
 		a->flags = rnd() % 3 ? 0 : (uint32_t)rnd();
 		memset(a->key, rnd() % 2 ? 0 : 0x5a, sizeof(a->key));
 	} else if (cmd == EBPFDMA_IOC_SESSION_DEL) {
-		*buf = live_ids[rnd() % 4] + rnd() % 2;
+		*buf = some_id(h);
 	} else if (cmd == EBPFDMA_IOC_VOLUME_DEL) {
 		*(uint32_t *)buf = rnd() % 8 ? CHURN_VOL + 1 : CHURN_VOL;
 	} else {
@@ -181,12 +216,40 @@ static void drop_cqe(const struct ebpfdma_cqe *c, void *arg)
 	(void)arg;
 }
 
+/* Slots of its own again, when a worker has few left. */
+static void refill(struct edma *e, struct held *h)
+{
+	struct ebpfdma_slot_batch b = {
+		.slots = (uintptr_t)(h->slots + h->nr_slots),
+		.count = 16,
+	};
+
+	if (h->nr_slots <= 48 && !ioctl(e->fd, EBPFDMA_IOC_SLOTS_ALLOC, &b))
+		h->nr_slots += b.done;
+}
+
+/*
+ * A session of the worker's own on the churned volume, when there is one
+ * (the worker's SESSION_SUBMITs and SESSION_DELs reach only its own).
+ */
+static void own_session(struct edma *e, struct held *h)
+{
+	struct ebpfdma_session_add a = {
+		.volume = CHURN_VOL, .protect = EBPFDMA_PROTECT_CRC,
+		.block_size = 512, .length = 8 * 512, .lba = rnd() % 8,
+		.idle_ms = rnd() % 4 ? 0 : 1 + rnd() % 50,
+	};
+
+	a.id = rnd() | 1;
+	if (!ioctl(e->fd, EBPFDMA_IOC_SESSION_ADD, &a))
+		h->ids[rnd() % 4] = a.id;
+}
+
 static void *work(void *arg)
 {
 	struct worker *w = arg;
 	uint64_t buf[32], targets[512], i;
-	uint32_t slots[64];
-	unsigned int nr_slots = 0;
+	struct held h = { .nr_slots = 0 };
 	unsigned long n, cmd;
 	struct edma e;
 	int other, ret, err, structured;
@@ -195,16 +258,13 @@ static void *work(void *arg)
 	if (edma_open(&e, O_RDWR))
 		return NULL;
 	other = open("/dev/ebpfdma", O_RDONLY);
-	if (win_blocks) {
-		struct ebpfdma_slot_batch b = {
-			.slots = (uintptr_t)slots, .count = 16,
-		};
-
-		if (!ioctl(e.fd, EBPFDMA_IOC_SLOTS_ALLOC, &b))
-			nr_slots = b.done;
-	}
 	for (n = 0; n < w->calls; n++) {
 		void *a;
+
+		if (win_blocks && !(n % 16)) {
+			refill(&e, &h);
+			own_session(&e, &h);
+		}
 
 		switch (rnd() % 4) {
 		case 0: /* one of ours, exactly */
@@ -223,18 +283,37 @@ static void *work(void *arg)
 		for (i = 0; i < 512; i++)
 			targets[i] = rnd() % 5000;
 		structured = win_blocks && rnd() % 2;
-		a = structured ? plausible(cmd, buf, slots, nr_slots) :
+		a = structured ? plausible(cmd, buf, &h) :
 				 random_arg(buf, sizeof(buf) / 8, targets);
 		errno = 0;
 		ret = ioctl(n % 3 || other < 0 ? e.fd : other, cmd, a);
 		err = errno;
 		if (ret >= 0 || (ret == -1 && documented(err))) {
 			w->ok++;
-			if (cmd == EBPFDMA_IOC_SUBMIT && structured) {
+			if ((cmd == EBPFDMA_IOC_SUBMIT ||
+			     cmd == EBPFDMA_IOC_SESSION_SUBMIT) && structured &&
+			    a == buf && (n % 3 || other < 0)) {
 				struct ebpfdma_submit sub;
+				const uint32_t *gone;
+				unsigned int k, j;
 
+				/*
+				 * The slots of the writes queued went to the
+				 * engine (the pool takes them back when they
+				 * complete): no longer the worker's.
+				 */
 				memcpy(&sub, buf, sizeof(sub));
 				queued += sub.done;
+				for (k = 0; k < sub.done && k < 8; k++) {
+					gone = cmd == EBPFDMA_IOC_SUBMIT ?
+						       &((struct ebpfdma_desc *)(uintptr_t)sub.descs)[k].slot :
+						       &((struct ebpfdma_session_desc *)(uintptr_t)sub.descs)[k].slot;
+					for (j = 0; j < h.nr_slots; j++)
+						if (h.slots[j] == *gone) {
+							h.slots[j] = h.slots[--h.nr_slots];
+							break;
+						}
+				}
 			}
 		} else if (w->bad++ < 10) {
 			printf("# cmd %#lx returned %d errno %d (%s)\n", cmd, ret,
@@ -340,7 +419,7 @@ int main(int argc, char **argv)
 	if (win_blocks && pthread_create(&c, NULL, churn, NULL))
 		return 2;
 	for (i = 0; i < threads; i++) {
-		w[i].seed = seed * (i + 1) * 0x9e3779b97f4a7c15ULL;
+		w[i].seed = (seed + 1) * (i + 1) * 0x9e3779b97f4a7c15ULL;
 		w[i].calls = calls / threads + (i < calls % threads);
 		if (pthread_create(&w[i].t, NULL, work, &w[i]))
 			return 2;
@@ -359,7 +438,7 @@ int main(int argc, char **argv)
 	       win_blocks ? ", the volume and its sessions changing" : "", ok,
 	       bad);
 	if (win_blocks) {
-		printf("# volume %u added and deleted %llu times; SUBMIT queued %llu writes\n",
+		printf("# volume %u added and deleted %llu times; SUBMIT and SESSION_SUBMIT queued %llu writes\n",
 		       CHURN_VOL, (unsigned long long)churns,
 		       (unsigned long long)queued);
 		tap_ok(churns > 0, "the volume changed under the calls (%llu times)",

@@ -52,7 +52,6 @@
 #define NS 3 /* sessions: one of each protection */
 #define BS 512U /* their block size */
 #define REPLAYS 64 /* datagrams kept for replay */
-#define CHURN 25000 /* datagrams between two sessions replaced */
 #define DGRAM_MAX (BS + 256)
 
 static const struct pkt SRC = { 0, 0, "10.0.0.1", PORT, IPPROTO_UDP, 0 };
@@ -386,12 +385,18 @@ int main(int argc, char **argv)
 	kcov_start();
 	for (i = 0; i < n; i++) {
 		one();
-		if (i && !(i % CHURN)) { /* a session replaced under traffic */
+		/*
+		 * Eight times a run, a session deleted with its writes in
+		 * flight, and its blocks given to a new one once they
+		 * completed (two writes of one block at once would leave
+		 * the disk either's).
+		 */
+		if (n >= 8 && i && !(i % (n / 8))) {
 			unsigned int k = rnd() % NS;
 
-			reap(1);
 			if (sess_del(&E, L[k].s.id))
 				die("SESSION_DEL");
+			reap(1);
 			add(k);
 			st.churns++;
 		}

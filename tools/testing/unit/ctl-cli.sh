@@ -112,9 +112,10 @@ expect_exit "serve: blocks=0x10: decimal only, exit 3" 3 "c.conf:4: volume 1: ba
 conf "interface = edma-none0" "volume = 1 /dev/null blocks=8" "peer = 10.1.3.0/23"
 expect_exit "serve: peer = 10.1.3.0/23 (host bits set): exit 3" 3 "c.conf:5: peer: '10.1.3.0/23' is not" \
 	"$ctl" serve "$tmp/c.conf"
-# A comment longer than a read: its tail was once taken as a setting.
+# A comment longer than a read (1023 bytes): its tail was once taken as a
+# setting, here "port = 9" (the old parser went on to open the device).
 conf "interface = edma-none0" "volume = 1 /dev/null blocks=8" \
-	"# $(printf '%01100d' 0)port = 0"
+	"# $(printf '%01021d' 0)port = 9"
 expect_exit "serve: a line longer than 1024 bytes: refused, exit 3 (not its tail taken as a setting)" 3 \
 	"c.conf:5: longer than 1024 bytes" "$ctl" serve "$tmp/c.conf"
 conf "interface = edma-none0" "volume = 1 /dev/null blocks=8"

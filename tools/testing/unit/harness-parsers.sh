@@ -98,6 +98,10 @@ check "pipe lint: ... and inside \$( ) in a quoted string" \
 	lint_finds 1 $'set -euo pipefail\ncheck "x $(ls | grep -qx a)"'
 check "pipe lint: ... and grep --quiet, grep -qF" \
 	lint_finds 2 $'set -o pipefail\nls | grep --quiet a\nls |grep -qF b'
+check "pipe lint: ... and grep -E -q, |& grep -q, grep -m1, after set -o errexit -o pipefail" \
+	lint_finds 3 $'set -o errexit -o pipefail\nls | grep -E -q a\nls |& grep -q b\nls | grep -m1 c'
+check "pipe lint: a shift in \$(( )) is no heredoc: what follows is still read" \
+	lint_finds 1 $'set -uo pipefail\nx=$(( (1 + y) << shift ))\nls | grep -q a'
 check "pipe lint: a script without pipefail is not" \
 	lint_finds 0 $'set -u\nls | grep -q a'
 check "pipe lint: bash -c strings, ||, comments, heredocs and literals are not" \
