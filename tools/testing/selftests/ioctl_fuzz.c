@@ -92,12 +92,39 @@ static uint32_t some_len(void)
 	return rnd() % 4 ? lens[rnd() % (rnd() & 1 ? 3 : 8)] : (uint32_t)rnd();
 }
 
-/* What a worker holds: its slots, and the sessions it added. */
+/*
+ * What a worker holds: its slots, the sessions it added, and the slots of
+ * the descriptors its last SUBMIT or SESSION_SUBMIT carried, in order.
+ */
 struct held {
 	uint32_t slots[64];
 	unsigned int nr_slots;
 	uint64_t ids[4];
+	uint32_t sent[8];
 };
+
+/* One of the worker's slots mostly, else any number. */
+static uint32_t some_slot(const struct held *h)
+{
+	return h->nr_slots && rnd() % 4 ? h->slots[rnd() % h->nr_slots] :
+					  (uint32_t)rnd() % 5000;
+}
+
+/*
+ * The slots of the @done writes a SUBMIT queued went to the engine (the
+ * pool takes them back when they complete): no longer the worker's.
+ */
+static void forget_sent(struct held *h, uint32_t done)
+{
+	unsigned int k, j;
+
+	for (k = 0; k < done && k < 8; k++)
+		for (j = 0; j < h->nr_slots; j++)
+			if (h->slots[j] == h->sent[k]) {
+				h->slots[j] = h->slots[--h->nr_slots];
+				break;
+			}
+}
 
 /* A live session id: the worker's own mostly, else the churn's or any. */
 static uint64_t some_id(const struct held *h)
@@ -114,46 +141,39 @@ static void *plausible(unsigned long cmd, uint64_t *buf, struct held *h)
 {
 	static __thread struct ebpfdma_desc d[8];
 	static __thread struct ebpfdma_session_desc sd[8];
-	uint32_t *slots = h->slots;
-	unsigned int i, nr_slots = h->nr_slots;
+	struct ebpfdma_submit *s = (void *)buf;
+	unsigned int i;
 
 	memset(buf, 0, 32 * 8);
+	if (cmd == EBPFDMA_IOC_SESSION_SUBMIT || cmd == EBPFDMA_IOC_SUBMIT)
+		s->count = rnd() % 8 ? 1 + rnd() % 8 : rnd() % 100;
 	if (cmd == EBPFDMA_IOC_SESSION_SUBMIT) {
-		struct ebpfdma_submit *s = (void *)buf;
-
 		for (i = 0; i < 8; i++)
 			sd[i] = (struct ebpfdma_session_desc){
 				.session = some_id(h),
 				.index = rnd() % 3 ? rnd() % 8 : (uint32_t)rnd(),
-				.slot = nr_slots && rnd() % 4 ?
-						slots[rnd() % nr_slots] :
-						(uint32_t)rnd() % 5000,
+				.slot = h->sent[i] = some_slot(h),
 				.len = some_len(),
 				.flags = rnd() % 4 ? 0 : (uint32_t)rnd() % 16,
 				.reserved = rnd() % 8 ? 0 : rnd(),
 			};
 		s->descs = (uintptr_t)sd;
-		s->count = rnd() % 8 ? 1 + rnd() % 8 : rnd() % 100;
 	} else if (cmd == EBPFDMA_IOC_SUBMIT) {
-		struct ebpfdma_submit *s = (void *)buf;
-
 		for (i = 0; i < 8; i++)
 			d[i] = (struct ebpfdma_desc){
 				.lba = some_lba(), .cookie = rnd(),
 				.volume = rnd() % 4 ? CHURN_VOL : rnd() % 70,
-				.slot = nr_slots && rnd() % 4 ?
-						slots[rnd() % nr_slots] :
-						(uint32_t)rnd() % 5000,
+				.slot = h->sent[i] = some_slot(h),
 				.len = some_len(),
 				.flags = rnd() % 4 ? 0 : (uint32_t)rnd() % 16,
 			};
-		if (nr_slots && rnd() % 2) /* the first one plausible indeed */
+		if (h->nr_slots && rnd() % 2) /* the first one plausible indeed */
 			d[0] = (struct ebpfdma_desc){
 				.lba = rnd() % 8, .volume = CHURN_VOL,
-				.slot = slots[rnd() % nr_slots], .len = 512,
+				.slot = h->sent[0] = h->slots[rnd() % h->nr_slots],
+				.len = 512,
 			};
 		s->descs = (uintptr_t)d;
-		s->count = rnd() % 8 ? 1 + rnd() % 8 : rnd() % 100;
 	} else if (cmd == EBPFDMA_IOC_SESSION_ADD) {
 		struct ebpfdma_session_add *a = (void *)buf;
 
@@ -252,7 +272,7 @@ static void *work(void *arg)
 	struct held h = { .nr_slots = 0 };
 	unsigned long n, cmd;
 	struct edma e;
-	int other, ret, err, structured;
+	int fd, other, ret, err, structured;
 
 	rng = w->seed | 1;
 	if (edma_open(&e, O_RDWR))
@@ -285,35 +305,20 @@ static void *work(void *arg)
 		structured = win_blocks && rnd() % 2;
 		a = structured ? plausible(cmd, buf, &h) :
 				 random_arg(buf, sizeof(buf) / 8, targets);
+		fd = n % 3 || other < 0 ? e.fd : other;
 		errno = 0;
-		ret = ioctl(n % 3 || other < 0 ? e.fd : other, cmd, a);
+		ret = ioctl(fd, cmd, a);
 		err = errno;
 		if (ret >= 0 || (ret == -1 && documented(err))) {
 			w->ok++;
 			if ((cmd == EBPFDMA_IOC_SUBMIT ||
 			     cmd == EBPFDMA_IOC_SESSION_SUBMIT) && structured &&
-			    a == buf && (n % 3 || other < 0)) {
+			    fd == e.fd) {
 				struct ebpfdma_submit sub;
-				const uint32_t *gone;
-				unsigned int k, j;
 
-				/*
-				 * The slots of the writes queued went to the
-				 * engine (the pool takes them back when they
-				 * complete): no longer the worker's.
-				 */
 				memcpy(&sub, buf, sizeof(sub));
 				queued += sub.done;
-				for (k = 0; k < sub.done && k < 8; k++) {
-					gone = cmd == EBPFDMA_IOC_SUBMIT ?
-						       &((struct ebpfdma_desc *)(uintptr_t)sub.descs)[k].slot :
-						       &((struct ebpfdma_session_desc *)(uintptr_t)sub.descs)[k].slot;
-					for (j = 0; j < h.nr_slots; j++)
-						if (h.slots[j] == *gone) {
-							h.slots[j] = h.slots[--h.nr_slots];
-							break;
-						}
-				}
+				forget_sent(&h, sub.done);
 			}
 		} else if (w->bad++ < 10) {
 			printf("# cmd %#lx returned %d errno %d (%s)\n", cmd, ret,
