@@ -36,6 +36,8 @@
 #include <linux/if_link.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <linux/udp.h>
 #include <net/if.h>
@@ -84,59 +86,104 @@ static void blast_warn_slow(void)
 		"ebpfdma-send: blast: cannot attach to lo: two RCU grace periods a run\n");
 }
 
-/* The sending interface's counters (/proc/net/dev). */
-static int dev_counters(const char *dev, uint64_t *tx_packets,
+/*
+ * The sending interface's counters: tx_packets counts what the peer's NAPI
+ * took from its ring, tx_dropped what did not fit (veth_get_stats64()).
+ * One RTM_GETSTATS request for the 64-bit link statistics alone, on a
+ * route netlink socket of the sender's network namespace: far cheaper
+ * than formatting /proc/net/dev, read between every two runs.
+ */
+static int dev_counters(int nl, int ifindex, uint64_t *tx_packets,
 			uint64_t *tx_drop)
 {
-	unsigned long long v[16];
-	char line[512], name[IFNAMSIZ + 2];
-	FILE *f = fopen("/proc/net/dev", "re");
-	int ret = -ENOENT;
+	static uint32_t seq;
+	struct {
+		struct nlmsghdr nh;
+		struct if_stats_msg ifsm;
+	} req = {
+		.nh = {
+			.nlmsg_len = NLMSG_LENGTH(sizeof(struct if_stats_msg)),
+			.nlmsg_type = RTM_GETSTATS,
+			.nlmsg_flags = NLM_F_REQUEST,
+			.nlmsg_seq = ++seq,
+		},
+		.ifsm = {
+			.ifindex = ifindex,
+			.filter_mask =
+				IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64),
+		},
+	};
+	union {
+		struct nlmsghdr nh;
+		uint8_t buf[1024];
+	} ans;
+	struct rtnl_link_stats64 st;
+	struct nlmsghdr *nh = &ans.nh;
+	struct rtattr *rta;
+	ssize_t n;
+	int len;
 
-	if (!f)
+	if (send(nl, &req, req.nh.nlmsg_len, 0) < 0)
 		return -errno;
-	snprintf(name, sizeof(name), "%s:", dev);
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line + strspn(line, " ");
+	do
+		n = recv(nl, ans.buf, sizeof(ans.buf), 0);
+	while (n >= (ssize_t)sizeof(*nh) && nh->nlmsg_seq != seq);
+	if (n < 0)
+		return -errno;
+	if (n < (ssize_t)sizeof(*nh) || !NLMSG_OK(nh, (size_t)n))
+		return -EBADMSG;
+	if (nh->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = NLMSG_DATA(nh);
 
-		if (strncmp(p, name, strlen(name)))
-			continue;
-		if (sscanf(p + strlen(name),
-			   "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
-			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
-			   &v[7], &v[8], &v[9], &v[10], &v[11]) == 12) {
-			*tx_packets = v[9];
-			*tx_drop = v[11];
-			ret = 0;
-		}
-		break;
+		return e->error ? e->error : -EBADMSG;
 	}
-	fclose(f);
-	return ret;
+	if (nh->nlmsg_type != RTM_NEWSTATS)
+		return -EBADMSG;
+	len = nh->nlmsg_len - NLMSG_LENGTH(sizeof(struct if_stats_msg));
+	rta = (struct rtattr *)((uint8_t *)NLMSG_DATA(nh) +
+				NLMSG_ALIGN(sizeof(struct if_stats_msg)));
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type != IFLA_STATS_LINK_64 ||
+		    RTA_PAYLOAD(rta) < sizeof(st))
+			continue;
+		memcpy(&st, RTA_DATA(rta), sizeof(st));
+		*tx_packets = st.tx_packets;
+		*tx_drop = st.tx_dropped;
+		return 0;
+	}
+	return -ENOENT;
 }
 
-/* Busy ticks of a CPU (user nice system irq softirq steal), /proc/stat. */
-static uint64_t cpu_busy(int cpu)
+/*
+ * Ticks of a CPU (/proc/stat): busy (user nice system irq softirq steal)
+ * and all of them (busy, idle and iowait).  The busy fraction is busy over
+ * all, as top and mpstat compute it, not over the wall clock: the tick
+ * accounts busy time, and an emulated CPU whose host thread waits for a
+ * host core misses ticks that were busy, while its idle time is measured
+ * by the clock (NO_HZ).
+ */
+static void cpu_ticks(int cpu, uint64_t *busy, uint64_t *all)
 {
 	unsigned long long u, n, s, idle, io, irq, sirq, st;
 	char line[512], want[16];
-	uint64_t busy = 0;
 	FILE *f = fopen("/proc/stat", "re");
 
+	*busy = *all = 0;
 	if (!f)
-		return 0;
+		return;
 	snprintf(want, sizeof(want), "cpu%d ", cpu);
 	while (fgets(line, sizeof(line), f)) {
 		if (strncmp(line, want, strlen(want)))
 			continue;
 		if (sscanf(line + strlen(want),
 			   "%llu %llu %llu %llu %llu %llu %llu %llu", &u, &n,
-			   &s, &idle, &io, &irq, &sirq, &st) == 8)
-			busy = u + n + s + irq + sirq + st;
+			   &s, &idle, &io, &irq, &sirq, &st) == 8) {
+			*busy = u + n + s + irq + sirq + st;
+			*all = *busy + idle + io;
+		}
 		break;
 	}
 	fclose(f);
-	return busy;
 }
 
 /* The neighbour entry of @ip (/proc/net/arp): its address and device. */
@@ -272,6 +319,7 @@ struct blaster {
 	uint8_t *frames, *pkt;
 	uint32_t frame_max, vsize;
 	uint32_t *seq; /* frame i carries block seq[i] */
+	int nl; /* route netlink socket, for the interface's counters */
 	uint64_t pk0, dr0; /* the interface's counters at the start */
 	uint64_t emitted; /* frames handed to the interface, written off too */
 	uint64_t runs, waits, run_us, stat_us;
@@ -310,7 +358,7 @@ static bool emit(struct blaster *b, uint32_t m)
 	skel->bss->nr = m;
 	while (skel->bss->next < m) {
 		ts = now_us();
-		if (dev_counters(b->p.dev, &pk, &dr)) {
+		if (dev_counters(b->nl, b->p.ifindex, &pk, &dr)) {
 			ok = false;
 			break;
 		}
@@ -407,8 +455,8 @@ static void blast_session(void)
 	uint32_t unit = EBPFDMA_WIRE2_HDR_LEN + T.o.block_size +
 			EBPFDMA_WIRE2_TRAILER_LEN;
 	uint32_t first = T.f.next, count, k, m, rounds = 1, sent0;
-	struct blaster b = { .frame_max = HDRS + unit };
-	uint64_t b0, b1, t0, t1, pk, dr, resent = 0;
+	struct blaster b = { .frame_max = HDRS + unit, .nl = -1 };
+	uint64_t b0, b1, a0, a1, t0, t1, pk, dr, resent = 0;
 	struct bpf_link *link = NULL;
 	uint32_t acked0 = T.f.acked;
 	bool ok;
@@ -456,7 +504,8 @@ static void blast_session(void)
 		blast_warn("cannot map the frames");
 		goto unmap;
 	}
-	if (dev_counters(b.p.dev, &b.pk0, &b.dr0)) {
+	b.nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (b.nl < 0 || dev_counters(b.nl, b.p.ifindex, &b.pk0, &b.dr0)) {
 		blast_warn("no counters of the sending interface");
 		goto unmap;
 	}
@@ -473,14 +522,14 @@ static void blast_session(void)
 	link = lo ? bpf_program__attach_xdp(b.skel->progs.blast, lo) : NULL;
 	if (!link)
 		blast_warn_slow();
-	dev_counters(b.p.dev, &b.pk0, &b.dr0);
-	b0 = cpu_busy(blast_cpu);
+	dev_counters(b.nl, b.p.ifindex, &b.pk0, &b.dr0);
+	cpu_ticks(blast_cpu, &b0, &a0);
 	t0 = now_us();
 	ok = emit(&b, count);
 	sent0 = b.skel->bss->next;
 	t1 = now_us();
-	b1 = cpu_busy(blast_cpu);
-	dev_counters(b.p.dev, &pk, &dr);
+	cpu_ticks(blast_cpu, &b1, &a1);
+	dev_counters(b.nl, b.p.ifindex, &pk, &dr);
 	/*
 	 * What the receiver dropped (a full socket buffer, a full pool), the
 	 * same way again, a round at a time: the normal rounds, made for a
@@ -507,11 +556,13 @@ static void blast_session(void)
 		long hz = sysconf(_SC_CLK_TCK);
 
 		fprintf(out,
-			"{\"frames\":%u,\"emitted\":%llu,\"ring_drops\":%llu,\"errors\":%llu,\"seconds\":%.6f,\"rx_cpu_busy\":%.4f,\"rounds\":%u,\"resent\":%llu,\"runs\":%llu,\"waits\":%llu,\"run_s\":%.6f,\"stat_s\":%.6f,\"stalls\":%u}\n",
+			"{\"frames\":%u,\"emitted\":%llu,\"ring_drops\":%llu,\"errors\":%llu,\"seconds\":%.6f,\"rx_cpu_busy\":%.4f,\"rx_cpu_busy_wall\":%.4f,\"rx_cpu_ticked\":%.4f,\"rounds\":%u,\"resent\":%llu,\"runs\":%llu,\"waits\":%llu,\"run_s\":%.6f,\"stat_s\":%.6f,\"stalls\":%u}\n",
 			count, (unsigned long long)sent0,
 			(unsigned long long)(dr - b.dr0),
 			(unsigned long long)b.skel->bss->errors, secs,
-			secs > 0 ? (double)(b1 - b0) / hz / secs : 0.0, rounds,
+			a1 > a0 ? (double)(b1 - b0) / (a1 - a0) : 0.0,
+			secs > 0 ? (double)(b1 - b0) / hz / secs : 0.0,
+			secs > 0 ? (double)(a1 - a0) / hz / secs : 0.0, rounds,
 			(unsigned long long)resent, (unsigned long long)b.runs,
 			(unsigned long long)b.waits, b.run_us / 1e6,
 			b.stat_us / 1e6, b.stalls);
@@ -527,6 +578,8 @@ static void blast_session(void)
 		T.progress_ms = now_ms();
 	T.resumed_us = now_us();
 unmap:
+	if (b.nl >= 0)
+		close(b.nl);
 	free(b.seq);
 	free(b.pkt);
 	if (b.frames != MAP_FAILED)
