@@ -177,6 +177,23 @@ static void test_seqset(void)
 		       s.count == 50000,
 	       "seqset: 50000 alternate numbers; runs stop at the limit asked");
 	seqset_free(&s);
+	/* A session of more than 2^22 blocks (a 2 GiB file in 512 bytes). */
+	seqset_init(&s);
+	tap_ok(seqset_add_range(&s, 0, (1U << 22) - 3) == (1 << 22) - 3 &&
+		       seqset_add(&s, (1U << 22) + 5) == 1 &&
+		       seqset_add_range(&s, (1U << 22) + 7, (1U << 22) + 9) == 2 &&
+		       s.cum == (1U << 22) - 3 &&
+		       seqset_runs(&s, s.cum, runs, 8) == 2 &&
+		       runs[0][0] == (1U << 22) + 5 &&
+		       runs[1][1] == (1U << 22) + 9,
+	       "seqset: past 2^22: cum 2^22 - 3, runs [2^22 + 5, +1), [2^22 + 7, +2)");
+	tap_ok(seqset_add_range(&s, (1U << 22) - 3, (1U << 22) + 7) == 9 &&
+		       s.cum == (1U << 22) + 9 && s.count == (1U << 22) + 9 &&
+		       seqset_has(&s, (1U << 22) + 8) &&
+		       !seqset_has(&s, (1U << 22) + 9) &&
+		       !seqset_runs(&s, s.cum, runs, 8),
+	       "seqset: the gap across 2^22 filled: cum 2^22 + 9, nothing above");
+	seqset_free(&s);
 }
 
 static int write_conf(const char *text)
