@@ -3,11 +3,13 @@
  * KUnit: a wire version 2 session's rules (kmod/session_blocks.c): the geometry
  * of a transfer from its length and block size, which DATA a session
  * accepts (index, length, idle limit), and each block placed at most once,
- * also when two datagrams of it race, and again after a failed write.
+ * also when two datagrams of it race, and again after a failed write; a
+ * session of more than 2^22 blocks (2 GiB in 512-byte blocks).
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
 #include <linux/jiffies.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 
 #include "ebpfdma.h"
@@ -145,12 +147,61 @@ static void idle_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ebpfdma_session_check(s, 99, 4096), -ETIMEDOUT);
 }
 
+/*
+ * 2 GiB + 32 MiB in 512-byte blocks: indices past 2^22 (the first
+ * protocol's limit) are checked, placed once and written where they
+ * belong like any other.
+ */
+static void more_than_2_22_blocks_test(struct kunit *test)
+{
+	struct ebpfdma_session s = {
+		.block_shift = 9,
+		.block_size = 512,
+		.lba = 100,
+		.active = jiffies,
+	};
+	const u32 big = (1U << 22) + 5;
+	u32 i;
+
+	KUNIT_ASSERT_EQ(test,
+			ebpfdma_session_geometry(&s,
+						 ((1ULL << 22) + 65536) * 512,
+						 U64_MAX, 65536),
+			0);
+	KUNIT_EXPECT_EQ(test, s.blocks, (1ULL << 22) + 65536);
+	s.placed = kvcalloc(BITS_TO_LONGS(s.blocks), sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s.placed);
+	KUNIT_EXPECT_EQ(test, ebpfdma_session_check(&s, big, 512), 0);
+	KUNIT_EXPECT_EQ(test, ebpfdma_session_place(&s, big), 0);
+	KUNIT_EXPECT_EQ(test, ebpfdma_session_check(&s, big, 512), -EALREADY);
+	KUNIT_EXPECT_EQ(test, ebpfdma_session_place(&s, big), -EALREADY);
+	/* Its neighbours, and those across 2^22, are not placed. */
+	for (i = (1U << 22) - 8; i < (1U << 22) + 8; i++)
+		if (i != big)
+			KUNIT_EXPECT_EQ(test, ebpfdma_session_check(&s, i, 512),
+					0);
+	KUNIT_EXPECT_EQ(test, ebpfdma_session_place(&s, 1U << 22), 0);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(s.placed, s.blocks), 2U);
+	KUNIT_EXPECT_TRUE(test, test_bit(1U << 22, s.placed));
+	KUNIT_EXPECT_TRUE(test, test_bit(big, s.placed));
+	/* The last block, and past it. */
+	KUNIT_EXPECT_EQ(test, ebpfdma_session_check(&s, s.blocks - 1, 512), 0);
+	KUNIT_EXPECT_EQ(test, ebpfdma_session_check(&s, s.blocks, 512),
+			-ERANGE);
+	/* Where they go: one logical block each, past 2^22 from lba 100. */
+	KUNIT_EXPECT_EQ(test, ebpfdma_session_lba(&s, big), 100ULL + big);
+	KUNIT_EXPECT_EQ(test, ebpfdma_session_lba(&s, s.blocks - 1),
+			100ULL + (1ULL << 22) + 65535);
+	kvfree(s.placed);
+}
+
 static struct kunit_case session_cases[] = {
 	KUNIT_CASE(geometry_test),
 	KUNIT_CASE(check_test),
 	KUNIT_CASE(once_test),
 	KUNIT_CASE(idle_test),
-	{},
+	KUNIT_CASE(more_than_2_22_blocks_test),
+	{}
 };
 
 static struct kunit_suite session_suite = {

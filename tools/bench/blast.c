@@ -15,9 +15,9 @@
  *
  * The blast keeps the peer's receive ring (256 frames in veth) nearly full
  * and no more: between runs it reads the sending veth's counters
- * (/proc/net/dev: tx_packets counts what the peer's NAPI took from its
- * ring, tx_drop what did not fit), so frames are seldom dropped before the
- * receiver.  What is lost (at the ring, or by the receiver: a full socket
+ * (RTM_GETSTATS: tx_packets counts what the peer's NAPI took from its
+ * ring, tx_dropped what did not fit), so frames are seldom dropped before
+ * the receiver.  What is lost (at the ring, or by the receiver: a full socket
  * buffer, a full pool) is blasted again, resealed, once the ACKs have
  * settled, up to ROUNDS blasts in all; the normal rounds send whatever is
  * left, and the data is checked on the disk as always.  One JSON line per
@@ -48,6 +48,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -91,7 +92,9 @@ static void blast_warn_slow(void)
  * took from its ring, tx_dropped what did not fit (veth_get_stats64()).
  * One RTM_GETSTATS request for the 64-bit link statistics alone, on a
  * route netlink socket of the sender's network namespace: far cheaper
- * than formatting /proc/net/dev, read between every two runs.
+ * than formatting /proc/net/dev, read between every two runs (it takes
+ * the RTNL lock, uncontended here).  The socket has a receive timeout: a
+ * read that fails ends the blast, the normal rounds send the rest.
  */
 static int dev_counters(int nl, int ifindex, uint64_t *tx_packets,
 			uint64_t *tx_drop)
@@ -505,6 +508,10 @@ static void blast_session(void)
 		goto unmap;
 	}
 	b.nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (b.nl >= 0)
+		setsockopt(b.nl, SOL_SOCKET, SO_RCVTIMEO,
+			   &(struct timeval){ .tv_sec = 1 },
+			   sizeof(struct timeval));
 	if (b.nl < 0 || dev_counters(b.nl, b.p.ifindex, &b.pk0, &b.dr0)) {
 		blast_warn("no counters of the sending interface");
 		goto unmap;
@@ -529,6 +536,8 @@ static void blast_session(void)
 	sent0 = b.skel->bss->next;
 	t1 = now_us();
 	cpu_ticks(blast_cpu, &b1, &a1);
+	pk = b.pk0; /* a failed read: no drops said */
+	dr = b.dr0;
 	dev_counters(b.nl, b.p.ifindex, &pk, &dr);
 	/*
 	 * What the receiver dropped (a full socket buffer, a full pool), the

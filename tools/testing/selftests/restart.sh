@@ -7,8 +7,8 @@
 # the cheapest) to a 2112 MiB volume; serve is killed (SIGKILL) once
 # 2 GiB + 8 MiB are placed and started again; the sender asks for a new
 # session over what is not durable yet, from past byte 2^31 (the new
-# session's lba past 2^22 sectors: offsets a signed 32-bit byte count or
-# a 32-bit sector of 512 bytes times 512 would get wrong), and completes.
+# session's lba past 2^22 sectors: offsets a signed 32-bit byte count
+# would get wrong), and completes.
 # The file is sparse (zeros) but for random data in its first 4 MiB and
 # its last 32 MiB, which the host checks on the image.
 # The volume is a dm-linear device: its first 4 MiB and its last 64 MiB
@@ -17,7 +17,8 @@
 # datagrams', not 2 GiB of emulated disk writes.  Blocks of 4096 bytes,
 # not 512: the restart past 2 GiB is the point, in an eighth of the
 # datagrams; session indices past 2^22 (a limit of the first protocol,
-# gone) are lib_test's seqset cases.
+# gone) are KUnit's (the kernel's checks, bitmap and sectors) and
+# lib_test's (serve's seqset).
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/netns.sh"
 top=$(cd "$(dirname "$0")/../../.." && pwd)

@@ -185,6 +185,8 @@ static void test_seqset(void)
 		       s.cum == (1U << 22) - 3 &&
 		       seqset_runs(&s, s.cum, runs, 8) == 2 &&
 		       runs[0][0] == (1U << 22) + 5 &&
+		       runs[0][1] == (1U << 22) + 6 &&
+		       runs[1][0] == (1U << 22) + 7 &&
 		       runs[1][1] == (1U << 22) + 9,
 	       "seqset: past 2^22: cum 2^22 - 3, runs [2^22 + 5, +1), [2^22 + 7, +2)");
 	tap_ok(seqset_add_range(&s, (1U << 22) - 3, (1U << 22) + 7) == 9 &&
