@@ -235,12 +235,16 @@ int data_read_acks(uint64_t timeout_us)
 		got++;
 		T.acks++;
 		T.last_ack_ms = now_ms();
+		T.credit = a.credit;
+		/*
+		 * A failed session's last ACK (E_IO) still says what is
+		 * durable: believed, then the transfer ends.
+		 */
+		on_ack(&a);
 		if (a.status) {
 			T.status = a.status;
 			return got;
 		}
-		T.credit = a.credit;
-		on_ack(&a);
 		/* Complete only when it says every block is durable. */
 		if ((a.flags & EBPFDMA_WIRE2_ACK_COMPLETE) &&
 		    a.durable == T.n - T.base && T.f.acked == T.n)

@@ -267,6 +267,9 @@ static void check_interrupted(void)
 
 static void check_status(void)
 {
+	/* A session the receiver's disk failed: how far it is durable. */
+	if (T.status == EBPFDMA_WIRE2_E_IO)
+		progress(true);
 	if (T.status && T.store && T.name[0])
 		die(EXIT_REFUSED, "%s:%u volume %u, %s: %s", T.o.host,
 		    T.o.port, T.o.volume, T.name, status_text(T.status));

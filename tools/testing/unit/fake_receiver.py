@@ -27,6 +27,11 @@ check it).  Modes:
     restart     as clean, but once it holds half the session's blocks (or
                 FAKE_RESTART_AT) it forgets the session, as a restarted
                 receiver does: its DATA is ignored until a new HELLO
+    ioerror     write every DATA, acknowledge nothing durable until it
+                holds 8 of the session's blocks, then fail the session
+                as a disk error does: one ACK with status E_IO whose
+                durable mark and ranges are what it holds ("failed
+                durable=D ranges=R" logged), and nothing after it
 A session's blocks go to OUTFILE at the HELLO's lba (in FAKE_UNIT bytes)
 plus index * block size; each session granted and each COMPLETE is logged
 to OUTFILE.log ("hello lba=L length=N block=B", "complete data=D" with D
@@ -62,7 +67,7 @@ HDR = struct.Struct(">IBBHQQII")  # magic version type flags session counter len
 HELLO, WELCOME, DATA, ACK, COMMIT = 1, 2, 3, 4, 5
 TRAILER = 16
 PROTECT_MAC = 1
-E_RANGE, E_BLOCK = 2, 3
+E_RANGE, E_BLOCK, E_IO = 2, 3, 5
 COMPLETE = 1
 UNIT = int(os.environ.get("FAKE_UNIT", 512))
 MAX_BLOCK = int(os.environ.get("FAKE_MAX_BLOCK", 8192))
@@ -209,11 +214,12 @@ def main():
             out.flush()
             sess = None
             continue
-        if mode == "deaf":
+        if mode == "deaf" or s.get("failed"):
             continue
         if mode in ("forged", "claim"):
             durable, flags, ranges = s["blocks"], COMPLETE, []
-        elif typ == DATA and mode in ("good", "clean", "sink", "restart"):
+        elif typ == DATA and mode in ("good", "clean", "sink", "restart",
+                                      "ioerror"):
             if mode == "good" and index not in s["seen"] and index % 7 == 3:
                 s["seen"].add(index)  # lost the first time: resent
                 continue
@@ -226,6 +232,14 @@ def main():
                 s["done"].discard(s["cum"])
                 s["cum"] += 1
             durable, flags, ranges = s["cum"], 0, runs(s["done"], s["cum"])
+            if mode == "ioerror":
+                if s["cum"] + len(s["done"]) < 8:
+                    durable, ranges = 0, []  # not flushed yet
+                else:
+                    s["failed"] = True
+                    log.write("failed durable=%d ranges=%d\n"
+                              % (durable, sum(b - a for a, b in ranges)))
+                    log.flush()
             if change and s["cum"] >= int(change[2]):
                 path, size = change[0], int(change[1])
                 if size < os.path.getsize(path):
@@ -249,7 +263,8 @@ def main():
         else:
             durable, flags, ranges = 0, 0, []
         s["counter"] += 1
-        body = struct.pack(">IIIIIIII", 0, flags, durable, CREDIT,
+        body = struct.pack(">IIIIIIII", E_IO if s.get("failed") else 0,
+                           flags, durable, CREDIT,
                            max(durable, 1) - 1, 0,
                            s["data"] // 8 if fake_ce else 0, 0)
         body += b"".join(struct.pack(">II", a, b) for a, b in ranges)
@@ -257,6 +272,8 @@ def main():
                     s["peer"])
         if flags & COMPLETE and mode in ("good", "clean", "sink", "restart") \
                 and not keep:
+            return
+        if s.get("failed"):
             return
 
 

@@ -126,6 +126,18 @@ expect_exit "... the same ACKs under the session's k_ack are believed: exit 0" 0
 	"$send" --quiet --timeout 2 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file"
 stop_receiver
 
+# A receiver whose disk fails: its last ACK (E_IO) says what is durable,
+# and the sender believes it (what it reports, what --resume keeps).
+receiver ioerror
+expect_exit "a session failed by the receiver's disk: exit 3, said so" 3 \
+	"the receiver's disk failed" "$send" --block-size 1024 --key-file "$key" 127.0.0.1:"$port" 1 "$tmp/file"
+receiver_done
+durable=$(sed -n 's/^failed durable=\([0-9]*\) ranges=\([0-9]*\)$/\1 \2/p' "$tmp/out.log")
+want=$(((${durable% *} + ${durable#* }) * 1024))
+heard=$(sed -n 's/.*acknowledged (\([0-9]*\) of .*/\1/p' "$tmp/stderr" | tail -n 1)
+check "... and what its failing ACK said is durable is what it reports acknowledged (${heard:-none} bytes; the receiver: ${durable:-?} blocks of 1 KiB below its mark and in ranges, $want bytes)" \
+	bash -c "[ -n '$durable' ] && [ '$want' -gt 0 ] && [ '${heard:-x}' = '$want' ]"
+
 receiver stall
 expect_exit "ACKs that acknowledge nothing: exit 4 after --timeout" 4 \
 	"acknowledged nothing new for 2 s" "$send" --quiet --timeout 2 \
